@@ -1,0 +1,139 @@
+"""`.ipynb` files in and out of notebook documents.
+
+nbformat 4.x in (older minors get cell ids minted once), nbformat 4.5 out, validated by
+nbformat both ways. Outputs become manifests in the blob store. Export is canonical
+nbformat JSON (indent 1, sorted keys, no ASCII escaping, trailing newline), so a file
+written canonically and not edited exports byte-identical. Does not decide when to read
+or write files: rooms do.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from daemon.blobs import BlobStore
+from daemon.errors import NbdeskError, NotebookFileError
+from daemon.ids import NotebookId, new_notebook_id
+from daemon.manifests import load_output, store_output
+from daemon.notebook_doc import CellType, NotebookDoc
+
+NBFORMAT_MAJOR = 4
+NBFORMAT_MINOR = 5
+
+
+def parse_ipynb(data: bytes | str, *, source: object = "<notebook>") -> nbformat.NotebookNode:
+    """Parse and validate notebook JSON; any problem raises NotebookFileError naming `source`."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotebookFileError(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    if not data.strip():
+        raise NotebookFileError(source, "the file is empty")
+    try:
+        raw = json.loads(data)
+    except ValueError as exc:
+        raise NotebookFileError(source, f"not valid JSON, the file may be truncated ({exc})") from exc
+    if not isinstance(raw, dict) or "nbformat" not in raw or "cells" not in raw and "worksheets" not in raw:
+        raise NotebookFileError(source, "JSON but not a Jupyter notebook (no nbformat or cells)")
+    major = raw.get("nbformat")
+    if not isinstance(major, int) or major > NBFORMAT_MAJOR:
+        raise NotebookFileError(source, f"nbformat {major!r} is not supported (4.x expected)")
+    captured: dict[str, Any] = {}
+    try:
+        nb = nbformat.reads(data, as_version=NBFORMAT_MAJOR, capture_validation_error=captured)
+    except Exception as exc:
+        raise NotebookFileError(source, f"unreadable notebook: {exc}") from exc
+    if "ValidationError" in captured:
+        problem = captured["ValidationError"]
+        raise NotebookFileError(source, f"invalid notebook: {getattr(problem, 'message', problem)}")
+    return nb
+
+
+def import_notebook(
+    nb: dict[str, Any], store: BlobStore, notebook_id: NotebookId | None = None
+) -> NotebookDoc:
+    """A new document holding everything `nb` holds; outputs go to the blob store."""
+    doc = NotebookDoc.create(notebook_id or new_notebook_id())
+    with doc.change():
+        for key, value in nb.get("metadata", {}).items():
+            doc.set_metadata(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+        doc.append_cells([_cell_spec(cell, store) for cell in nb.get("cells", [])])
+    return doc
+
+
+def _cell_spec(cell: dict[str, Any], store: BlobStore) -> dict[str, Any]:
+    source = cell.get("source", "")
+    spec: dict[str, Any] = {
+        "cell_id": cell.get("id"),
+        "cell_type": CellType(cell["cell_type"]),
+        "source": "".join(source) if isinstance(source, list) else source,
+        "metadata": dict(cell.get("metadata", {})),
+        "attachments": cell.get("attachments"),
+    }
+    if cell["cell_type"] == CellType.CODE:
+        spec["execution_count"] = cell.get("execution_count")
+        spec["outputs"] = [store_output(store, dict(o)) for o in cell.get("outputs", [])]
+    return spec
+
+
+def load_ipynb(
+    path: Path | str, store: BlobStore, notebook_id: NotebookId | None = None
+) -> NotebookDoc:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NotebookFileError(path, f"cannot read the file ({exc.strerror})") from exc
+    return import_notebook(parse_ipynb(data, source=path), store, notebook_id)
+
+
+def export_notebook(doc: NotebookDoc, store: BlobStore) -> nbformat.NotebookNode:
+    """The document as an nbformat 4.5 notebook."""
+    cells = []
+    for cell in doc.cells():
+        entry: dict[str, Any] = {
+            "cell_type": str(cell.cell_type),
+            "id": cell.id,
+            "metadata": cell.metadata,
+            "source": cell.source,
+        }
+        if cell.cell_type == CellType.CODE:
+            entry["execution_count"] = cell.execution_count
+            entry["outputs"] = [load_output(store, h) for h in cell.outputs]
+        elif cell.attachments is not None:
+            entry["attachments"] = cell.attachments
+        cells.append(entry)
+    return nbformat.from_dict(
+        {
+            "cells": cells,
+            "metadata": doc.metadata(),
+            "nbformat": NBFORMAT_MAJOR,
+            "nbformat_minor": NBFORMAT_MINOR,
+        }
+    )
+
+
+def to_canonical_bytes(nb: dict[str, Any], *, source: object = "<notebook>") -> bytes:
+    """Canonical nbformat JSON, validated; raises NotebookFileError if it would be invalid."""
+    captured: dict[str, Any] = {}
+    text = nbformat.writes(nbformat.from_dict(nb), version=NBFORMAT_MAJOR, capture_validation_error=captured)
+    if "ValidationError" in captured:
+        problem = captured["ValidationError"]
+        raise NotebookFileError(source, f"export would be invalid: {getattr(problem, 'message', problem)}")
+    if not text.endswith("\n"):
+        text += "\n"
+    return text.encode("utf-8")
+
+
+def export_bytes(doc: NotebookDoc, store: BlobStore) -> bytes:
+    try:
+        return to_canonical_bytes(export_notebook(doc, store), source=doc.notebook_id)
+    except NbdeskError:
+        raise
+    except Exception as exc:
+        raise NotebookFileError(doc.notebook_id, f"cannot export: {exc}") from exc
