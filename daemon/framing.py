@@ -106,7 +106,9 @@ async def read_frame(reader: asyncio.StreamReader) -> Frame | None:
         except asyncio.IncompleteReadError as exc:
             if not exc.partial:
                 return None
-            raise ProtocolError("connection closed inside a frame header", code="truncated") from exc
+            raise ProtocolError(
+                "connection closed inside a frame header", code="truncated"
+            ) from exc
         (length,) = struct.unpack(">I", header)
         if length == 0:
             check_header(length, 0)

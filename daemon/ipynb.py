@@ -31,26 +31,38 @@ def parse_ipynb(data: bytes | str, *, source: object = "<notebook>") -> nbformat
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise NotebookFileError(source, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+            raise NotebookFileError(
+                source, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from exc
     if not data.strip():
         raise NotebookFileError(source, "the file is empty")
     try:
         raw = json.loads(data)
     except ValueError as exc:
-        raise NotebookFileError(source, f"not valid JSON, the file may be truncated ({exc})") from exc
-    if not isinstance(raw, dict) or "nbformat" not in raw or "cells" not in raw and "worksheets" not in raw:
+        raise NotebookFileError(
+            source, f"not valid JSON, the file may be truncated ({exc})"
+        ) from exc
+    if (
+        not isinstance(raw, dict)
+        or "nbformat" not in raw
+        or ("cells" not in raw and "worksheets" not in raw)
+    ):
         raise NotebookFileError(source, "JSON but not a Jupyter notebook (no nbformat or cells)")
     major = raw.get("nbformat")
     if not isinstance(major, int) or major > NBFORMAT_MAJOR:
         raise NotebookFileError(source, f"nbformat {major!r} is not supported (4.x expected)")
-    captured: dict[str, Any] = {}
     try:
-        nb = nbformat.reads(data, as_version=NBFORMAT_MAJOR, capture_validation_error=captured)
+        nb = nbformat.versions[major].to_notebook_json(raw, minor=raw.get("nbformat_minor"))
+        nb = nbformat.convert(nb, NBFORMAT_MAJOR)
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        raise NotebookFileError(source, f"invalid notebook: {exc.message}") from exc
+    except AttributeError as exc:
+        raise NotebookFileError(
+            source, f"invalid notebook, missing an expected key: {exc}"
+        ) from exc
     except Exception as exc:
         raise NotebookFileError(source, f"unreadable notebook: {exc}") from exc
-    if "ValidationError" in captured:
-        problem = captured["ValidationError"]
-        raise NotebookFileError(source, f"invalid notebook: {getattr(problem, 'message', problem)}")
     return nb
 
 
@@ -121,10 +133,14 @@ def export_notebook(doc: NotebookDoc, store: BlobStore) -> nbformat.NotebookNode
 def to_canonical_bytes(nb: dict[str, Any], *, source: object = "<notebook>") -> bytes:
     """Canonical nbformat JSON, validated; raises NotebookFileError if it would be invalid."""
     captured: dict[str, Any] = {}
-    text = nbformat.writes(nbformat.from_dict(nb), version=NBFORMAT_MAJOR, capture_validation_error=captured)
+    text = nbformat.writes(
+        nbformat.from_dict(nb), version=NBFORMAT_MAJOR, capture_validation_error=captured
+    )
     if "ValidationError" in captured:
         problem = captured["ValidationError"]
-        raise NotebookFileError(source, f"export would be invalid: {getattr(problem, 'message', problem)}")
+        raise NotebookFileError(
+            source, f"export would be invalid: {getattr(problem, 'message', problem)}"
+        )
     if not text.endswith("\n"):
         text += "\n"
     return text.encode("utf-8")

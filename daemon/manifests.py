@@ -109,7 +109,9 @@ def _data_refs(store: BlobStore, bundle: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, list):
             value = "".join(value)
         if isinstance(value, str):
-            refs[mime] = binary_ref(store, value) if is_binary_mime(mime) else text_ref(store, value)
+            refs[mime] = (
+                binary_ref(store, value) if is_binary_mime(mime) else text_ref(store, value)
+            )
         else:
             refs[mime] = json_ref(store, value)
     return refs

@@ -1,10 +1,8 @@
 """The notebook as an Automerge document (schema v3): every read and write goes through here.
 
-Owns the schema, its migrations, the cell order (fractional positions), the comms map
-and the sync helpers. Does not own sockets, files or kernels. The pinned binding
-(`automerge==0.2.0.dev4`) has hazards this module contains: transactions are always
-entered with `with`, counters are never written, and its PanicException (a BaseException)
-becomes a DocumentError at this boundary.
+Owns the schema, its migrations, the cell order (fractional positions) and the comms
+map. Does not own sockets, files or kernels; the binding's hazards, transactions and
+sync live in `daemon.automerge_doc`.
 
     ROOT
       schema_version: uint 3
@@ -19,8 +17,6 @@ becomes a DocumentError at this boundary.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -28,8 +24,11 @@ from typing import Any
 from automerge import core
 from fractional_indexing import generate_key_between, generate_n_keys_between
 
-from daemon.errors import DocumentError, NbdeskError
+from daemon.automerge_doc import AutomergeDoc, SyncPeer, automerge_guard
+from daemon.errors import DocumentError
 from daemon.ids import BlobHash, CellId, CommId, NotebookId, new_cell_id
+
+__all__ = ["SCHEMA_VERSION", "Cell", "CellType", "CommSnapshot", "NotebookDoc", "SyncPeer"]
 
 SCHEMA_VERSION = 3
 _ROOT = core.ROOT
@@ -75,48 +74,6 @@ class CommSnapshot:
     seq: int
 
 
-def _is_panic(exc: BaseException) -> bool:
-    return type(exc).__name__ == "PanicException"
-
-
-@contextmanager
-def automerge_guard(action: str) -> Iterator[None]:
-    """Translate the binding's errors, panics included, into DocumentError."""
-    try:
-        yield
-    except NbdeskError:
-        raise
-    except Exception as exc:
-        raise DocumentError(f"{action} failed: {exc}") from exc
-    except BaseException as exc:
-        if not _is_panic(exc):
-            raise
-        raise DocumentError(
-            f"{action} failed: the document holds a value the Automerge binding cannot "
-            "handle (a counter or unknown type written by another peer)",
-            code="unsupported_value",
-        ) from None
-
-
-class SyncPeer:
-    """Sync state for one remote replica over one connection.
-
-    Create it when the connection opens and drop it when it closes; never share it
-    between replicas or reuse it after a reconnect (automerge-notes §4.2).
-    """
-
-    __slots__ = ("messages_received", "messages_sent", "name", "state")
-
-    def __init__(self, name: str = "peer") -> None:
-        self.name = name
-        self.state = core.SyncState()
-        self.messages_sent = 0
-        self.messages_received = 0
-
-    def __repr__(self) -> str:
-        return f"SyncPeer({self.name!r}, sent={self.messages_sent}, recv={self.messages_received})"
-
-
 def _dump_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
@@ -140,15 +97,13 @@ def _common_affixes(old: str, new: str) -> tuple[int, int]:
     return prefix, suffix
 
 
-class NotebookDoc:
+class NotebookDoc(AutomergeDoc):
     """One notebook document and the only code that touches its Automerge structure."""
 
-    def __init__(self, doc: core.Document) -> None:
-        self._doc = doc
-        self._tx: Any = None
-
     def __repr__(self) -> str:
-        return f"NotebookDoc({self.notebook_id!r}, v{self.schema_version}, heads={len(self.heads())})"
+        return (
+            f"NotebookDoc({self.notebook_id!r}, v{self.schema_version}, heads={len(self.heads())})"
+        )
 
     # -- creation and persistence -------------------------------------------------
 
@@ -191,17 +146,6 @@ class NotebookDoc:
             nb.migrate_v2_to_v3()
         return nb
 
-    def save(self) -> bytes:
-        with automerge_guard("saving the document"):
-            return bytes(self._doc.save())
-
-    def fork(self) -> NotebookDoc:
-        """An independent copy with its own actor (tests and what-if edits)."""
-        with automerge_guard("forking the document"):
-            forked = self._doc.fork()
-            forked.set_actor(core.random_actor_id())
-            return NotebookDoc(forked)
-
     def migrate_v2_to_v3(self) -> bool:
         """Add the `comms` map and bump the version; False when there was nothing to do."""
         if self.schema_version != 2:
@@ -211,64 +155,6 @@ class NotebookDoc:
                 self._tx.put_object(_ROOT, "comms", _Map)
             self._tx.put(_ROOT, "schema_version", _Uint, SCHEMA_VERSION)
         return True
-
-    # -- transactions -------------------------------------------------------------
-
-    @contextmanager
-    def change(self) -> Iterator[None]:
-        """Group writes into one Automerge change; nested uses join the outer one."""
-        if self._tx is not None:
-            yield
-            return
-        with automerge_guard("changing the document"), self._doc.transaction() as tx:
-            self._tx = tx
-            try:
-                yield
-            finally:
-                self._tx = None
-
-    @property
-    def _reader(self) -> Any:
-        return self._tx if self._tx is not None else self._doc
-
-    def _get(self, obj: bytes, prop: str | int) -> Any:
-        with automerge_guard(f"reading {prop!r}"):
-            return self._reader.get(obj, prop)
-
-    def _scalar(self, obj: bytes, prop: str | int, default: Any = None) -> Any:
-        got = self._get(obj, prop)
-        if got is None:
-            return default
-        value, _ = got
-        if isinstance(value, tuple):
-            return value[1]
-        if value == _Text:
-            return self._reader.text(got[1])
-        raise DocumentError(f"{prop!r} holds a {value}, expected a scalar", code="bad_schema")
-
-    def _object(self, obj: bytes, prop: str | int, kind: core.ObjType) -> bytes | None:
-        got = self._get(obj, prop)
-        if got is None:
-            return None
-        value, obj_id = got
-        if value != kind:
-            raise DocumentError(f"{prop!r} is not a {kind}", code="bad_schema")
-        return bytes(obj_id)
-
-    def _root_map(self, name: str) -> bytes:
-        obj = self._object(_ROOT, name, _Map)
-        if obj is None:
-            raise DocumentError(
-                f"the document has no {name!r} map yet (a replica must sync before editing)",
-                code="not_synced",
-            )
-        return obj
-
-    def _str_list(self, obj: bytes | None) -> tuple[BlobHash, ...]:
-        if obj is None:
-            return ()
-        with automerge_guard("reading a list"):
-            return tuple(BlobHash(v[0][1]) for v in self._reader.values(obj))
 
     # -- root --------------------------------------------------------------------
 
@@ -413,11 +299,13 @@ class NotebookDoc:
             order = self._ordered()
             last = order[-1][0] if order else None
             positions = generate_n_keys_between(last, None, len(specs))
+            taken = {cell_id for _, cell_id in order}
             ids = []
             for spec, position in zip(specs, positions, strict=True):
                 new_id = CellId(spec.get("cell_id") or new_cell_id())
-                if self.has_cell(new_id):
+                if new_id in taken:
                     raise DocumentError(f"cell {new_id!r} already exists", code="duplicate_cell")
+                taken.add(new_id)
                 self._write_cell(
                     cells,
                     new_id,
@@ -512,7 +400,10 @@ class NotebookDoc:
                 return
             prefix, suffix = _common_affixes(old, new_source)
             self._tx.splice_text(
-                text, prefix, len(old) - prefix - suffix, new_source[prefix : len(new_source) - suffix]
+                text,
+                prefix,
+                len(old) - prefix - suffix,
+                new_source[prefix : len(new_source) - suffix],
             )
 
     def set_execution_count(self, cell_id: str, count: int | None) -> None:
@@ -537,15 +428,6 @@ class NotebookDoc:
                 self._tx.put(obj, "attachments", _Str, _dump_json(attachments))
 
     # -- outputs ------------------------------------------------------------------
-
-    def _list_in(self, obj: bytes, key: str) -> bytes:
-        found = self._object(obj, key, _List)
-        return found if found is not None else bytes(self._tx.put_object(obj, key, _List))
-
-    def _clear_list(self, obj: bytes, key: str) -> None:
-        found = self._object(obj, key, _List)
-        if found is not None and self._reader.length(found):
-            self._tx.put_object(obj, key, _List)
 
     def append_output(self, cell_id: str, manifest: str) -> None:
         with self.change():
@@ -694,47 +576,3 @@ class NotebookDoc:
             outputs = self._tx.put_object(self._comm_obj(comm_id), "outputs", _List)
             for i, manifest in enumerate(manifests):
                 self._tx.insert(outputs, i, _Str, manifest)
-
-    # -- heads and sync ---------------------------------------------------------------
-
-    def heads(self) -> list[bytes]:
-        with automerge_guard("reading heads"):
-            return [bytes(h) for h in self._doc.get_heads()]
-
-    def heads_hex(self) -> list[str]:
-        return sorted(h.hex() for h in self.heads())
-
-    def contains_heads(self, heads_hex: list[str]) -> bool:
-        """True when every given change hash is part of this document's history."""
-        try:
-            wanted = [bytes.fromhex(h) for h in heads_hex]
-        except ValueError as exc:
-            raise DocumentError(f"bad change hash: {exc}", code="bad_heads") from exc
-        current = set(self.heads())
-        unknown = [h for h in wanted if h not in current]
-        if not unknown:
-            return True
-        try:
-            self._doc.fork_at(unknown)
-        except Exception:
-            return False
-        return True
-
-    def generate_sync_message(self, peer: SyncPeer) -> bytes | None:
-        """The next message for `peer`, or None when it has nothing new to hear."""
-        with automerge_guard("generating a sync message"):
-            message = self._doc.generate_sync_message(peer.state)
-        if message is None:
-            return None
-        peer.messages_sent += 1
-        return bytes(message.encode())
-
-    def receive_sync_message(self, peer: SyncPeer, data: bytes) -> bool:
-        """Apply a message from `peer`; True when the document changed."""
-        with automerge_guard("decoding a sync message"):
-            message = core.Message.decode(bytes(data))
-        before = self.heads()
-        with automerge_guard("applying a sync message"):
-            self._doc.receive_sync_message(peer.state, message)
-        peer.messages_received += 1
-        return self.heads() != before

@@ -1,0 +1,56 @@
+# nbdesk: `make run` installs everything and starts the app; `make test` installs
+# everything and runs every check and test. The smaller targets below are what they use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := web/node_modules/.installed
+WEB_STAMP := web/dist/.built
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/tsconfig.json
+
+.PHONY: run test check deps system-deps venv web bench clean
+
+run: deps
+	$(BIN)/nbdesk
+
+test: deps check
+	$(BIN)/pytest
+
+deps: system-deps venv web
+
+system-deps:
+	@bash scripts/ensure-system-deps.sh
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "nbdesk needs Python 3.11+"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+web: $(WEB_STAMP)
+
+$(NODE_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_STAMP): $(NODE_STAMP) $(WEB_SOURCES)
+	cd web && npm run --silent build
+	touch $@
+
+check: venv web
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(PY) scripts/module_budget.py
+	cd web && npm run --silent typecheck
+
+bench: deps
+	$(PY) bench/ipynb_import_export.py
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist build dist
