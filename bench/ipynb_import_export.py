@@ -23,13 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
+from make_fixtures import thousand_cells  # noqa: E402
+
 from daemon.blobs import BlobStore  # noqa: E402
 from daemon.ipynb import export_bytes, load_ipynb  # noqa: E402
 from daemon.notebook_doc import NotebookDoc  # noqa: E402
-from make_fixtures import thousand_cells  # noqa: E402
 
 
-def median_seconds(runs: int, setup: Callable[[], object], action: Callable[[object], object]) -> float:
+def median_seconds(
+    runs: int, setup: Callable[[], object], action: Callable[[object], object]
+) -> float:
     times = []
     for _ in range(runs):
         arg = setup()
@@ -54,7 +57,9 @@ def main() -> int:
 
     nb_read = median_seconds(args.runs, lambda: None, lambda _: nbformat.read(path, as_version=4))
     parsed = nbformat.read(path, as_version=4)
-    nb_write = median_seconds(args.runs, lambda: None, lambda _: nbformat.write(parsed, io.StringIO()))
+    nb_write = median_seconds(
+        args.runs, lambda: None, lambda _: nbformat.write(parsed, io.StringIO())
+    )
 
     ours_import = median_seconds(args.runs, fresh_store, lambda store: load_ipynb(path, store))
     store = fresh_store()
@@ -67,8 +72,12 @@ def main() -> int:
     print(f"notebook: 1000 cells, {size / 1024:.0f} KiB, document {len(doc.save()) / 1024:.0f} KiB")
     print(f"nbformat.read   {nb_read * 1000:8.1f} ms")
     print(f"nbformat.write  {nb_write * 1000:8.1f} ms")
-    print(f"nbdesk import   {ours_import * 1000:8.1f} ms   ratio {ours_import / nb_read:5.2f}x  (target <= 5x)")
-    print(f"nbdesk export   {ours_export * 1000:8.1f} ms   ratio {ours_export / nb_write:5.2f}x  (target <= 3x)")
+    print(
+        f"nbdesk import   {ours_import * 1000:8.1f} ms   ratio {ours_import / nb_read:5.2f}x  (target <= 5x)"
+    )
+    print(
+        f"nbdesk export   {ours_export * 1000:8.1f} ms   ratio {ours_export / nb_write:5.2f}x  (target <= 3x)"
+    )
     print(f"document load   {reload_ * 1000:8.1f} ms   (saved Automerge bytes, for reference)")
     print(f"byte-identical re-export: {identical}")
     return 0 if identical else 1

@@ -10,6 +10,7 @@ nothing of notebooks.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +19,8 @@ from automerge import core
 
 from daemon.errors import DocumentError, NbdeskError
 from daemon.ids import BlobHash
+
+log = logging.getLogger(__name__)
 
 _ROOT = core.ROOT
 _Map = core.ObjType.Map
@@ -103,8 +106,18 @@ class AutomergeDoc:
         return self._tx if self._tx is not None else self._doc
 
     def _get(self, obj: bytes, prop: str | int) -> Any:
-        with automerge_guard(f"reading {prop!r}"):
-            return self._reader.get(obj, prop)
+        """The value at `prop`. A value the binding cannot convert (another peer's counter)
+        reads as absent, so one bad value cannot make listings, the cell order or `load`
+        fail; read panics do not poison the document, so going on is safe.
+        """
+        try:
+            with automerge_guard(f"reading {prop!r}"):
+                return self._reader.get(obj, prop)
+        except DocumentError as exc:
+            if exc.code != "unsupported_value":
+                raise
+            log.warning("%s; reading it as absent", exc)
+            return None
 
     def _scalar(self, obj: bytes, prop: str | int, default: Any = None) -> Any:
         got = self._get(obj, prop)
@@ -138,8 +151,14 @@ class AutomergeDoc:
     def _str_list(self, obj: bytes | None) -> tuple[BlobHash, ...]:
         if obj is None:
             return ()
-        with automerge_guard("reading a list"):
-            return tuple(BlobHash(v[0][1]) for v in self._reader.values(obj))
+        try:
+            with automerge_guard("reading a list"):
+                return tuple(BlobHash(v[0][1]) for v in self._reader.values(obj))
+        except DocumentError as exc:
+            if exc.code != "unsupported_value":
+                raise
+            log.warning("%s; reading the list as empty", exc)
+            return ()
 
     def _list_in(self, obj: bytes, key: str) -> bytes:
         found = self._object(obj, key, _List)

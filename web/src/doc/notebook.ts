@@ -1,0 +1,344 @@
+/**
+ * The JS side of the notebook document (schema v3), matching daemon/notebook_doc.py.
+ *
+ * Pure functions over an `A.Doc<NotebookSchema>`: each edit returns the new document.
+ * A JS peer never creates the root maps; it starts from `A.init()` and syncs with the
+ * daemon, so every edit first checks that the replica has synced.
+ *
+ * Text indices here are UTF-16 code units (JS string indices); the daemon's are code points.
+ * Values written by other peers are checked at run time: a buggy peer may put anything
+ * anywhere, and reading must not throw because of it.
+ */
+
+import * as A from "@automerge/automerge/slim";
+import { generateKeyBetween, generateNKeysBetween } from "fractional-indexing";
+
+import { type CellId, isCellId } from "./ids.ts";
+
+export const SCHEMA_VERSION = 3;
+
+export const CELL_TYPES = ["code", "markdown", "raw"] as const;
+export type CellType = (typeof CELL_TYPES)[number];
+
+/** One cell as stored: scalar strings are ImmutableString, `source` is collaborative text. */
+export interface CellRecord {
+  id: A.ImmutableString;
+  cell_type: A.ImmutableString;
+  position: A.ImmutableString;
+  source: string;
+  execution_count: number | null;
+  outputs: A.ImmutableString[];
+  metadata: A.ImmutableString;
+  attachments?: A.ImmutableString;
+}
+
+export interface CommRecord {
+  target_name: A.ImmutableString;
+  model_module: A.ImmutableString;
+  model_name: A.ImmutableString;
+  state: A.ImmutableString;
+  outputs: A.ImmutableString[];
+  seq: number;
+}
+
+/** ROOT of the document; every key is optional because an unsynced replica is empty. */
+export interface NotebookSchema {
+  schema_version?: number;
+  notebook_id?: A.ImmutableString;
+  cells?: { [cellId: string]: CellRecord };
+  metadata?: { [key: string]: A.ImmutableString };
+  comms?: { [commId: string]: CommRecord };
+}
+
+export type NotebookDoc = A.Doc<NotebookSchema>;
+
+/** A plain, read-only snapshot of one cell. `metadata` is the raw JSON string. */
+export interface Cell {
+  readonly id: CellId;
+  readonly cellType: string;
+  readonly position: string;
+  readonly source: string;
+  readonly executionCount: number | null;
+  readonly outputs: readonly string[];
+  readonly metadata: string;
+}
+
+export interface NewCell {
+  readonly cellId: CellId;
+  readonly cellType: CellType;
+  readonly source: string;
+}
+
+export type NotebookErrorCode =
+  | "not_synced"
+  | "no_such_cell"
+  | "duplicate_cell"
+  | "bad_splice"
+  | "bad_cell_type";
+
+/** An edit the document refuses; `code` matches the daemon's DocumentError codes. */
+export class NotebookError extends Error {
+  readonly code: NotebookErrorCode;
+
+  constructor(message: string, code: NotebookErrorCode) {
+    super(message);
+    this.name = "NotebookError";
+    this.code = code;
+  }
+}
+
+export function isCellType(value: string): value is CellType {
+  return CELL_TYPES.some((type) => type === value);
+}
+
+// -- reading -------------------------------------------------------------------------
+
+/** The string in a scalar or text value; `fallback` for anything else (as the daemon reads). */
+function stringValue(value: unknown, fallback: string): string {
+  if (A.isImmutableString(value)) {
+    return value.val;
+  }
+  return typeof value === "string" ? value : fallback;
+}
+
+function intOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isInteger(value) ? value : null;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map((item: unknown) => stringValue(item, "")) : [];
+}
+
+/** An Automerge map (a plain object), not a list, counter, string wrapper, date or bytes. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+/** A UTF-16 unit's rank such that ranks compare like the code points they belong to. */
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) {
+    return unit + 0x2000;
+  }
+  return unit >= 0xe000 ? unit - 0x800 : unit;
+}
+
+/** Order strings by code point, as Python compares `str` (JS `<` compares UTF-16 units). */
+export function compareCodePoints(a: string, b: string): number {
+  const shared = Math.min(a.length, b.length);
+  for (let i = 0; i < shared; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      return codePointRank(x) - codePointRank(y);
+    }
+  }
+  return a.length - b.length;
+}
+
+/** Display order: by position, ties broken by id (matches NotebookDoc._ordered). */
+export function compareCells(a: Cell, b: Cell): number {
+  return compareCodePoints(a.position, b.position) || compareCodePoints(a.id, b.id);
+}
+
+function readCell(cellId: CellId, record: Record<string, unknown>): Cell {
+  return {
+    id: cellId,
+    cellType: stringValue(record["cell_type"], "code"),
+    position: stringValue(record["position"], ""),
+    source: stringValue(record["source"], ""),
+    executionCount: intOrNull(record["execution_count"]),
+    outputs: stringList(record["outputs"]),
+    metadata: stringValue(record["metadata"], "{}"),
+  };
+}
+
+export function isSynced(doc: NotebookDoc): boolean {
+  return isRecord(doc.cells);
+}
+
+/** Every cell in display order; entries that are not maps are skipped. */
+export function orderedCells(doc: NotebookDoc): Cell[] {
+  const cells: unknown = doc.cells;
+  if (!isRecord(cells)) {
+    return [];
+  }
+  const result: Cell[] = [];
+  for (const [cellId, record] of Object.entries(cells)) {
+    if (isCellId(cellId) && isRecord(record)) {
+      result.push(readCell(cellId, record));
+    }
+  }
+  return result.sort(compareCells);
+}
+
+export function getCell(doc: NotebookDoc, cellId: CellId): Cell | undefined {
+  const record: unknown = doc.cells?.[cellId];
+  return isRecord(record) ? readCell(cellId, record) : undefined;
+}
+
+function requireCell(doc: NotebookDoc, cellId: CellId): Cell {
+  requireSynced(doc);
+  const cell = getCell(doc, cellId);
+  if (cell === undefined) {
+    throw new NotebookError(`no cell ${JSON.stringify(cellId)}`, "no_such_cell");
+  }
+  return cell;
+}
+
+function requireSynced(doc: NotebookDoc): void {
+  if (!isSynced(doc)) {
+    throw new NotebookError(
+      "the document has no 'cells' map yet (a replica must sync before editing)",
+      "not_synced",
+    );
+  }
+}
+
+// -- writing -------------------------------------------------------------------------
+
+/** Inside a change callback: the cells map, which requireSynced has already checked. */
+function cellsOf(draft: NotebookSchema): { [cellId: string]: CellRecord } {
+  const cells = draft.cells;
+  if (cells === undefined) {
+    throw new NotebookError("the document has no 'cells' map", "not_synced");
+  }
+  return cells;
+}
+
+/** Where a new cell goes, and the tied neighbours that must move to make room. */
+export interface Placement {
+  readonly position: string;
+  readonly moves: ReadonlyArray<{ readonly cellId: CellId; readonly position: string }>;
+}
+
+/**
+ * A position that sorts at `index` of `order`. When the neighbours are tied, the run of
+ * cells tied with the one before `index` gets fresh positions first, as the daemon does.
+ */
+export function positionFor(order: readonly Cell[], index: number): Placement {
+  const at = Math.max(0, Math.min(index, order.length));
+  const before = order[at - 1]?.position ?? null;
+  let after = order[at]?.position ?? null;
+  const moves: { cellId: CellId; position: string }[] = [];
+  if (before !== null && after !== null && compareCodePoints(before, after) >= 0) {
+    let runEnd = at;
+    while (runEnd < order.length && compareCodePoints(order[runEnd]?.position ?? "", before) <= 0) {
+      runEnd += 1;
+    }
+    const upper = order[runEnd]?.position ?? null;
+    const fresh = generateNKeysBetween(before, upper, runEnd - at);
+    fresh.forEach((position, offset) => {
+      const cell = order[at + offset];
+      if (cell !== undefined) {
+        moves.push({ cellId: cell.id, position });
+      }
+    });
+    after = fresh[0] ?? null;
+  }
+  return { position: generateKeyBetween(before, after), moves };
+}
+
+function newCellRecord(cell: NewCell, position: string): CellRecord {
+  return {
+    id: new A.ImmutableString(cell.cellId),
+    cell_type: new A.ImmutableString(cell.cellType),
+    position: new A.ImmutableString(position),
+    source: cell.source,
+    execution_count: null,
+    outputs: [],
+    metadata: new A.ImmutableString("{}"),
+  };
+}
+
+/** Insert a cell so that it shows at `index` (clamped to the ends). */
+export function insertCell(doc: NotebookDoc, index: number, cell: NewCell): NotebookDoc {
+  requireSynced(doc);
+  if (doc.cells?.[cell.cellId] !== undefined) {
+    throw new NotebookError(`cell ${JSON.stringify(cell.cellId)} already exists`, "duplicate_cell");
+  }
+  const { position, moves } = positionFor(orderedCells(doc), index);
+  return A.change(doc, (draft) => {
+    const cells = cellsOf(draft);
+    for (const move of moves) {
+      const moved = cells[move.cellId];
+      if (moved !== undefined) {
+        moved.position = new A.ImmutableString(move.position);
+      }
+    }
+    cells[cell.cellId] = newCellRecord(cell, position);
+  });
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/** True when `index` falls between the two halves of an astral character such as an emoji. */
+export function splitsSurrogatePair(text: string, index: number): boolean {
+  return isHighSurrogate(text.charCodeAt(index - 1)) && isLowSurrogate(text.charCodeAt(index));
+}
+
+/**
+ * Splice a cell's source at UTF-16 offsets. Offsets inside a surrogate pair are refused:
+ * Automerge would silently move them to a character boundary.
+ */
+export function spliceSource(
+  doc: NotebookDoc,
+  cellId: CellId,
+  index: number,
+  deleteCount: number,
+  text: string,
+): NotebookDoc {
+  const { source } = requireCell(doc, cellId);
+  const valid =
+    Number.isInteger(index) &&
+    Number.isInteger(deleteCount) &&
+    index >= 0 &&
+    deleteCount >= 0 &&
+    index + deleteCount <= source.length &&
+    !splitsSurrogatePair(source, index) &&
+    !splitsSurrogatePair(source, index + deleteCount);
+  if (!valid) {
+    throw new NotebookError(
+      `splice ${index}+${deleteCount} is outside cell ${JSON.stringify(cellId)} of length ${source.length}`,
+      "bad_splice",
+    );
+  }
+  return A.change(doc, (draft) => {
+    A.splice(draft, ["cells", cellId, "source"], index, deleteCount, text);
+  });
+}
+
+export function deleteCell(doc: NotebookDoc, cellId: CellId): NotebookDoc {
+  requireCell(doc, cellId);
+  return A.change(doc, (draft) => {
+    delete cellsOf(draft)[cellId];
+  });
+}
+
+/** Change a cell's type; leaving `code` clears outputs and the execution count. */
+export function setCellType(doc: NotebookDoc, cellId: CellId, cellType: string): NotebookDoc {
+  const current = requireCell(doc, cellId);
+  if (!isCellType(cellType)) {
+    throw new NotebookError(`unknown cell type ${JSON.stringify(cellType)}`, "bad_cell_type");
+  }
+  return A.change(doc, (draft) => {
+    const record = cellsOf(draft)[cellId];
+    if (record === undefined) {
+      return;
+    }
+    record.cell_type = new A.ImmutableString(cellType);
+    if (cellType !== "code") {
+      if (current.outputs.length > 0) {
+        record.outputs = [];
+      }
+      record.execution_count = null;
+    }
+  });
+}
