@@ -153,3 +153,76 @@ def export_bytes(doc: NotebookDoc, store: BlobStore) -> bytes:
         raise
     except Exception as exc:
         raise NotebookFileError(doc.notebook_id, f"cannot export: {exc}") from exc
+
+
+def merge_notebook(doc: NotebookDoc, nb: dict[str, Any], store: BlobStore) -> int:
+    """Make `doc` match `nb` cell by cell (an edit made outside nbdesk); returns cells changed.
+
+    Cells are matched by id, so an edit to one cell leaves every other cell's history
+    (and any concurrent typing in it) alone; sources change by minimal splices.
+    """
+    changed = 0
+    wanted = [_cell_spec(cell, store) for cell in nb.get("cells", [])]
+    wanted_ids = [spec["cell_id"] or "" for spec in wanted]
+    with doc.change():
+        for cell_id in set(doc.cell_ids()) - set(wanted_ids):
+            doc.delete_cell(cell_id)
+            changed += 1
+        for index, spec in enumerate(wanted):
+            cell_id = spec["cell_id"]
+            if cell_id is None or not doc.has_cell(cell_id):
+                spec["cell_id"] = doc.insert_cell(
+                    index, **{k: v for k, v in spec.items() if k != "cell_id"}, cell_id=cell_id
+                )
+                wanted_ids[index] = spec["cell_id"]
+                changed += 1
+            elif _update_cell(doc, cell_id, spec):
+                changed += 1
+        for index, cell_id in enumerate(wanted_ids):
+            if doc.cell_ids()[index] != cell_id:
+                doc.move_cell(cell_id, index)
+        _merge_metadata(doc, nb.get("metadata", {}))
+    return changed
+
+
+def _update_cell(doc: NotebookDoc, cell_id: str, spec: dict[str, Any]) -> bool:
+    cell = doc.cell(cell_id)
+    touched = False
+    if cell.cell_type != spec["cell_type"]:
+        doc.set_cell_type(cell_id, spec["cell_type"])
+        touched = True
+    if cell.source != spec["source"]:
+        doc.replace_source(cell_id, spec["source"])
+        touched = True
+    if cell.metadata != spec["metadata"]:
+        doc.set_cell_metadata(cell_id, spec["metadata"])
+        touched = True
+    if cell.attachments != spec["attachments"]:
+        doc.set_cell_attachments(cell_id, spec["attachments"])
+        touched = True
+    if spec["cell_type"] == CellType.CODE:
+        if cell.execution_count != spec["execution_count"]:
+            doc.set_execution_count(cell_id, spec["execution_count"])
+            touched = True
+        if list(cell.outputs) != spec["outputs"]:
+            doc.set_outputs(cell_id, spec["outputs"])
+            touched = True
+    return touched
+
+
+def _merge_metadata(doc: NotebookDoc, metadata: dict[str, Any]) -> None:
+    for key in set(doc.metadata_keys()) - set(metadata):
+        doc.delete_metadata(key)
+    for key, value in metadata.items():
+        raw = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        current = doc.get_metadata(key)
+        if current is None or json.loads(current) != value:
+            doc.set_metadata(key, raw)
+
+
+def cell_count(data: bytes) -> int:
+    """How many cells a notebook file holds (0 when it cannot be read)."""
+    try:
+        return len(json.loads(data).get("cells", []))
+    except (ValueError, AttributeError):
+        return 0

@@ -1,0 +1,57 @@
+"""`nbdeskd`: run the per-user daemon in the foreground.
+
+A second daemon for the same home reports the running one and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from logging.handlers import RotatingFileHandler
+
+from daemon.home import Home, Settings
+from daemon.server import AlreadyRunning, Daemon, acquire_lock, read_info
+
+
+def setup_logging(home: Home, *, to_stderr: bool) -> None:
+    home.log_file.parent.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [
+        RotatingFileHandler(home.log_file, maxBytes=5 * 1024 * 1024, backupCount=3)
+    ]
+    if to_stderr:
+        handlers.append(logging.StreamHandler())
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nbdeskd", description="Run the nbdesk daemon.")
+    parser.add_argument("--quiet", action="store_true", help="log only to the log file")
+    args = parser.parse_args(argv)
+    # Panics of the Automerge binding are caught and logged; their Rust backtraces are noise.
+    os.environ["RUST_BACKTRACE"] = "0"
+    home = Home.from_env()
+    try:
+        lock = acquire_lock(home)
+    except AlreadyRunning:
+        info = read_info(home) or {}
+        print(f"nbdesk daemon already running: {json.dumps(info)}")
+        return 0
+    setup_logging(home, to_stderr=not args.quiet)
+    try:
+        asyncio.run(Daemon(home, Settings.from_env()).serve())
+    finally:
+        lock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""The Python client: a full Automerge peer of a notebook room, plus the daemon control channel.
+
+Scripts and tests use it. A `NotebookClient` keeps its own replica (`client.doc`, a
+NotebookDoc) and one sync state for the daemon; edit the replica inside `client.edit()`
+and the changes are sent when the block ends. `confirm_sync()` returns when the daemon
+holds (durably) everything this client wrote and this client holds everything the
+daemon had at that moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from daemon.automerge_doc import SyncPeer
+from daemon.errors import NbdeskError
+from daemon.framing import PREAMBLE, Frame, FrameType, encode_frame, read_frame
+from daemon.home import Home
+from daemon.notebook_doc import NotebookDoc
+from daemon.protocol import decode_map, encode
+
+log = logging.getLogger(__name__)
+DEFAULT_TIMEOUT = 30.0
+
+
+class DaemonNotRunning(NbdeskError):
+    code = "no_daemon"
+
+
+class Connection:
+    """Framed requests and responses over the daemon socket; sync frames go to a callback."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.broadcasts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._on_sync: Callable[[bytes], None] | None = None
+        self._early_sync: list[bytes] = []
+        self.closed = asyncio.Event()
+        self._read_task = asyncio.create_task(self._read_loop(), name="nbdesk-client-reader")
+
+    @classmethod
+    async def connect(cls, home: Home | None = None) -> Connection:
+        home = home or Home.from_env()
+        try:
+            reader, writer = await asyncio.open_unix_connection(str(home.socket))
+        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            raise DaemonNotRunning(
+                f"no nbdesk daemon is running for {home.root} (start it with `nbdesk daemon start`)"
+            ) from exc
+        writer.write(PREAMBLE)
+        return cls(reader, writer)
+
+    def set_sync_handler(self, handler: Callable[[bytes], None]) -> None:
+        """Route sync frames to `handler`, first replaying any that arrived before it."""
+        self._on_sync = handler
+        early, self._early_sync = self._early_sync, []
+        for payload in early:
+            handler(payload)
+
+    def send_frame(self, frame_type: FrameType, payload: bytes) -> None:
+        if self.closed.is_set():
+            raise DaemonNotRunning("the connection to the daemon is closed")
+        self._writer.write(encode_frame(frame_type, payload))
+
+    async def request(
+        self, op: str, timeout: float = DEFAULT_TIMEOUT, **fields: Any
+    ) -> dict[str, Any]:
+        """Send a request and wait for its response; an error response raises NbdeskError."""
+        request_id = next(self._ids)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        body = {"id": request_id, "op": op, **{k: v for k, v in fields.items() if v is not None}}
+        try:
+            self.send_frame(FrameType.REQUEST, encode(body))
+            await self._writer.drain()
+            response = await asyncio.wait_for(future, timeout)
+        finally:
+            self._waiting.pop(request_id, None)
+        if not response.get("ok"):
+            error = response.get("error") or {}
+            raise NbdeskError(
+                error.get("message", "request failed"), code=error.get("code", "error")
+            )
+        return response
+
+    async def _read_loop(self) -> None:
+        try:
+            while (frame := await read_frame(self._reader)) is not None:
+                self._dispatch(frame)
+        except (NbdeskError, ConnectionError) as exc:
+            log.info("daemon connection ended: %s", exc)
+        finally:
+            self.closed.set()
+            for future in self._waiting.values():
+                if not future.done():
+                    future.set_exception(DaemonNotRunning("the daemon closed the connection"))
+
+    def _dispatch(self, frame: Frame) -> None:
+        if frame.type == FrameType.DOC_SYNC:
+            if self._on_sync is None:
+                self._early_sync.append(frame.payload)
+            else:
+                self._on_sync(frame.payload)
+        elif frame.type == FrameType.RESPONSE:
+            response = decode_map(frame.payload)
+            future = self._waiting.get(response.get("id"))  # type: ignore[arg-type]
+            if future is not None and not future.done():
+                future.set_result(response)
+            elif not response.get("ok"):
+                log.warning("daemon error: %s", response.get("error"))
+        elif frame.type == FrameType.BROADCAST:
+            self.broadcasts.put_nowait(decode_map(frame.payload))
+
+    async def close(self) -> None:
+        self._writer.close()
+        with contextlib.suppress(Exception):
+            await self._writer.wait_closed()
+        self._read_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._read_task
+        self.closed.set()
+
+
+class NotebookClient:
+    """One notebook room, joined as a full Automerge peer."""
+
+    def __init__(self, connection: Connection, handshake: dict[str, Any]) -> None:
+        self.connection = connection
+        self.doc = NotebookDoc.empty()
+        self.sync_peer = SyncPeer("daemon")
+        self.notebook_id: str = handshake["notebook_id"]
+        self.path: str | None = handshake.get("path")
+        self.blob_url: str | None = handshake.get("blob_url")
+        self.daemon_version: str = handshake["daemon_version"]
+        self._changed = asyncio.Event()
+        connection.set_sync_handler(self._on_sync)
+
+    def __repr__(self) -> str:
+        return f"NotebookClient({self.notebook_id}, path={self.path!r}, cells={len(self.doc)})"
+
+    @classmethod
+    async def _handshake(cls, home: Home | None, op: str, **fields: Any) -> NotebookClient:
+        connection = await Connection.connect(home)
+        try:
+            reply = await connection.request(op, **fields)
+            client = cls(connection, reply)
+            await client.wait_for(lambda doc: doc.is_synced())
+        except BaseException:
+            await connection.close()
+            raise
+        return client
+
+    @classmethod
+    async def open(cls, path: str | Path, home: Home | None = None) -> NotebookClient:
+        return await cls._handshake(home, "open", path=str(Path(path).resolve()))
+
+    @classmethod
+    async def create(cls, home: Home | None = None) -> NotebookClient:
+        return await cls._handshake(home, "create")
+
+    @classmethod
+    async def join(cls, notebook_id: str, home: Home | None = None) -> NotebookClient:
+        return await cls._handshake(home, "join", notebook_id=notebook_id)
+
+    # -- sync ------------------------------------------------------------------------
+
+    def _on_sync(self, payload: bytes) -> None:
+        changed = self.doc.receive_sync_message(self.sync_peer, payload)
+        self.send_sync()
+        if changed or not self._changed.is_set():
+            self._changed.set()
+            self._changed = asyncio.Event()
+
+    def send_sync(self) -> None:
+        message = self.doc.generate_sync_message(self.sync_peer)
+        if message is not None:
+            self.connection.send_frame(FrameType.DOC_SYNC, message)
+
+    @contextlib.contextmanager
+    def edit(self) -> Iterator[NotebookDoc]:
+        """Edit the replica as one change; it is sent to the daemon when the block ends."""
+        with self.doc.change():
+            yield self.doc
+        self.send_sync()
+
+    async def wait_for(
+        self, predicate: Callable[[NotebookDoc], bool], timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        """Wait until `predicate(self.doc)` holds, re-checking after every sync message."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate(self.doc):
+            if self.connection.closed.is_set():
+                raise DaemonNotRunning("the daemon closed the connection")
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError("the document did not reach the expected state in time")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+
+    async def confirm_sync(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.send_sync()
+        reply = await self.connection.request(
+            "sync_barrier", timeout=timeout, required_heads=self.doc.heads_hex()
+        )
+        heads = reply["heads"]
+        await self.wait_for(lambda doc: doc.contains_heads(heads), timeout)
+
+    # -- requests --------------------------------------------------------------------------
+
+    async def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        """A room request that first makes sure the daemon has this client's edits."""
+        self.send_sync()
+        return await self.connection.request(op, required_heads=self.doc.heads_hex(), **fields)
+
+    async def save(self, path: str | Path | None = None) -> str:
+        reply = await self.request("save", path=str(Path(path).resolve()) if path else None)
+        self.path = reply["path"]
+        return self.path
+
+    async def get_doc_bytes(self) -> bytes:
+        return (await self.request("get_doc_bytes"))["bytes"]
+
+    async def get_raw_metadata(self, key: str) -> str | None:
+        return (await self.request("get_raw_metadata", key=key))["value"]
+
+    async def set_raw_metadata(self, key: str, value: str) -> None:
+        await self.request("set_raw_metadata", key=key, value=value)
+
+    async def clear_outputs(self, cell_id: str | None = None) -> None:
+        await self.request("clear_outputs", cell_id=cell_id)
+
+    async def next_broadcast(
+        self, event: str | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> dict[str, Any]:
+        """The next broadcast (of the given event, skipping others)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            message = await asyncio.wait_for(
+                self.connection.broadcasts.get(), deadline - loop.time()
+            )
+            if event is None or message.get("event") == event:
+                if message.get("event") == "path_changed":
+                    self.path = message.get("path")
+                return message
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    async def __aenter__(self) -> NotebookClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class ControlClient:
+    """The daemon-level channel: ping, status, list rooms, stop."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @classmethod
+    async def connect(cls, home: Home | None = None) -> ControlClient:
+        connection = await Connection.connect(home)
+        try:
+            await connection.request("control", timeout=10)
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection)
+
+    async def ping(self) -> dict[str, Any]:
+        return await self.connection.request("ping", timeout=10)
+
+    async def status(self) -> dict[str, Any]:
+        return await self.connection.request("status", timeout=10)
+
+    async def list_rooms(self) -> list[dict[str, Any]]:
+        return (await self.connection.request("list_rooms", timeout=10))["rooms"]
+
+    async def stop(self) -> None:
+        await self.connection.request("stop", timeout=60)
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    async def __aenter__(self) -> ControlClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,83 @@
+"""One handler per room request: `(room, request) -> result`, behind a thin dispatcher.
+
+Handlers run after the request's `required_heads` are in the document. They raise
+NbdeskError for anything the client should hear about; the server turns that into an
+error response and keeps the connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from daemon.errors import NbdeskError
+from daemon.protocol import (
+    ClearOutputs,
+    GetDocBytes,
+    GetRawMetadata,
+    Saved,
+    SaveNotebook,
+    SetRawMetadata,
+    SyncBarrier,
+)
+from daemon.rooms import Room
+
+Result = dict[str, Any] | None
+
+
+async def get_doc_bytes(room: Room, request: GetDocBytes) -> Result:
+    return {"bytes": room.doc.save(), "heads": room.doc.heads_hex()}
+
+
+async def get_raw_metadata(room: Room, request: GetRawMetadata) -> Result:
+    return {"value": room.doc.get_metadata(request.key)}
+
+
+async def set_raw_metadata(room: Room, request: SetRawMetadata) -> Result:
+    room.doc.set_metadata(request.key, request.value)
+    room.local_change()
+    return None
+
+
+async def save(room: Room, request: SaveNotebook) -> Result:
+    if request.path is not None:
+        path = await room.registry.rebind(room, request.path)
+    elif room.file is None:
+        raise NbdeskError("this notebook is untitled: save it with a path", code="no_path")
+    else:
+        path = room.file.path
+    assert room.file is not None
+    await room.file.write(explicit=True)
+    await room.persist_now()
+    room.broadcast(Saved(path=str(path)))
+    return {"path": str(path)}
+
+
+async def clear_outputs(room: Room, request: ClearOutputs) -> Result:
+    with room.doc.change():
+        cell_ids = [request.cell_id] if request.cell_id else room.doc.cell_ids()
+        for cell_id in cell_ids:
+            room.doc.clear_outputs(cell_id)
+            room.doc.set_execution_count(cell_id, None)
+    room.local_change()
+    return None
+
+
+async def sync_barrier(room: Room, request: SyncBarrier) -> Result:
+    """Everything the client sent (its required heads) is now durable on the daemon."""
+    await room.persist_now()
+    return {"heads": room.doc.heads_hex()}
+
+
+HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
+    GetDocBytes: get_doc_bytes,
+    GetRawMetadata: get_raw_metadata,
+    SetRawMetadata: set_raw_metadata,
+    SaveNotebook: save,
+    ClearOutputs: clear_outputs,
+    SyncBarrier: sync_barrier,
+}
+
+
+async def handle(room: Room, request: Any) -> Result:
+    return await HANDLERS[type(request)](room, request)

@@ -1,0 +1,87 @@
+"""Where the daemon keeps its state, and the settings it reads from the environment.
+
+Everything lives under one home directory: platformdirs' user data dir, or `NBDESK_HOME`
+(tests always set it). Settings have defaults a user never needs to touch; the
+environment overrides them so tests can shorten timeouts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    keep_alive: float = 30.0
+    handshake_timeout: float = 10.0
+    persist_delay: float = 0.2
+    autosave_delay: float = 1.0
+    required_heads_timeout: float = 10.0
+    peer_queue_bytes: int = 256 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            keep_alive=_env_float("NBDESK_KEEP_ALIVE", cls.keep_alive),
+            handshake_timeout=_env_float("NBDESK_HANDSHAKE_TIMEOUT", cls.handshake_timeout),
+            persist_delay=_env_float("NBDESK_PERSIST_DELAY", cls.persist_delay),
+            autosave_delay=_env_float("NBDESK_AUTOSAVE_DELAY", cls.autosave_delay),
+            required_heads_timeout=_env_float(
+                "NBDESK_REQUIRED_HEADS_TIMEOUT", cls.required_heads_timeout
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> Home:
+        configured = os.environ.get("NBDESK_HOME")
+        root = Path(configured) if configured else Path(platformdirs.user_data_dir("nbdesk"))
+        return cls(root.expanduser().resolve())
+
+    @property
+    def run_dir(self) -> Path:
+        return self.root / "run"
+
+    @property
+    def socket(self) -> Path:
+        return self.run_dir / "daemon.sock"
+
+    @property
+    def lock(self) -> Path:
+        return self.run_dir / "daemon.lock"
+
+    @property
+    def info(self) -> Path:
+        return self.root / "daemon.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "logs" / "daemon.log"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def blobs(self) -> Path:
+        return self.root / "blobs"
+
+    def prepare(self) -> None:
+        """Create the directories, with the socket's private to this user."""
+        for directory in (self.root, self.docs, self.log_file.parent):
+            directory.mkdir(parents=True, exist_ok=True)
+        self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.run_dir, 0o700)

@@ -1,0 +1,177 @@
+"""Wire messages over the framing: handshake, requests, responses and broadcasts.
+
+Each direction is one tagged union of msgspec structs encoded as msgpack maps, snake_case
+throughout. Requests are tagged by `op`, broadcasts by `event`; a response is
+`{id, ok: true, ...result}` or `{id, ok: false, error: {code, message}}`. The daemon, the
+relay and the Python client import these; the TypeScript side is generated from them
+(`python -m daemon.gen_ts`). Framing lives in `daemon.framing`; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from daemon.errors import NbdeskError, ProtocolError
+
+# -- requests -------------------------------------------------------------------------
+
+
+class Request(msgspec.Struct, tag_field="op", kw_only=True, forbid_unknown_fields=False):
+    """Every request carries an id (echoed by its response) and optional required heads."""
+
+    id: int
+    required_heads: list[str] | None = None
+
+
+class OpenNotebook(Request, tag="open"):
+    path: str
+
+
+class CreateNotebook(Request, tag="create"):
+    pass
+
+
+class JoinNotebook(Request, tag="join"):
+    notebook_id: str
+
+
+class ControlChannel(Request, tag="control"):
+    pass
+
+
+class GetDocBytes(Request, tag="get_doc_bytes"):
+    pass
+
+
+class GetRawMetadata(Request, tag="get_raw_metadata"):
+    key: str
+
+
+class SetRawMetadata(Request, tag="set_raw_metadata"):
+    key: str
+    value: str
+
+
+class SaveNotebook(Request, tag="save"):
+    path: str | None = None
+
+
+class ClearOutputs(Request, tag="clear_outputs"):
+    cell_id: str | None = None
+
+
+class SyncBarrier(Request, tag="sync_barrier"):
+    """Answered once the daemon holds `required_heads` and has persisted them."""
+
+
+class Ping(Request, tag="ping"):
+    pass
+
+
+class DaemonStatus(Request, tag="status"):
+    pass
+
+
+class ListRooms(Request, tag="list_rooms"):
+    pass
+
+
+class StopDaemon(Request, tag="stop"):
+    pass
+
+
+Handshake = OpenNotebook | CreateNotebook | JoinNotebook | ControlChannel
+RoomRequest = (
+    GetDocBytes | GetRawMetadata | SetRawMetadata | SaveNotebook | ClearOutputs | SyncBarrier
+)
+ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon
+AnyRequest = Handshake | RoomRequest | ControlRequest
+
+# -- broadcasts -----------------------------------------------------------------------
+
+
+class Broadcast(msgspec.Struct, tag_field="event", kw_only=True):
+    pass
+
+
+class PathChanged(Broadcast, tag="path_changed"):
+    path: str | None
+
+
+class FileChanged(Broadcast, tag="file_changed"):
+    path: str
+    cells_changed: int
+
+
+class Saved(Broadcast, tag="saved"):
+    path: str
+
+
+AnyBroadcast = PathChanged | FileChanged | Saved
+
+# -- responses ------------------------------------------------------------------------
+
+
+class HandshakeReply(msgspec.Struct, kw_only=True):
+    notebook_id: str | None
+    path: str | None
+    daemon_version: str
+    blob_url: str | None
+
+
+class ErrorInfo(msgspec.Struct):
+    code: str
+    message: str
+
+
+_encoder = msgspec.msgpack.Encoder()
+_raw_decoder = msgspec.msgpack.Decoder()
+
+
+def encode(message: msgspec.Struct | dict[str, Any]) -> bytes:
+    return _encoder.encode(message)
+
+
+def ok_response(request_id: int, result: msgspec.Struct | dict[str, Any] | None = None) -> bytes:
+    body: dict[str, Any] = {"id": request_id, "ok": True}
+    if result is not None:
+        body.update(msgspec.to_builtins(result) if isinstance(result, msgspec.Struct) else result)
+    return _encoder.encode(body)
+
+
+def error_response(request_id: int | None, error: NbdeskError) -> bytes:
+    return _encoder.encode({"id": request_id, "ok": False, "error": error.to_wire()})
+
+
+def decode_map(payload: bytes) -> dict[str, Any]:
+    """Decode a msgpack map, or raise ProtocolError (the connection cannot be trusted)."""
+    try:
+        value = _raw_decoder.decode(payload)
+    except msgspec.DecodeError as exc:
+        raise ProtocolError(f"invalid msgpack: {exc}", code="bad_msgpack") from exc
+    if not isinstance(value, dict):
+        raise ProtocolError(
+            f"expected a msgpack map, got {type(value).__name__}", code="bad_msgpack"
+        )
+    return value
+
+
+def request_id_of(raw: dict[str, Any]) -> int | None:
+    value = raw.get("id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def parse_request(raw: dict[str, Any], kinds: Any = AnyRequest) -> Any:
+    """A typed request from a decoded map; unknown ops and bad fields raise ProtocolError."""
+    try:
+        return msgspec.convert(raw, kinds)
+    except msgspec.ValidationError as exc:
+        op = raw.get("op")
+        code = "unknown_op" if "op" in str(exc) and "Invalid value" in str(exc) else "bad_request"
+        raise ProtocolError(f"bad request {op!r}: {exc}", code=code) from exc
+
+
+def parse_broadcast(payload: bytes) -> Any:
+    return msgspec.convert(decode_map(payload), AnyBroadcast)

@@ -1,0 +1,199 @@
+"""Every room the daemon knows: by id, by file path, live or persisted.
+
+Opening a path twice joins one room; joining an id brings a persisted room back; a room
+with no peers is flushed and evicted after the keep-alive; save-as rebinds a room to a
+new path unless another open room owns it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from pathlib import Path
+
+from daemon.blobs import BlobStore
+from daemon.doc_store import DocStore
+from daemon.errors import DocumentError, NbdeskError, NotebookFileError
+from daemon.home import Home, Settings
+from daemon.ids import NotebookId, new_notebook_id
+from daemon.ipynb import import_notebook, merge_notebook, parse_ipynb
+from daemon.notebook_doc import NotebookDoc
+from daemon.protocol import PathChanged
+from daemon.rooms import Room, RoomState
+
+log = logging.getLogger(__name__)
+
+
+def canonical(path: str | Path) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+class RoomRegistry:
+    def __init__(self, home: Home, settings: Settings, blobs: BlobStore) -> None:
+        self.home = home
+        self.settings = settings
+        self.blobs = blobs
+        self.doc_store = DocStore(home.docs)
+        self.rooms: dict[NotebookId, Room] = {}
+        self._by_path: dict[Path, NotebookId] = {}
+        self._evictions: dict[NotebookId, asyncio.TimerHandle] = {}
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"RoomRegistry(rooms={len(self.rooms)})"
+
+    def room_for_path(self, path: Path) -> Room | None:
+        notebook_id = self._by_path.get(path)
+        return self.rooms.get(notebook_id) if notebook_id else None
+
+    async def open_path(self, path_text: str) -> Room:
+        path = canonical(path_text)
+        async with self._lock:
+            if (room := self.room_for_path(path)) is not None:
+                return room
+            try:
+                data = await asyncio.to_thread(path.read_bytes)
+            except OSError as exc:
+                raise NotebookFileError(path, f"cannot read the file ({exc.strerror})") from exc
+            nb = parse_ipynb(data, source=path)
+            doc = self._restore_for_path(path, data, nb)
+            if doc is None:
+                doc = import_notebook(nb, self.blobs)
+            room = self._register(doc)
+            room.bind_file(path, data)
+            self._by_path[path] = room.id
+            await room.persist_now()
+            return room
+
+    def _restore_for_path(self, path: Path, data: bytes, nb: dict) -> NotebookDoc | None:
+        """The persisted document last bound to `path` (keeps unsaved edits), if usable."""
+        for record in self.doc_store.records():
+            if record.path != str(path) or record.notebook_id in self.rooms:
+                continue
+            loaded = self._load_persisted(record.notebook_id)
+            if loaded is None:
+                return None
+            if record.file_sha256 != hashlib.sha256(data).hexdigest():
+                merge_notebook(loaded, nb, self.blobs)
+            return loaded
+        return None
+
+    def _load_persisted(self, notebook_id: str) -> NotebookDoc | None:
+        stored = self.doc_store.load(notebook_id)
+        if stored is None:
+            return None
+        try:
+            return NotebookDoc.load(stored[1])
+        except DocumentError as exc:
+            if exc.code == "future_schema":
+                raise
+            log.error(
+                "persisted notebook %s is unreadable (%s); keeping it aside", notebook_id, exc
+            )
+            self.doc_store.quarantine(notebook_id)
+            return None
+
+    async def create(self) -> Room:
+        async with self._lock:
+            room = self._register(NotebookDoc.create(new_notebook_id()))
+            await room.persist_now()
+            return room
+
+    async def join(self, notebook_id: str) -> Room:
+        async with self._lock:
+            if (room := self.rooms.get(NotebookId(notebook_id))) is not None:
+                return room
+            doc = self._load_persisted(notebook_id)
+            if doc is None or doc.notebook_id != notebook_id:
+                raise NbdeskError(f"no notebook {notebook_id!r}", code="no_such_notebook")
+            record = self.doc_store.load_record(notebook_id)
+            room = self._register(doc)
+            if record and record.path and canonical(record.path) not in self._by_path:
+                path = canonical(record.path)
+                try:
+                    disk = await asyncio.to_thread(path.read_bytes)
+                except OSError:
+                    disk = None
+                room.bind_file(path, disk)
+                self._by_path[path] = room.id
+                if disk is not None and record.file_sha256 != hashlib.sha256(disk).hexdigest():
+                    await room.file.check_disk()  # type: ignore[union-attr]
+            return room
+
+    def _register(self, doc: NotebookDoc) -> Room:
+        notebook_id = doc.notebook_id
+        if notebook_id is None:
+            raise DocumentError("document has no notebook_id")
+        room = Room(notebook_id, doc, self)
+        self.rooms[notebook_id] = room
+        return room
+
+    # -- lifetime ----------------------------------------------------------------------
+
+    def peer_joined(self, room: Room) -> None:
+        timer = self._evictions.pop(room.id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def peer_left(self, room: Room) -> None:
+        if room.peers or room.state == RoomState.CLOSED:
+            return
+        timer = self._evictions.pop(room.id, None)
+        if timer is not None:
+            timer.cancel()
+        self._evictions[room.id] = asyncio.get_running_loop().call_later(
+            self.settings.keep_alive, lambda: asyncio.create_task(self.evict(room))
+        )
+
+    async def evict(self, room: Room) -> None:
+        self._evictions.pop(room.id, None)
+        if room.peers or self.rooms.get(room.id) is not room:
+            return
+        log.info("evicting %r after keep-alive", room)
+        await room.close()
+        self.rooms.pop(room.id, None)
+        for path, notebook_id in list(self._by_path.items()):
+            if notebook_id == room.id:
+                del self._by_path[path]
+
+    async def rebind(self, room: Room, path_text: str) -> Path:
+        """Save-as: bind the room to `path` in place (same id, same peers)."""
+        path = canonical(path_text)
+        owner = self.room_for_path(path)
+        if owner is not None and owner is not room:
+            raise NbdeskError(f"{path} is open in another window", code="path_in_use")
+        if not path.parent.is_dir():
+            raise NbdeskError(f"folder {path.parent} does not exist", code="bad_path")
+        if owner is room:
+            return path
+        old = room.path
+        await room.unbind_file()
+        if old is not None:
+            self._by_path.pop(old, None)
+        file = room.bind_file(path, None)
+        self._by_path[path] = room.id
+        try:
+            await file.write(explicit=True)
+        except NbdeskError:
+            await room.unbind_file()
+            self._by_path.pop(path, None)
+            if old is not None:
+                room.bind_file(old, None)
+                self._by_path[old] = room.id
+            raise
+        await room.persist_now()
+        room.broadcast(PathChanged(path=str(path)))
+        return path
+
+    async def close_all(self) -> None:
+        for timer in self._evictions.values():
+            timer.cancel()
+        self._evictions.clear()
+        for room in list(self.rooms.values()):
+            try:
+                await room.close()
+            except Exception:
+                log.exception("closing %r failed", room)
+        self.rooms.clear()
+        self._by_path.clear()
