@@ -6,6 +6,7 @@ A crash at any point leaves either the old file or the new one, never a torn mix
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from pathlib import Path
 
@@ -16,8 +17,12 @@ class WriteError(NbdeskError):
     code = "write_failed"
 
 
+_tmp_counter = itertools.count()
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Concurrent writers of one path each use their own temp file; the last rename wins."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_tmp_counter)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:

@@ -163,20 +163,17 @@ def merge_notebook(doc: NotebookDoc, nb: dict[str, Any], store: BlobStore) -> in
     """
     changed = 0
     wanted = [_cell_spec(cell, store) for cell in nb.get("cells", [])]
-    wanted_ids = [spec["cell_id"] or "" for spec in wanted]
+    wanted_ids: list[str] = [spec["cell_id"] or "" for spec in wanted]
     with doc.change():
-        for cell_id in set(doc.cell_ids()) - set(wanted_ids):
-            doc.delete_cell(cell_id)
+        for gone in set(doc.cell_ids()) - set(wanted_ids):
+            doc.delete_cell(gone)
             changed += 1
         for index, spec in enumerate(wanted):
-            cell_id = spec["cell_id"]
-            if cell_id is None or not doc.has_cell(cell_id):
-                spec["cell_id"] = doc.insert_cell(
-                    index, **{k: v for k, v in spec.items() if k != "cell_id"}, cell_id=cell_id
-                )
-                wanted_ids[index] = spec["cell_id"]
+            known: str | None = spec.pop("cell_id")
+            if known is None or not doc.has_cell(known):
+                wanted_ids[index] = doc.insert_cell(index, **spec, cell_id=known)
                 changed += 1
-            elif _update_cell(doc, cell_id, spec):
+            elif _update_cell(doc, known, spec):
                 changed += 1
         for index, cell_id in enumerate(wanted_ids):
             if doc.cell_ids()[index] != cell_id:

@@ -50,6 +50,7 @@ class Room:
             registry.settings.persist_delay, self.persist_now, f"persist {notebook_id}"
         )
         self._changed = asyncio.Event()
+        self._persist_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         where = self.file.path.name if self.file else "untitled"
@@ -128,10 +129,15 @@ class Room:
         )
 
     async def persist_now(self) -> None:
-        """Write the document to the home so a crash or restart loses nothing confirmed."""
-        await asyncio.to_thread(self.registry.blobs.flush)
-        data = self.doc.save()
-        await asyncio.to_thread(self.registry.doc_store.save, self.record(), data)
+        """Write the document to the home so a crash or restart loses nothing confirmed.
+
+        Serialised per room, and the bytes are taken inside the lock, so a later call
+        always writes a document at least as new as an earlier one.
+        """
+        async with self._persist_lock:
+            await asyncio.to_thread(self.registry.blobs.flush)
+            data = self.doc.save()
+            await asyncio.to_thread(self.registry.doc_store.save, self.record(), data)
 
     def bind_file(self, path: Path, disk_bytes: bytes | None) -> NotebookFile:
         self.file = NotebookFile(

@@ -1,16 +1,28 @@
-"""Shared fixtures: a blob store in a temp dir and the notebook fixtures on disk."""
+"""Shared fixtures: a blob store, the notebook fixtures on disk, and real daemon processes."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from daemon.blobs import BlobStore
+from daemon.home import Home
 
 FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
+
+from make_fixtures import thousand_cells  # noqa: E402
 
 
 @pytest.fixture
@@ -20,9 +32,107 @@ def store(tmp_path: Path) -> BlobStore:
 
 @pytest.fixture(scope="session")
 def thousand_cell_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import nbformat
-    from make_fixtures import thousand_cells
-
     path = tmp_path_factory.mktemp("big") / "thousand.ipynb"
     path.write_text(nbformat.writes(thousand_cells()) + "\n", encoding="utf-8")
     return path
+
+
+class DaemonProcess:
+    """A real daemon process on a temporary home, stopped (or killed) at teardown."""
+
+    def __init__(self, home_dir: Path, **settings: str) -> None:
+        self.home = Home(home_dir)
+        self.env = {
+            **os.environ,
+            "NBDESK_HOME": str(home_dir),
+            "NBDESK_KEEP_ALIVE": "30",
+            "NBDESK_HANDSHAKE_TIMEOUT": "2",
+            "NBDESK_PERSIST_DELAY": "0.05",
+            "NBDESK_AUTOSAVE_DELAY": "0.2",
+            "RUST_BACKTRACE": "0",
+            **settings,
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 20) -> DaemonProcess:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "daemon", "--quiet"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while not self.accepts_connections():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"daemon exited early; log:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"daemon did not start; log:\n{self.log()}")
+            time.sleep(0.02)
+        return self
+
+    def accepts_connections(self) -> bool:
+        probe = socket.socket(socket.AF_UNIX)
+        try:
+            probe.connect(str(self.home.socket))
+        except OSError:
+            return False
+        finally:
+            probe.close()
+        return True
+
+    def log(self) -> str:
+        try:
+            return self.home.log_file.read_text()
+        except OSError:
+            return ""
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.proc is not None and self.alive():
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+DaemonFactory = Callable[..., DaemonProcess]
+
+
+@pytest.fixture
+def daemon_home() -> Iterator[Path]:
+    """A short home path: Unix socket paths are limited to 108 bytes."""
+    home_dir = Path(tempfile.mkdtemp(prefix="nbd-"))
+    yield home_dir
+    shutil.rmtree(home_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def daemon_factory(daemon_home: Path) -> Iterator[DaemonFactory]:
+    started: list[DaemonProcess] = []
+
+    def start(**settings: str) -> DaemonProcess:
+        process = DaemonProcess(daemon_home, **settings).start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
+    return daemon_factory()

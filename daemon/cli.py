@@ -1,0 +1,156 @@
+"""`nbdesk daemon start|stop|status|logs`: manage the per-user daemon from a terminal.
+
+`start` spawns the daemon detached (its own session, so it outlives the terminal and
+the app) and waits until it answers; a running daemon is reported, not duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+from daemon.client import ControlClient, DaemonNotRunning
+from daemon.home import Home
+from daemon.server import read_info
+
+START_TIMEOUT = 30.0
+
+
+def daemon_command() -> list[str]:
+    """How to run the daemon: the interpreter running this code, as `-m daemon`."""
+    return [sys.executable, "-m", "daemon", "--quiet"]
+
+
+async def ping(home: Home) -> dict[str, Any] | None:
+    try:
+        async with await ControlClient.connect(home) as control:
+            return await control.status()
+    except (DaemonNotRunning, OSError, TimeoutError):
+        return None
+
+
+def start(home: Home) -> dict[str, Any]:
+    """Ensure a daemon runs for `home`; returns its status."""
+    running = asyncio.run(ping(home))
+    if running is not None:
+        return running
+    home.prepare()
+    subprocess.Popen(
+        daemon_command(),
+        env={**os.environ, "NBDESK_HOME": str(home.root)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        close_fds=True,
+    )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        started = asyncio.run(ping(home))
+        if started is not None:
+            return started
+        time.sleep(0.05)
+    raise DaemonNotRunning(
+        f"the daemon did not start within {START_TIMEOUT:g} s; see {home.log_file}"
+    )
+
+
+def stop(home: Home) -> bool:
+    """Ask the daemon to flush and exit; False when none was running."""
+    info = read_info(home) or {}
+
+    async def ask() -> bool:
+        try:
+            async with await ControlClient.connect(home) as control:
+                await control.stop()
+        except DaemonNotRunning:
+            return False
+        return True
+
+    if not asyncio.run(ask()):
+        return False
+    pid = info.get("pid")
+    deadline = time.monotonic() + START_TIMEOUT
+    while isinstance(pid, int) and _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return True
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _print_status(status: dict[str, Any]) -> None:
+    print(f"nbdesk daemon {status['version']} (pid {status['pid']}), up {status['uptime']:.0f} s")
+    print(f"  home    {status['home']}")
+    print(f"  socket  {status['socket']}")
+    print(f"  blobs   {status.get('blob_url') or '-'}")
+    print(f"  memory  {status['rss_bytes'] / 1e6:.1f} MB")
+    rooms = status.get("rooms", [])
+    print(f"  rooms   {len(rooms)}")
+    for room in rooms:
+        where = room["path"] or "untitled"
+        print(
+            f"    {room['notebook_id']}  {room['state']:6}  peers={room['peers']}  cells={room['cells']}  {where}"
+        )
+
+
+def _logs(home: Home, lines: int, follow: bool) -> int:
+    if not home.log_file.exists():
+        print(f"no log yet at {home.log_file}", file=sys.stderr)
+        return 1
+    with open(home.log_file, encoding="utf-8", errors="replace") as log:
+        for line in log.readlines()[-lines:]:
+            print(line, end="")
+        while follow:
+            line = log.readline()
+            if line:
+                print(line, end="", flush=True)
+            else:
+                time.sleep(0.2)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="nbdesk daemon", description="Manage the nbdesk daemon.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("start", help="start the daemon in the background (no-op if it runs)")
+    commands.add_parser("stop", help="flush every notebook and stop the daemon")
+    status_parser = commands.add_parser("status", help="show the daemon, its rooms and memory")
+    status_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    logs = commands.add_parser("logs", help="print the daemon's log")
+    logs.add_argument("-n", "--lines", type=int, default=100)
+    logs.add_argument("-f", "--follow", action="store_true")
+    args = parser.parse_args(argv)
+    home = Home.from_env()
+
+    if args.command == "start":
+        running = start(home)
+        print(f"nbdesk daemon running (pid {running['pid']}, socket {running['socket']})")
+        return 0
+    if args.command == "stop":
+        print("nbdesk daemon stopped" if stop(home) else "nbdesk daemon was not running")
+        return 0
+    if args.command == "status":
+        status = asyncio.run(ping(home))
+        if status is None:
+            print("nbdesk daemon is not running")
+            return 1
+        if args.json:
+            print(json.dumps(status, indent=1))
+        else:
+            _print_status(status)
+        return 0
+    return _logs(home, args.lines, args.follow)
