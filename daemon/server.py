@@ -25,8 +25,8 @@ from daemon.home import Home, Settings
 from daemon.peer import Peer
 from daemon.protocol import (
     ControlChannel,
+    ControlRequest,
     CreateNotebook,
-    DaemonStatus,
     Handshake,
     HandshakeReply,
     JoinNotebook,
@@ -45,7 +45,6 @@ from daemon.registry import RoomRegistry
 from daemon.rooms import Room
 
 log = logging.getLogger(__name__)
-ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon
 
 
 class AlreadyRunning(NbdeskError):
