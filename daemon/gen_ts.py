@@ -36,7 +36,7 @@ def _ts_type(schema: dict[str, Any]) -> str:
         return " | ".join(_ts_type(option) for option in schema["anyOf"])
     if "enum" in schema:
         return " | ".join(f'"{value}"' for value in schema["enum"])
-    kind = schema.get("type")
+    kind = str(schema.get("type"))
     if kind == "array":
         return f"{_ts_type(schema.get('items', {}))}[]"
     return {
