@@ -431,8 +431,7 @@ class NotebookDoc(AutomergeDoc):
 
     def append_output(self, cell_id: str, manifest: str) -> None:
         with self.change():
-            outputs = self._list_in(self._cell_obj(cell_id), "outputs")
-            self._tx.insert(outputs, self._reader.length(outputs), _Str, manifest)
+            self._append_str(self._cell_obj(cell_id), "outputs", manifest)
 
     def replace_output(self, cell_id: str, index: int, manifest: str) -> None:
         with self.change():
@@ -448,9 +447,7 @@ class NotebookDoc(AutomergeDoc):
     def set_outputs(self, cell_id: str, manifests: list[str] | tuple[str, ...]) -> None:
         """Replace every output at once (one change, one list)."""
         with self.change():
-            outputs = self._tx.put_object(self._cell_obj(cell_id), "outputs", _List)
-            for i, manifest in enumerate(manifests):
-                self._tx.insert(outputs, i, _Str, manifest)
+            self._replace_str_list(self._cell_obj(cell_id), "outputs", manifests)
 
     def outputs(self, cell_id: str) -> tuple[BlobHash, ...]:
         return self._str_list(self._object(self._cell_obj(cell_id), "outputs", _List))
@@ -564,8 +561,7 @@ class NotebookDoc(AutomergeDoc):
 
     def append_comm_output(self, comm_id: str, manifest: str) -> None:
         with self.change():
-            outputs = self._list_in(self._comm_obj(comm_id), "outputs")
-            self._tx.insert(outputs, self._reader.length(outputs), _Str, manifest)
+            self._append_str(self._comm_obj(comm_id), "outputs", manifest)
 
     def clear_comm_outputs(self, comm_id: str) -> None:
         with self.change():
@@ -573,6 +569,4 @@ class NotebookDoc(AutomergeDoc):
 
     def set_comm_outputs(self, comm_id: str, manifests: list[str] | tuple[str, ...]) -> None:
         with self.change():
-            outputs = self._tx.put_object(self._comm_obj(comm_id), "outputs", _List)
-            for i, manifest in enumerate(manifests):
-                self._tx.insert(outputs, i, _Str, manifest)
+            self._replace_str_list(self._comm_obj(comm_id), "outputs", manifests)
