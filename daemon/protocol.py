@@ -149,7 +149,7 @@ def decode_map(payload: bytes) -> dict[str, Any]:
     """Decode a msgpack map, or raise ProtocolError (the connection cannot be trusted)."""
     try:
         value = _raw_decoder.decode(payload)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise ProtocolError(f"invalid msgpack: {exc}", code="bad_msgpack") from exc
     if not isinstance(value, dict):
         raise ProtocolError(

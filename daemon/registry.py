@@ -29,6 +29,20 @@ def canonical(path: str | Path) -> Path:
     return Path(path).expanduser().resolve()
 
 
+async def read_notebook_file(path: Path) -> bytes:
+    """The file's bytes; FIFOs, devices and folders are refused before any read blocks."""
+
+    def read() -> bytes:
+        if not path.is_file():
+            raise NotebookFileError(path, "not a regular file")
+        return path.read_bytes()
+
+    try:
+        return await asyncio.to_thread(read)
+    except OSError as exc:
+        raise NotebookFileError(path, f"cannot read the file ({exc.strerror})") from exc
+
+
 class RoomRegistry:
     def __init__(self, home: Home, settings: Settings, blobs: BlobStore) -> None:
         self.home = home
@@ -49,14 +63,13 @@ class RoomRegistry:
 
     async def open_path(self, path_text: str) -> Room:
         path = canonical(path_text)
+        if (room := self.room_for_path(path)) is not None:
+            return room
+        data = await read_notebook_file(path)
+        nb = parse_ipynb(data, source=path)
         async with self._lock:
             if (room := self.room_for_path(path)) is not None:
                 return room
-            try:
-                data = await asyncio.to_thread(path.read_bytes)
-            except OSError as exc:
-                raise NotebookFileError(path, f"cannot read the file ({exc.strerror})") from exc
-            nb = parse_ipynb(data, source=path)
             doc = self._restore_for_path(path, data, nb)
             if doc is None:
                 doc = import_notebook(nb, self.blobs)
@@ -112,8 +125,8 @@ class RoomRegistry:
             if record and record.path and canonical(record.path) not in self._by_path:
                 path = canonical(record.path)
                 try:
-                    disk = await asyncio.to_thread(path.read_bytes)
-                except OSError:
+                    disk: bytes | None = await read_notebook_file(path)
+                except NotebookFileError:
                     disk = None
                 room.bind_file(path, disk)
                 self._by_path[path] = room.id
