@@ -51,6 +51,8 @@ check: venv web
 
 bench: deps
 	$(PY) bench/ipynb_import_export.py
+	$(PY) bench/edit_latency.py
+	$(PY) bench/daemon_rss.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist build dist

@@ -174,10 +174,15 @@ class NotebookClient:
 
     def _on_sync(self, payload: bytes) -> None:
         changed = self.doc.receive_sync_message(self.sync_peer, payload)
-        self.send_sync()
         if changed or not self._changed.is_set():
             self._changed.set()
             self._changed = asyncio.Event()
+        asyncio.get_running_loop().call_soon(self._acknowledge)
+
+    def _acknowledge(self) -> None:
+        """Reply after waiters have woken: the reply is rarely more than an ack."""
+        if not self.connection.closed.is_set():
+            self.send_sync()
 
     def send_sync(self) -> None:
         message = self.doc.generate_sync_message(self.sync_peer)
@@ -204,7 +209,8 @@ class NotebookClient:
             if remaining <= 0:
                 raise TimeoutError("the document did not reach the expected state in time")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+                async with asyncio.timeout(min(remaining, 0.5)):
+                    await self._changed.wait()
 
     async def confirm_sync(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.send_sync()

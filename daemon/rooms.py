@@ -75,7 +75,7 @@ class Room:
     def receive_sync(self, peer: Peer, payload: bytes) -> None:
         """Apply a peer's sync message, then answer every peer (the sender included)."""
         changed = self.doc.receive_sync_message(peer.sync, payload)
-        self.sync_peers()
+        self.sync_peers(last=peer)
         if changed:
             self._on_change()
 
@@ -84,8 +84,13 @@ class Room:
         self.sync_peers()
         self._on_change()
 
-    def sync_peers(self) -> None:
-        for peer in list(self.peers.values()):
+    def sync_peers(self, last: Peer | None = None) -> None:
+        """Send each peer its next message; `last` (the sender, whose reply is only an
+        acknowledgement) goes after the peers waiting for the news."""
+        peers = [p for p in self.peers.values() if p is not last]
+        if last is not None and last.id in self.peers:
+            peers.append(last)
+        for peer in peers:
             message = self.doc.generate_sync_message(peer.sync)
             if message is not None:
                 peer.send(FrameType.DOC_SYNC, message)
