@@ -38,6 +38,7 @@ class Settings:
             required_heads_timeout=_env_float(
                 "NBDESK_REQUIRED_HEADS_TIMEOUT", cls.required_heads_timeout
             ),
+            peer_queue_bytes=int(_env_float("NBDESK_PEER_QUEUE_BYTES", cls.peer_queue_bytes)),
         )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -17,11 +18,13 @@ import pytest
 from conftest import DaemonFactory, DaemonProcess
 from js_peer import JsPeer, ensure_peer_built
 
+from daemon.automerge_doc import SyncPeer
 from daemon.client import Connection, ControlClient, DaemonNotRunning, NotebookClient
 from daemon.errors import NbdeskError
-from daemon.framing import FrameType, encode_frame
+from daemon.framing import PREAMBLE, FrameType, encode_frame
 from daemon.home import Home
 from daemon.notebook_doc import NotebookDoc
+from daemon.protocol import encode
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -439,3 +442,37 @@ def test_cli_start_status_stop(daemon_home: Path) -> None:
     assert run("stop").stdout.strip() == "nbdesk daemon stopped"
     assert run("status").returncode == 1
     assert run("stop").stdout.strip() == "nbdesk daemon was not running"
+
+
+async def test_a_peer_that_cannot_keep_up_is_disconnected(daemon_factory: DaemonFactory) -> None:
+    daemon = daemon_factory(NBDESK_PEER_QUEUE_BYTES=str(4 * 1024 * 1024))
+    writer_client = await NotebookClient.create(home=daemon.home)
+    with writer_client.edit() as doc:
+        doc.insert_cell(0, source="".join(chr(0x4E00 + b % 2000) for b in os.urandom(400_000)))
+    await writer_client.confirm_sync()
+
+    _unread, writer = await asyncio.open_unix_connection(str(daemon.home.socket))
+    writer.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    writer.write(
+        PREAMBLE
+        + encode_frame(
+            FrameType.REQUEST,
+            encode({"id": 1, "op": "join", "notebook_id": writer_client.notebook_id}),
+        )
+    )
+    i_have_nothing = NotebookDoc.empty().generate_sync_message(SyncPeer())
+    assert i_have_nothing is not None
+    for _ in range(40):
+        writer.write(encode_frame(FrameType.DOC_SYNC, i_have_nothing))
+        await writer.drain()
+        await asyncio.sleep(0.02)
+    await wait_until(lambda: "cannot keep up" in daemon.log(), timeout=20)
+    writer.close()
+
+    with writer_client.edit() as doc:
+        doc.insert_cell(1, source="still served")
+    await writer_client.confirm_sync()
+    late = await NotebookClient.join(writer_client.notebook_id, home=daemon.home)
+    assert [c.source for c in late.doc.cells()][1] == "still served"
+    await late.close()
+    await writer_client.close()
