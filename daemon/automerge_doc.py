@@ -76,6 +76,8 @@ class AutomergeDoc:
     def __init__(self, doc: core.Document) -> None:
         self._doc = doc
         self._tx: Any = None
+        self._known_changes: set[bytes] = set()
+        self._known_at: list[bytes] = []
 
     def save(self) -> bytes:
         with automerge_guard("saving the document"):
@@ -195,15 +197,21 @@ class AutomergeDoc:
             wanted = [bytes.fromhex(h) for h in heads_hex]
         except ValueError as exc:
             raise DocumentError(f"bad change hash: {exc}", code="bad_heads") from exc
-        current = set(self.heads())
-        unknown = [h for h in wanted if h not in current]
-        if not unknown:
+        if not wanted:
             return True
-        try:
-            self._doc.fork_at(unknown)  # type: ignore[attr-defined]  # in dev4, missing from its stub
-        except Exception:
-            return False
-        return True
+        self._learn_changes()
+        return all(h in self._known_changes for h in wanted)
+
+    def _learn_changes(self) -> None:
+        """Add the hashes of changes since the last look (the binding's `fork_at` can panic
+        on valid heads, and it has no lookup by hash)."""
+        heads = self.heads()
+        if heads == self._known_at:
+            return
+        with automerge_guard("listing changes"):
+            changes = self._doc.get_changes(self._known_at)
+        self._known_changes.update(bytes(change.hash) for change in changes)
+        self._known_at = heads
 
     def generate_sync_message(self, peer: SyncPeer) -> bytes | None:
         """The next message for `peer`, or None when it has nothing new to hear."""

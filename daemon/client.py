@@ -12,20 +12,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from daemon.automerge_doc import SyncPeer
 from daemon.errors import NbdeskError
 from daemon.framing import PREAMBLE, Frame, FrameType, encode_frame, read_frame
 from daemon.home import Home
+from daemon.manifests import content_blob_refs, manifest_to_output
 from daemon.notebook_doc import NotebookDoc
 from daemon.protocol import decode_map, encode
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30.0
+
+
+class _FetchedBlobs:
+    """Blobs already fetched over HTTP, readable where a BlobStore is expected."""
+
+    def __init__(self, blobs: dict[str, bytes]) -> None:
+        self._blobs = blobs
+
+    def get(self, blob_hash: str) -> bytes:
+        return self._blobs[blob_hash]
 
 
 class DaemonNotRunning(NbdeskError):
@@ -41,6 +55,7 @@ class Connection:
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self.broadcasts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.broadcast_listeners: list[Callable[[dict[str, Any]], None]] = []
         self._on_sync: Callable[[bytes], None] | None = None
         self._early_sync: list[bytes] = []
         self.closed = asyncio.Event()
@@ -117,7 +132,10 @@ class Connection:
             elif not response.get("ok"):
                 log.warning("daemon error: %s", response.get("error"))
         elif frame.type == FrameType.BROADCAST:
-            self.broadcasts.put_nowait(decode_map(frame.payload))
+            message = decode_map(frame.payload)
+            for listener in self.broadcast_listeners:
+                listener(message)
+            self.broadcasts.put_nowait(message)
 
     async def close(self) -> None:
         self._writer.close()
@@ -141,7 +159,12 @@ class NotebookClient:
         self.blob_url: str | None = handshake.get("blob_url")
         self.daemon_version: str = handshake["daemon_version"]
         self._changed = asyncio.Event()
+        self._finished: dict[str, dict[str, Any]] = {}
+        self._finish_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._http: aiohttp.ClientSession | None = None
+        self.kernel_status = "not_started"
         connection.set_sync_handler(self._on_sync)
+        connection.broadcast_listeners.append(self._on_broadcast)
 
     def __repr__(self) -> str:
         return f"NotebookClient({self.notebook_id}, path={self.path!r}, cells={len(self.doc)})"
@@ -244,6 +267,78 @@ class NotebookClient:
     async def clear_outputs(self, cell_id: str | None = None) -> None:
         await self.request("clear_outputs", cell_id=cell_id)
 
+    # -- kernels ------------------------------------------------------------------------
+
+    def _on_broadcast(self, message: dict[str, Any]) -> None:
+        event = message.get("event")
+        if event == "kernel_status":
+            self.kernel_status = message["status"]
+        elif event == "execution_done":
+            execution_id = message["execution_id"]
+            waiter = self._finish_waiters.pop(execution_id, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(message)
+            else:
+                self._finished[execution_id] = message
+
+    async def wait_done(self, execution_id: str, timeout: float | None = None) -> dict[str, Any]:
+        """The `execution_done` event of an execution, once its outputs are in this replica."""
+        done = self._finished.pop(execution_id, None)
+        if done is None:
+            waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self._finish_waiters[execution_id] = waiter
+            try:
+                done = await asyncio.wait_for(waiter, timeout)
+            finally:
+                self._finish_waiters.pop(execution_id, None)
+        heads = done["heads"]
+        await self.wait_for(lambda doc: doc.contains_heads(heads), timeout or DEFAULT_TIMEOUT)
+        return done
+
+    async def execute(self, cell_id: str, timeout: float | None = None) -> list[dict[str, Any]]:
+        """Run a cell and return its outputs (nbformat dicts) when it is done."""
+        reply = await self.request("execute_cell", cell_id=cell_id)
+        await self.wait_done(reply["execution_id"], timeout)
+        return await self.outputs(cell_id)
+
+    async def run_all(self, timeout: float | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Run every code cell in order; returns each cell's outputs, keyed by cell id."""
+        reply = await self.request("run_all")
+        for execution_id in reply["execution_ids"]:
+            await self.wait_done(execution_id, timeout)
+        return {cell_id: await self.outputs(cell_id) for cell_id in reply["cell_ids"]}
+
+    async def interrupt(self) -> None:
+        await self.request("interrupt")
+
+    async def restart(self) -> None:
+        await self.request("restart_kernel")
+
+    async def shutdown_kernel(self) -> None:
+        await self.request("shutdown_kernel")
+
+    async def complete(self, code: str, cursor_pos: int) -> dict[str, Any]:
+        return await self.request("complete", code=code, cursor_pos=cursor_pos)
+
+    async def outputs(self, cell_id: str) -> list[dict[str, Any]]:
+        """A cell's outputs as nbformat dicts, fetched from the daemon's blob server."""
+        manifests = [json.loads(await self.fetch_blob(h)) for h in self.doc.outputs(cell_id)]
+        blobs: dict[str, bytes] = {
+            h: await self.fetch_blob(h) for m in manifests for h in content_blob_refs(m)
+        }
+        reader: Any = _FetchedBlobs(blobs)
+        return [manifest_to_output(reader, m) for m in manifests]
+
+    async def fetch_blob(self, blob_hash: str) -> bytes:
+        if not self.blob_url:
+            raise NbdeskError("the daemon serves no blobs", code="no_blob_server")
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        async with self._http.get(f"{self.blob_url}/blob/{blob_hash}") as response:
+            if response.status != 200:
+                raise NbdeskError(f"blob {blob_hash}: HTTP {response.status}", code="no_such_blob")
+            return await response.read()
+
     async def next_broadcast(
         self, event: str | None = None, timeout: float = DEFAULT_TIMEOUT
     ) -> dict[str, Any]:
@@ -260,6 +355,8 @@ class NotebookClient:
                 return message
 
     async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
         await self.connection.close()
 
     async def __aenter__(self) -> NotebookClient:

@@ -13,11 +13,18 @@ from typing import Any
 from daemon.errors import NbdeskError
 from daemon.protocol import (
     ClearOutputs,
+    Complete,
+    ExecuteCell,
     GetDocBytes,
     GetRawMetadata,
+    Interrupt,
+    LaunchKernel,
+    RestartKernel,
+    RunAll,
     Saved,
     SaveNotebook,
     SetRawMetadata,
+    ShutdownKernel,
     SyncBarrier,
 )
 from daemon.rooms import Room
@@ -69,6 +76,50 @@ async def sync_barrier(room: Room, request: SyncBarrier) -> Result:
     return {"heads": room.doc.heads_hex()}
 
 
+async def execute_cell(room: Room, request: ExecuteCell) -> Result:
+    execution = await room.kernel.execute_cell(request.cell_id)
+    return {"execution_id": execution.id}
+
+
+async def run_all(room: Room, request: RunAll) -> Result:
+    executions = await room.kernel.run_all()
+    return {
+        "execution_ids": [e.id for e in executions],
+        "cell_ids": [e.cell_id for e in executions],
+    }
+
+
+async def interrupt(room: Room, request: Interrupt) -> Result:
+    await room.kernel.interrupt()
+    return None
+
+
+async def restart_kernel(room: Room, request: RestartKernel) -> Result:
+    await room.kernel.restart()
+    return None
+
+
+async def shutdown_kernel(room: Room, request: ShutdownKernel) -> Result:
+    await room.kernel.shutdown()
+    return None
+
+
+async def launch_kernel(room: Room, request: LaunchKernel) -> Result:
+    await room.kernel.launch(request.env)
+    return {"python": room.kernel.session.python if room.kernel.session else None}
+
+
+async def complete(room: Room, request: Complete) -> Result:
+    session = await room.kernel.ready()
+    content = await session.complete(request.code, request.cursor_pos)
+    return {
+        "matches": content.get("matches", []),
+        "cursor_start": content.get("cursor_start", request.cursor_pos),
+        "cursor_end": content.get("cursor_end", request.cursor_pos),
+        "metadata": content.get("metadata", {}),
+    }
+
+
 HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     GetDocBytes: get_doc_bytes,
     GetRawMetadata: get_raw_metadata,
@@ -76,6 +127,13 @@ HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     SaveNotebook: save,
     ClearOutputs: clear_outputs,
     SyncBarrier: sync_barrier,
+    ExecuteCell: execute_cell,
+    RunAll: run_all,
+    Interrupt: interrupt,
+    RestartKernel: restart_kernel,
+    ShutdownKernel: shutdown_kernel,
+    LaunchKernel: launch_kernel,
+    Complete: complete,
 }
 
 

@@ -8,8 +8,13 @@ traceback is a content reference:
     {"blob": sha256, "size": n, "kind": k}   k = "text" | "json" | "binary"
 
 Binary MIME types are stored decoded; `"newlines"` keeps the line breaks of the original
-base64 so a round trip is byte-identical. Manifests are stored as canonical JSON blobs
-and the document holds their hashes. Pure functions over a BlobStore.
+base64 so a round trip is byte-identical. Every blob is stored with the media type it is
+served with (text types as UTF-8). Manifests are stored as canonical JSON blobs and the
+document holds their hashes.
+
+A manifest keeps the kernel's `transient` (the display id that `update_display_data`
+targets); the nbformat output rebuilt from it does not, since nbformat has no such
+field. Pure functions over a BlobStore.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ import binascii
 import json
 from typing import Any
 
-from daemon.blobs import BlobStore
+from daemon.blobs import BlobStore, is_blob_hash
 from daemon.errors import BlobError
 from daemon.ids import BlobHash
 
 INLINE_LIMIT = 1024
+JSON_MEDIA_TYPE = "application/json"
+STREAM_MEDIA_TYPE = "text/plain; charset=utf-8"
 
 _TEXT_APPLICATION = {
     "application/json",
@@ -50,26 +57,34 @@ def is_binary_mime(mime: str) -> bool:
     return False
 
 
+def text_media_type(mime: str) -> str:
+    """The media type a text value of `mime` is served with: UTF-8, as it is stored."""
+    return f"{mime.split(';', 1)[0].strip()}; charset=utf-8"
+
+
 def _canonical(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def text_ref(store: BlobStore, text: str) -> Any:
+def text_ref(store: BlobStore, text: str, media_type: str = STREAM_MEDIA_TYPE) -> Any:
     data = text.encode()
     if len(data) < INLINE_LIMIT:
         return text
-    return {"blob": store.put(data), "size": len(data), "kind": "text"}
+    return {"blob": store.put(data, media_type), "size": len(data), "kind": "text"}
 
 
 def json_ref(store: BlobStore, value: Any) -> Any:
     data = _canonical(value)
     if len(data) < INLINE_LIMIT:
         return {"json": value}
-    return {"blob": store.put(data), "size": len(data), "kind": "json"}
+    return {"blob": store.put(data, JSON_MEDIA_TYPE), "size": len(data), "kind": "json"}
 
 
-def binary_ref(store: BlobStore, encoded: str) -> Any:
-    """Store base64 `encoded` as its decoded bytes, keeping its exact line layout."""
+def binary_ref(store: BlobStore, encoded: str, media_type: str | None = None) -> Any:
+    """Store base64 `encoded` as its decoded bytes, keeping its exact line layout.
+
+    Text that is not valid base64 is kept as text (and served as plain text).
+    """
     compact = encoded.replace("\n", "")
     try:
         raw = base64.b64decode(compact, validate=True)
@@ -77,7 +92,8 @@ def binary_ref(store: BlobStore, encoded: str) -> Any:
         return text_ref(store, encoded)
     if base64.b64encode(raw).decode() != compact:
         return text_ref(store, encoded)
-    ref: dict[str, Any] = {"blob": store.put(raw), "size": len(raw), "kind": "binary"}
+    blob_hash = store.put(raw, media_type)
+    ref: dict[str, Any] = {"blob": blob_hash, "size": len(raw), "kind": "binary"}
     if len(compact) != len(encoded):
         ref["newlines"] = [i for i, ch in enumerate(encoded) if ch == "\n"]
     return ref
@@ -110,7 +126,9 @@ def _data_refs(store: BlobStore, bundle: dict[str, Any]) -> dict[str, Any]:
             value = "".join(value)
         if isinstance(value, str):
             refs[mime] = (
-                binary_ref(store, value) if is_binary_mime(mime) else text_ref(store, value)
+                binary_ref(store, value, mime)
+                if is_binary_mime(mime)
+                else text_ref(store, value, text_media_type(mime))
             )
         else:
             refs[mime] = json_ref(store, value)
@@ -132,8 +150,9 @@ def output_to_manifest(store: BlobStore, output: dict[str, Any]) -> dict[str, An
 
 
 def manifest_to_output(store: BlobStore, manifest: dict[str, Any]) -> dict[str, Any]:
-    """The nbformat output a manifest stands for."""
+    """The nbformat output a manifest stands for (without the kernel's `transient`)."""
     output = dict(manifest)
+    output.pop("transient", None)
     kind = manifest.get("output_type")
     if kind in ("display_data", "execute_result"):
         output["data"] = {m: resolve_ref(store, r) for m, r in manifest.get("data", {}).items()}
@@ -144,14 +163,57 @@ def manifest_to_output(store: BlobStore, manifest: dict[str, Any]) -> dict[str, 
     return output
 
 
+def display_id_of(manifest: dict[str, Any]) -> str | None:
+    """The display id the kernel gave this output (`transient.display_id`), if any."""
+    transient = manifest.get("transient")
+    if not isinstance(transient, dict):
+        return None
+    display_id = transient.get("display_id")
+    return display_id if isinstance(display_id, str) and display_id else None
+
+
+def blob_refs(manifest: Any) -> set[BlobHash]:
+    """Every blob a manifest references: `{"blob": hash}` anywhere inside it.
+
+    Walks everything, inline JSON values included, so a value that merely looks like a
+    reference keeps a blob alive rather than the other way round.
+    """
+    found: set[BlobHash] = set()
+    stack = [manifest]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            ref = value.get("blob")
+            if isinstance(ref, str) and is_blob_hash(ref):
+                found.add(BlobHash(ref))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+def content_blob_refs(manifest: dict[str, Any]) -> list[BlobHash]:
+    """The blobs a manifest's content references point at, exactly: what resolving it reads.
+
+    Unlike `blob_refs` (the conservative set garbage collection keeps), inline JSON values
+    are never mistaken for references.
+    """
+    refs = [*manifest.get("data", {}).values(), manifest.get("text"), manifest.get("traceback")]
+    return [
+        BlobHash(ref["blob"])
+        for ref in refs
+        if isinstance(ref, dict) and isinstance(ref.get("blob"), str)
+    ]
+
+
 def store_manifest(store: BlobStore, manifest: dict[str, Any]) -> BlobHash:
-    return store.put(_canonical(manifest))
+    return store.put(_canonical(manifest), JSON_MEDIA_TYPE)
 
 
 def load_manifest(store: BlobStore, manifest_hash: str) -> dict[str, Any]:
     try:
         manifest = json.loads(store.get(manifest_hash))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BlobError(f"manifest {manifest_hash} is not JSON", code="bad_manifest") from exc
     if not isinstance(manifest, dict):
         raise BlobError(f"manifest {manifest_hash} is not an object", code="bad_manifest")

@@ -9,7 +9,7 @@ relay and the Python client import these; the TypeScript side is generated from 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -66,6 +66,39 @@ class SyncBarrier(Request, tag="sync_barrier"):
     """Answered once the daemon holds `required_heads` and has persisted them."""
 
 
+class ExecuteCell(Request, tag="execute_cell"):
+    """Run a cell's source as the daemon's document holds it (after `required_heads`)."""
+
+    cell_id: str
+
+
+class RunAll(Request, tag="run_all"):
+    pass
+
+
+class Interrupt(Request, tag="interrupt"):
+    """Interrupt the running cell and drop everything queued."""
+
+
+class RestartKernel(Request, tag="restart_kernel"):
+    pass
+
+
+class ShutdownKernel(Request, tag="shutdown_kernel"):
+    pass
+
+
+class LaunchKernel(Request, tag="launch_kernel"):
+    """Start (or replace) the room's kernel; `env` is a Python interpreter path."""
+
+    env: str | None = None
+
+
+class Complete(Request, tag="complete"):
+    code: str
+    cursor_pos: int
+
+
 class Ping(Request, tag="ping"):
     pass
 
@@ -84,7 +117,19 @@ class StopDaemon(Request, tag="stop"):
 
 Handshake = OpenNotebook | CreateNotebook | JoinNotebook | ControlChannel
 RoomRequest = (
-    GetDocBytes | GetRawMetadata | SetRawMetadata | SaveNotebook | ClearOutputs | SyncBarrier
+    GetDocBytes
+    | GetRawMetadata
+    | SetRawMetadata
+    | SaveNotebook
+    | ClearOutputs
+    | SyncBarrier
+    | ExecuteCell
+    | RunAll
+    | Interrupt
+    | RestartKernel
+    | ShutdownKernel
+    | LaunchKernel
+    | Complete
 )
 ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon
 AnyRequest = Handshake | RoomRequest | ControlRequest
@@ -109,7 +154,44 @@ class Saved(Broadcast, tag="saved"):
     path: str
 
 
-AnyBroadcast = PathChanged | FileChanged | Saved
+class ExecutionStarted(Broadcast, tag="execution_started"):
+    cell_id: str
+    execution_id: str
+
+
+class ExecutionDone(Broadcast, tag="execution_done"):
+    """Sent after the outputs are in the document; `heads` include them."""
+
+    cell_id: str
+    execution_id: str
+    status: Literal["ok", "error", "aborted"]
+    execution_count: int | None
+    heads: list[str]
+
+
+class QueueChanged(Broadcast, tag="queue_changed"):
+    running: str | None
+    queued: list[str]
+
+
+class KernelStatusChanged(Broadcast, tag="kernel_status"):
+    status: str
+
+
+class KernelErrorEvent(Broadcast, tag="kernel_error"):
+    message: str
+
+
+AnyBroadcast = (
+    PathChanged
+    | FileChanged
+    | Saved
+    | ExecutionStarted
+    | ExecutionDone
+    | QueueChanged
+    | KernelStatusChanged
+    | KernelErrorEvent
+)
 
 # -- responses ------------------------------------------------------------------------
 

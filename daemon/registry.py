@@ -111,7 +111,8 @@ class RoomRegistry:
         async with self._lock:
             room = self._register(NotebookDoc.create(new_notebook_id()))
             await room.persist_now()
-            return room
+        room.kernel.launch_in_background()
+        return room
 
     async def join(self, notebook_id: str) -> Room:
         async with self._lock:

@@ -19,12 +19,13 @@ import msgspec
 from daemon.debounce import Debouncer
 from daemon.doc_store import RoomRecord
 from daemon.errors import NbdeskError
+from daemon.executions import RoomKernel
 from daemon.framing import FrameType
 from daemon.ids import NotebookId
 from daemon.notebook_doc import NotebookDoc
 from daemon.notebook_file import NotebookFile
 from daemon.peer import Peer
-from daemon.protocol import FileChanged, encode
+from daemon.protocol import FileChanged, KernelStatusChanged, encode
 
 if TYPE_CHECKING:
     from daemon.registry import RoomRegistry
@@ -51,6 +52,7 @@ class Room:
         )
         self._changed = asyncio.Event()
         self._persist_lock = asyncio.Lock()
+        self.kernel = RoomKernel(self)
 
     def __repr__(self) -> str:
         where = self.file.path.name if self.file else "untitled"
@@ -63,9 +65,12 @@ class Room:
     # -- peers and sync ----------------------------------------------------------------
 
     def attach(self, peer: Peer) -> None:
+        """Add a peer: its first sync message, then the kernel status and queue."""
         self.peers[peer.id] = peer
         self.state = RoomState.ACTIVE
         self.sync_peers()
+        peer.send(FrameType.BROADCAST, encode(KernelStatusChanged(status=str(self.kernel.status))))
+        peer.send(FrameType.BROADCAST, encode(self.kernel.queue_event()))
 
     def detach(self, peer: Peer) -> None:
         self.peers.pop(peer.id, None)
@@ -178,6 +183,7 @@ class Room:
         await self.persist_now()
 
     async def close(self) -> None:
+        await self.kernel.close()
         await self.flush()
         await self.unbind_file()
         for peer in list(self.peers.values()):

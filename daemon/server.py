@@ -18,6 +18,7 @@ import time
 from typing import IO, Any
 
 from daemon import __version__, handlers
+from daemon.blob_server import BlobServer
 from daemon.blobs import BlobStore
 from daemon.errors import NbdeskError, ProtocolError
 from daemon.framing import PROTOCOL_VERSION, FrameType, read_preamble
@@ -78,6 +79,7 @@ class Daemon:
         self.registry = RoomRegistry(home, settings, self.blobs)
         self.started_at = time.time()
         self.blob_url: str | None = None
+        self.blob_server: BlobServer | None = None
         self._stopping = asyncio.Event()
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[asyncio.Task[None]] = set()
@@ -90,6 +92,8 @@ class Daemon:
         socket_path = self.home.socket
         with contextlib.suppress(FileNotFoundError):
             socket_path.unlink()
+        self.blob_server = await BlobServer.start(self.blobs)
+        self.blob_url = self.blob_server.url
         self._server = await asyncio.start_unix_server(self._on_connect, path=str(socket_path))
         os.chmod(socket_path, 0o600)
         self._write_info()
@@ -111,6 +115,8 @@ class Daemon:
         if self._server is not None:
             self._server.close()
         await self.registry.close_all()
+        if self.blob_server is not None:
+            await self.blob_server.close()
         for task in list(self._connections):
             task.cancel()
         await asyncio.gather(*self._connections, return_exceptions=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,12 @@ from daemon.blobs import BlobStore, hash_bytes, is_blob_hash
 from daemon.errors import BlobError
 from daemon.manifests import (
     INLINE_LIMIT,
+    blob_refs,
+    display_id_of,
     is_binary_mime,
+    load_manifest,
     load_output,
+    manifest_to_output,
     output_to_manifest,
     resolve_ref,
     store_output,
@@ -163,3 +169,214 @@ def test_malformed_reference_is_a_clear_error(store: BlobStore) -> None:
     with pytest.raises(BlobError) as info:
         resolve_ref(store, 42)
     assert info.value.code == "bad_manifest"
+
+
+# -- media types ----------------------------------------------------------------------
+
+
+def test_media_type_is_recorded_beside_the_blob(store: BlobStore) -> None:
+    h = store.put(b"<svg/>", "image/svg+xml; charset=utf-8")
+    assert store.media_type(h) == "image/svg+xml; charset=utf-8"  # still pending
+    store.flush()
+    sidecar = store.root / h[:2] / (h[2:] + ".type")
+    assert sidecar.read_text() == "image/svg+xml; charset=utf-8"
+    assert store.hashes() == [h]
+    assert BlobStore(store.root).media_type(h) == "image/svg+xml; charset=utf-8"
+
+
+def test_first_media_type_wins(store: BlobStore) -> None:
+    h = store.put(b"same bytes", "text/plain; charset=utf-8")
+    assert store.put(b"same bytes", "text/html; charset=utf-8") == h
+    assert store.media_type(h) == "text/plain; charset=utf-8"
+    store.flush()
+    store.put(b"same bytes", "text/html; charset=utf-8")
+    store.flush()
+    assert BlobStore(store.root).media_type(h) == "text/plain; charset=utf-8"
+
+
+def test_a_later_put_adds_a_missing_media_type(store: BlobStore) -> None:
+    h = store.put(b"untyped")
+    store.flush()
+    assert store.media_type(h) is None
+    store.put(b"untyped", "image/png")
+    assert store.media_type(h) == "image/png"
+    store.flush()
+    assert BlobStore(store.root).media_type(h) == "image/png"
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    ["text/html\r\nSet-Cookie: a=b", "text", "text/html; charset", 'a/b; c="\n"', "x/" + "y" * 300],
+)
+def test_invalid_media_types_are_dropped_and_the_blob_kept(
+    store: BlobStore, media_type: str
+) -> None:
+    h = store.put(b"payload", media_type)
+    assert store.get(h) == b"payload"
+    assert store.media_type(h) is None
+    store.flush()
+    assert not (store.root / h[:2] / (h[2:] + ".type")).exists()
+
+
+def test_delete_removes_the_media_type(store: BlobStore) -> None:
+    h = store.put(b"gone soon", "text/plain; charset=utf-8")
+    store.flush()
+    store.delete(h)
+    assert not store.contains(h) and store.media_type(h) is None
+    assert list(store.root.rglob("*")) == [store.root / h[:2]]
+
+
+def test_media_type_refuses_bad_hashes(store: BlobStore) -> None:
+    with pytest.raises(BlobError) as info:
+        store.media_type("../" + "a" * 61)
+    assert info.value.code == "bad_hash"
+
+
+def test_putting_an_existing_blob_again_makes_it_young(store: BlobStore) -> None:
+    h = store.put(b"reused")
+    store.flush()
+    path = store.path_for(h)
+    old = time.time() - 86_400
+    os.utime(path, (old, old))
+    assert store.delete_if_older(h, time.time() - 3600) is not None
+    h = store.put(b"reused")
+    store.flush()
+    os.utime(path, (old, old))
+    store.put(b"reused")
+    assert store.delete_if_older(h, time.time() - 3600) is None
+    assert store.get(h) == b"reused"
+
+
+def test_open_reads_pending_and_written_blobs(store: BlobStore) -> None:
+    h = store.put(b"x" * 5000)
+    with store.open(h) as pending:
+        assert pending.read() == b"x" * 5000
+    store.flush()
+    with store.open(h) as written:
+        assert written.read() == b"x" * 5000
+    with pytest.raises(BlobError) as info:
+        store.open("0" * 64)
+    assert info.value.code == "no_such_blob"
+
+
+def _media_type_of(store: BlobStore, ref: object) -> str | None:
+    assert isinstance(ref, dict)
+    return store.media_type(ref["blob"])
+
+
+def test_manifest_blobs_carry_their_media_types(store: BlobStore) -> None:
+    png = base64.b64encode(bytes(range(256)) * 8).decode()
+    big = "z" * INLINE_LIMIT
+    output = {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {
+            "image/png": png,
+            "image/svg+xml": f"<svg>{big}</svg>",
+            "text/html": f"<p>{big}</p>",
+            "application/javascript": f"//{big}",
+            "application/vnd.custom+json": {"k": big},
+        },
+    }
+    manifest = output_to_manifest(store, output)
+    data = manifest["data"]
+    assert _media_type_of(store, data["image/png"]) == "image/png"
+    assert _media_type_of(store, data["image/svg+xml"]) == "image/svg+xml; charset=utf-8"
+    assert _media_type_of(store, data["text/html"]) == "text/html; charset=utf-8"
+    assert (
+        _media_type_of(store, data["application/javascript"])
+        == "application/javascript; charset=utf-8"
+    )
+    assert _media_type_of(store, data["application/vnd.custom+json"]) == "application/json"
+    assert store.media_type(store_output(store, output)) == "application/json"
+
+
+def test_stream_text_and_tracebacks_carry_media_types(store: BlobStore) -> None:
+    stream = output_to_manifest(
+        store, {"output_type": "stream", "name": "stdout", "text": "a" * INLINE_LIMIT}
+    )
+    assert _media_type_of(store, stream["text"]) == "text/plain; charset=utf-8"
+    error = output_to_manifest(
+        store,
+        {"output_type": "error", "ename": "E", "evalue": "", "traceback": ["t" * INLINE_LIMIT]},
+    )
+    assert _media_type_of(store, error["traceback"]) == "application/json"
+
+
+def test_text_that_is_not_base64_is_served_as_plain_text(store: BlobStore) -> None:
+    bogus = "not base64! " * 100
+    manifest = output_to_manifest(
+        store, {"output_type": "display_data", "data": {"image/png": bogus}, "metadata": {}}
+    )
+    assert _media_type_of(store, manifest["data"]["image/png"]) == "text/plain; charset=utf-8"
+
+
+def test_charset_given_by_a_kernel_is_replaced_by_utf8(store: BlobStore) -> None:
+    manifest = output_to_manifest(
+        store,
+        {
+            "output_type": "display_data",
+            "data": {"text/csv; charset=latin-1": "x" * INLINE_LIMIT},
+            "metadata": {},
+        },
+    )
+    ref = manifest["data"]["text/csv; charset=latin-1"]
+    assert _media_type_of(store, ref) == "text/csv; charset=utf-8"
+
+
+# -- transient display ids --------------------------------------------------------------
+
+
+def test_manifest_keeps_transient_and_the_output_drops_it(store: BlobStore) -> None:
+    output = {
+        "output_type": "display_data",
+        "data": {"text/plain": "1"},
+        "metadata": {},
+        "transient": {"display_id": "abc"},
+    }
+    h = store_output(store, output)
+    manifest = load_manifest(store, h)
+    assert manifest["transient"] == {"display_id": "abc"}
+    assert display_id_of(manifest) == "abc"
+    rebuilt = load_output(store, h)
+    assert "transient" not in rebuilt
+    assert rebuilt == {k: v for k, v in output.items() if k != "transient"}
+    assert "transient" not in manifest_to_output(store, manifest)
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        {"output_type": "display_data"},
+        {"output_type": "display_data", "transient": {}},
+        {"output_type": "display_data", "transient": {"display_id": ""}},
+        {"output_type": "display_data", "transient": {"display_id": 7}},
+        {"output_type": "display_data", "transient": "abc"},
+    ],
+)
+def test_display_id_of_without_a_usable_id(manifest: dict) -> None:
+    assert display_id_of(manifest) is None
+
+
+def test_the_same_output_under_another_display_id_is_another_manifest(store: BlobStore) -> None:
+    base = {"output_type": "display_data", "data": {"text/plain": "1"}, "metadata": {}}
+    a = store_output(store, {**base, "transient": {"display_id": "a"}})
+    b = store_output(store, {**base, "transient": {"display_id": "b"}})
+    assert a != b and load_output(store, a) == load_output(store, b) == base
+
+
+def test_blob_refs_finds_references_anywhere(store: BlobStore) -> None:
+    big = "q" * INLINE_LIMIT
+    manifest = output_to_manifest(
+        store,
+        {
+            "output_type": "display_data",
+            "data": {"text/html": big, "image/png": base64.b64encode(b"\x89PNG" * 300).decode()},
+            "metadata": {"nested": [{"blob": "not a hash"}]},
+        },
+    )
+    assert blob_refs(manifest) == {
+        manifest["data"]["text/html"]["blob"],
+        manifest["data"]["image/png"]["blob"],
+    }
+    assert blob_refs({"a": [[{"b": {"blob": "f" * 64}}]]}) == {"f" * 64}

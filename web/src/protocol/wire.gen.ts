@@ -29,6 +29,14 @@ export interface ClearOutputs {
   readonly required_heads?: string[] | null;
 }
 
+export interface Complete {
+  readonly op: "complete";
+  readonly code: string;
+  readonly cursor_pos: number;
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
 export interface ControlChannel {
   readonly op: "control";
   readonly id: number;
@@ -50,6 +58,28 @@ export interface DaemonStatus {
 export interface ErrorInfo {
   readonly code: string;
   readonly message: string;
+}
+
+export interface ExecuteCell {
+  readonly op: "execute_cell";
+  readonly cell_id: string;
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
+export interface ExecutionDone {
+  readonly event: "execution_done";
+  readonly cell_id: string;
+  readonly execution_id: string;
+  readonly status: "aborted" | "error" | "ok";
+  readonly execution_count: number | null;
+  readonly heads: string[];
+}
+
+export interface ExecutionStarted {
+  readonly event: "execution_started";
+  readonly cell_id: string;
+  readonly execution_id: string;
 }
 
 export interface FileChanged {
@@ -78,9 +108,32 @@ export interface HandshakeReply {
   readonly blob_url: string | null;
 }
 
+export interface Interrupt {
+  readonly op: "interrupt";
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
 export interface JoinNotebook {
   readonly op: "join";
   readonly notebook_id: string;
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
+export interface KernelErrorEvent {
+  readonly event: "kernel_error";
+  readonly message: string;
+}
+
+export interface KernelStatusChanged {
+  readonly event: "kernel_status";
+  readonly status: string;
+}
+
+export interface LaunchKernel {
+  readonly op: "launch_kernel";
+  readonly env?: string | null;
   readonly id: number;
   readonly required_heads?: string[] | null;
 }
@@ -109,6 +162,24 @@ export interface Ping {
   readonly required_heads?: string[] | null;
 }
 
+export interface QueueChanged {
+  readonly event: "queue_changed";
+  readonly running: string | null;
+  readonly queued: string[];
+}
+
+export interface RestartKernel {
+  readonly op: "restart_kernel";
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
+export interface RunAll {
+  readonly op: "run_all";
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
 export interface SaveNotebook {
   readonly op: "save";
   readonly path?: string | null;
@@ -129,6 +200,12 @@ export interface SetRawMetadata {
   readonly required_heads?: string[] | null;
 }
 
+export interface ShutdownKernel {
+  readonly op: "shutdown_kernel";
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
 export interface StopDaemon {
   readonly op: "stop";
   readonly id: number;
@@ -142,6 +219,6 @@ export interface SyncBarrier {
 }
 
 export type Handshake = OpenNotebook | CreateNotebook | JoinNotebook | ControlChannel;
-export type RoomRequest = GetDocBytes | GetRawMetadata | SetRawMetadata | SaveNotebook | ClearOutputs | SyncBarrier;
+export type RoomRequest = GetDocBytes | GetRawMetadata | SetRawMetadata | SaveNotebook | ClearOutputs | SyncBarrier | ExecuteCell | RunAll | Interrupt | RestartKernel | ShutdownKernel | LaunchKernel | Complete;
 export type ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon;
-export type AnyBroadcast = PathChanged | FileChanged | Saved;
+export type AnyBroadcast = PathChanged | FileChanged | Saved | ExecutionStarted | ExecutionDone | QueueChanged | KernelStatusChanged | KernelErrorEvent;
