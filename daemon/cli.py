@@ -130,6 +130,8 @@ def main(argv: list[str]) -> int:
     commands.add_parser("stop", help="flush every notebook and stop the daemon")
     status_parser = commands.add_parser("status", help="show the daemon, its rooms and memory")
     status_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    gc_parser = commands.add_parser("gc", help="delete stored outputs no notebook uses")
+    gc_parser.add_argument("--min-age", type=float, default=3600.0, help="seconds (default 3600)")
     logs = commands.add_parser("logs", help="print the daemon's log")
     logs.add_argument("-n", "--lines", type=int, default=100)
     logs.add_argument("-f", "--follow", action="store_true")
@@ -153,4 +155,15 @@ def main(argv: list[str]) -> int:
         else:
             _print_status(status)
         return 0
+    if args.command == "gc":
+        report = asyncio.run(_collect(home, args.min_age))
+        print(
+            f"deleted {report['deleted']} blobs ({report['bytes_freed'] / 1e6:.1f} MB), kept {report['kept']}"
+        )
+        return 0
     return _logs(home, args.lines, args.follow)
+
+
+async def _collect(home: Home, min_age: float) -> dict[str, Any]:
+    async with await ControlClient.connect(home) as control:
+        return await control.collect_garbage(min_age)

@@ -394,6 +394,10 @@ class ControlClient:
     async def stop(self) -> None:
         await self.connection.request("stop", timeout=60)
 
+    async def collect_garbage(self, min_age: float = 3600.0) -> dict[str, Any]:
+        """Delete blobs no notebook references (older than `min_age` seconds)."""
+        return await self.connection.request("gc", timeout=300, min_age=min_age)
+
     async def close(self) -> None:
         await self.connection.close()
 

@@ -99,6 +99,12 @@ class Complete(Request, tag="complete"):
     cursor_pos: int
 
 
+class CollectGarbage(Request, tag="gc"):
+    """Delete blobs no notebook references that are older than `min_age` seconds."""
+
+    min_age: float = 3600.0
+
+
 class Ping(Request, tag="ping"):
     pass
 
@@ -131,7 +137,7 @@ RoomRequest = (
     | LaunchKernel
     | Complete
 )
-ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon
+ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon | CollectGarbage
 AnyRequest = Handshake | RoomRequest | ControlRequest
 
 # -- broadcasts -----------------------------------------------------------------------

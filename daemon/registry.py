@@ -200,6 +200,21 @@ class RoomRegistry:
         room.broadcast(PathChanged(path=str(path)))
         return path
 
+    def all_docs(self) -> list[NotebookDoc]:
+        """Every document that may reference blobs: live rooms and persisted ones.
+
+        Raises DocumentError when a persisted document cannot be read, so a blob sweep
+        never runs without all of its roots.
+        """
+        docs = [room.doc for room in self.rooms.values()]
+        for record in self.doc_store.records():
+            if record.notebook_id in self.rooms:
+                continue
+            stored = self.doc_store.load(record.notebook_id)
+            if stored is not None:
+                docs.append(NotebookDoc.load(stored[1], migrate=False))
+        return docs
+
     async def close_all(self) -> None:
         for timer in self._evictions.values():
             timer.cancel()

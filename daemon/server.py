@@ -18,6 +18,7 @@ import time
 from typing import IO, Any
 
 from daemon import __version__, handlers
+from daemon.blob_gc import collect_garbage, expand_references, output_hashes
 from daemon.blob_server import BlobServer
 from daemon.blobs import BlobStore
 from daemon.errors import NbdeskError, ProtocolError
@@ -25,6 +26,7 @@ from daemon.framing import PROTOCOL_VERSION, FrameType, read_preamble
 from daemon.home import Home, Settings
 from daemon.peer import Peer
 from daemon.protocol import (
+    CollectGarbage,
     ControlChannel,
     ControlRequest,
     CreateNotebook,
@@ -102,9 +104,11 @@ class Daemon:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
         log.info("nbdesk daemon %s listening on %s (pid %d)", __version__, socket_path, os.getpid())
+        gc_task = asyncio.create_task(self._collect_blobs_later(60.0), name="blob gc")
         try:
             await self._stopping.wait()
         finally:
+            gc_task.cancel()
             await self._shutdown()
 
     def request_stop(self) -> None:
@@ -260,10 +264,36 @@ class Daemon:
             except NbdeskError as exc:
                 peer.send(FrameType.RESPONSE, error_response(request_id_of(raw), exc))
                 continue
+            if isinstance(request, CollectGarbage):
+                try:
+                    result = await self.collect_blobs(request.min_age)
+                except NbdeskError as exc:
+                    peer.send(FrameType.RESPONSE, error_response(request.id, exc))
+                    continue
+                peer.send(FrameType.RESPONSE, ok_response(request.id, result))
+                continue
             peer.send(FrameType.RESPONSE, ok_response(request.id, self._control(request)))
             if isinstance(request, StopDaemon):
                 await peer.drained()
                 self.request_stop()
+
+    async def collect_blobs(self, min_age: float) -> dict[str, Any]:
+        """Sweep unreferenced blobs; refuses (rather than guesses) if a root is unreadable."""
+        roots = output_hashes(self.registry.all_docs())
+        report = await asyncio.to_thread(
+            lambda: collect_garbage(
+                self.blobs, expand_references(self.blobs, roots), min_age_seconds=min_age
+            )
+        )
+        log.info("blob gc: %s", report)
+        return {"deleted": report.deleted, "kept": report.kept, "bytes_freed": report.bytes_freed}
+
+    async def _collect_blobs_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        try:
+            await self.collect_blobs(3600.0)
+        except Exception:
+            log.exception("blob gc at start failed; blobs are kept")
 
     def _control(self, request: Any) -> dict[str, Any]:
         if isinstance(request, Ping):

@@ -293,3 +293,26 @@ def test_nbdesk_run_reports_a_corrupt_notebook(daemon: DaemonProcess, tmp_path: 
     source.write_text("{not json")
     result = run_cli(daemon, str(source))
     assert result.returncode == 2 and "corrupt.ipynb" in result.stderr
+
+
+async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonProcess) -> None:
+    client, (cleared, kept) = await notebook(daemon, "print('x' * 5000)", "print('y' * 5000)")
+    await client.execute(cleared)
+    kept_outputs = await client.execute(kept)
+    gone = list(client.doc.outputs(cleared))
+    await client.clear_outputs(cleared)
+    async with await ControlClient.connect(daemon.home) as control:
+        report = await control.collect_garbage(min_age=0)
+    assert report["deleted"] >= 2
+    with pytest.raises(NbdeskError):
+        await client.fetch_blob(gone[0])
+    assert await client.outputs(kept) == kept_outputs
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "daemon", "gc", "--min-age", "0"],
+        env=daemon.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "deleted 0 blobs" in result.stdout
+    await client.close()

@@ -29,6 +29,13 @@ export interface ClearOutputs {
   readonly required_heads?: string[] | null;
 }
 
+export interface CollectGarbage {
+  readonly op: "gc";
+  readonly min_age?: number;
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
 export interface Complete {
   readonly op: "complete";
   readonly code: string;
@@ -220,5 +227,5 @@ export interface SyncBarrier {
 
 export type Handshake = OpenNotebook | CreateNotebook | JoinNotebook | ControlChannel;
 export type RoomRequest = GetDocBytes | GetRawMetadata | SetRawMetadata | SaveNotebook | ClearOutputs | SyncBarrier | ExecuteCell | RunAll | Interrupt | RestartKernel | ShutdownKernel | LaunchKernel | Complete;
-export type ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon;
+export type ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon | CollectGarbage;
 export type AnyBroadcast = PathChanged | FileChanged | Saved | ExecutionStarted | ExecutionDone | QueueChanged | KernelStatusChanged | KernelErrorEvent;
