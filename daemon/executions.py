@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from daemon.errors import DocumentError, KernelError, NbdeskError
 from daemon.kernels import KernelSession, KernelStatus
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from daemon.rooms import Room
 
 log = logging.getLogger(__name__)
+DoneStatus = Literal["ok", "error", "aborted"]
 FLUSH_INTERVAL = 0.03
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error", "clear_output"}
 
@@ -243,7 +244,7 @@ class RoomKernel:
             await asyncio.wait_for(self._until_idle(execution), 5)
         content = execution.reply["content"]
         execution.count = content.get("execution_count", execution.count)
-        status = "ok" if content.get("status") == "ok" else "error"
+        status: DoneStatus = "ok" if content.get("status") == "ok" else "error"
         self._finish(execution, status)
         if status == "error":
             self._abort_queued("a cell failed")
@@ -253,7 +254,7 @@ class RoomKernel:
             await execution.done.wait()
             execution.done.clear()
 
-    def _finish(self, execution: Execution, status: str) -> None:
+    def _finish(self, execution: Execution, status: DoneStatus) -> None:
         if execution.msg_id is not None:
             self._by_msg.pop(execution.msg_id, None)
             self._flush(execution)
@@ -261,7 +262,7 @@ class RoomKernel:
             ExecutionDone(
                 cell_id=execution.cell_id,
                 execution_id=execution.id,
-                status=status,  # type: ignore[arg-type]
+                status=status,
                 execution_count=execution.count,
                 heads=self.room.doc.heads_hex(),
             )
