@@ -13,8 +13,8 @@ import os
 import sys
 from logging.handlers import RotatingFileHandler
 
-from daemon.home import Home, Settings
-from daemon.server import AlreadyRunning, Daemon, acquire_lock, read_info
+from daemon.home import Home, Settings, read_info
+from daemon.server import AlreadyRunning, Daemon, acquire_lock
 
 
 def setup_logging(home: Home, *, to_stderr: bool) -> None:

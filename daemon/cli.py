@@ -16,8 +16,7 @@ import time
 from typing import Any
 
 from daemon.client import ControlClient, DaemonNotRunning
-from daemon.home import Home
-from daemon.server import read_info
+from daemon.home import Home, read_info
 
 START_TIMEOUT = 30.0
 

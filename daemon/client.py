@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from daemon.automerge_doc import SyncPeer
 from daemon.errors import NbdeskError
 from daemon.framing import PREAMBLE, Frame, FrameType, encode_frame, read_frame
@@ -161,7 +159,7 @@ class NotebookClient:
         self._changed = asyncio.Event()
         self._finished: dict[str, dict[str, Any]] = {}
         self._finish_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
-        self._http: aiohttp.ClientSession | None = None
+        self._http: Any = None
         self.kernel_status = "not_started"
         connection.set_sync_handler(self._on_sync)
         connection.broadcast_listeners.append(self._on_broadcast)
@@ -322,17 +320,64 @@ class NotebookClient:
 
     async def outputs(self, cell_id: str) -> list[dict[str, Any]]:
         """A cell's outputs as nbformat dicts, fetched from the daemon's blob server."""
-        manifests = [json.loads(await self.fetch_blob(h)) for h in self.doc.outputs(cell_id)]
+        return await self.resolve_outputs(self.doc.outputs(cell_id))
+
+    async def resolve_outputs(
+        self, manifest_hashes: tuple[str, ...] | list[str]
+    ) -> list[dict[str, Any]]:
+        manifests = [json.loads(await self.fetch_blob(h)) for h in manifest_hashes]
         blobs: dict[str, bytes] = {
             h: await self.fetch_blob(h) for m in manifests for h in content_blob_refs(m)
         }
         reader: Any = _FetchedBlobs(blobs)
         return [manifest_to_output(reader, m) for m in manifests]
 
+    # -- widgets ----------------------------------------------------------------------
+
+    async def get_widgets(self) -> list[dict[str, Any]]:
+        """Every live widget in this replica, with its state and (Output widgets) outputs.
+
+        Call `confirm_sync()` first to see everything the daemon has.
+        """
+        return [
+            {
+                "comm_id": comm.comm_id,
+                "target_name": comm.target_name,
+                "model_module": comm.model_module,
+                "model_name": comm.model_name,
+                "state": comm.state,
+                "outputs": await self.resolve_outputs(comm.outputs),
+            }
+            for comm in self.doc.get_comms()
+        ]
+
+    async def set_widget_state(
+        self,
+        comm_id: str,
+        state: dict[str, Any],
+        buffers: dict[tuple[str, ...], bytes] | None = None,
+    ) -> None:
+        """Send a widget update to the kernel; its echo lands in the document."""
+        buffers = buffers or {}
+        data = {
+            "method": "update",
+            "state": state,
+            "buffer_paths": [list(path) for path in buffers],
+        }
+        await self.request("send_comm", comm_id=comm_id, data=data, buffers=list(buffers.values()))
+
+    async def send_widget_custom(self, comm_id: str, content: dict[str, Any]) -> None:
+        """A custom widget message (a button's click is `{"event": "click"}`)."""
+        await self.request(
+            "send_comm", comm_id=comm_id, data={"method": "custom", "content": content}
+        )
+
     async def fetch_blob(self, blob_hash: str) -> bytes:
         if not self.blob_url:
             raise NbdeskError("the daemon serves no blobs", code="no_blob_server")
         if self._http is None:
+            import aiohttp  # only scripts that read outputs pay for importing it
+
             self._http = aiohttp.ClientSession()
         async with self._http.get(f"{self.blob_url}/blob/{blob_hash}") as response:
             if response.status != 200:

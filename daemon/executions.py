@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from daemon.comms import WidgetComms
 from daemon.errors import DocumentError, KernelError, NbdeskError
 from daemon.kernels import KernelSession, KernelStatus
 from daemon.manifests import display_id_of, load_manifest, manifest_to_output, store_output
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DoneStatus = Literal["ok", "error", "aborted"]
 FLUSH_INTERVAL = 0.03
+NEVER_WRITTEN = -1  # no execution count is ever -1
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error", "clear_output"}
 
 
@@ -70,6 +72,7 @@ class RoomKernel:
         self._starting: asyncio.Task[None] | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
         self.display_cells: dict[str, set[str]] = {}
+        self.widgets = WidgetComms(room, lambda: self.session.comm_msg if self.session else None)
 
     def __repr__(self) -> str:
         return f"RoomKernel({self.room.id}, {self.status}, queued={len(self.queue)}, running={self.running})"
@@ -149,6 +152,7 @@ class RoomKernel:
 
     def _forget_comms(self) -> None:
         """A kernel that stops sends no comm_close: its widgets leave the document here."""
+        self.widgets.reset()
         if self.room.doc.get_comms():
             self.room.doc.clear_comms()
             self.room.local_change()
@@ -170,6 +174,7 @@ class RoomKernel:
         self.room.broadcast(KernelErrorEvent(message=reason))
         self._abort_queued(reason)
         self.session = None
+        self._forget_comms()
 
     # -- the queue -------------------------------------------------------------------
 
@@ -227,12 +232,10 @@ class RoomKernel:
             self._finish(execution, "aborted")
             return
         self.room.broadcast(ExecutionStarted(cell_id=execution.cell_id, execution_id=execution.id))
-        with contextlib.suppress(DocumentError):
-            with self.room.doc.change():
-                self.room.doc.clear_outputs(execution.cell_id)
-                self.room.doc.set_execution_count(execution.cell_id, None)
-            self.room.local_change()
-        execution.written, execution.written_count = (), None
+        # Nothing is written yet: the first flush (at most FLUSH_INTERVAL away, or at the
+        # end) replaces the old outputs and count, so a quick cell is one document change.
+        execution.written, execution.written_count = None, NEVER_WRITTEN
+        self._schedule_flush()
         execution.msg_id = session.execute(execution.code)
         self._by_msg[execution.msg_id] = execution
         try:
@@ -281,19 +284,22 @@ class RoomKernel:
     def _on_iopub(self, msg: dict[str, Any]) -> None:
         msg_type = msg["msg_type"]
         content = msg["content"]
-        execution = self._by_msg.get(msg["parent_header"].get("msg_id", ""))
+        parent_id = msg["parent_header"].get("msg_id", "")
+        execution = self._by_msg.get(parent_id)
         if msg_type == "status":
             state = content.get("execution_state")
             if state in ("busy", "idle") and self.status in (KernelStatus.IDLE, KernelStatus.BUSY):
                 self._set_status(KernelStatus(state))
-            if execution is not None and state == "idle":
-                execution.idle = True
-                execution.done.set()
+            if state == "idle":
+                self.widgets.on_idle(parent_id)
+                if execution is not None:
+                    execution.idle = True
+                    execution.done.set()
             return
         if msg_type == "update_display_data":
             self._update_displays(content)
             return
-        if execution is None:
+        if self.widgets.handle_iopub(msg) or execution is None:
             return
         if msg_type == "execute_input":
             execution.count = content.get("execution_count")
@@ -340,6 +346,7 @@ class RoomKernel:
         display_id = (content.get("transient") or {}).get("display_id")
         if not display_id:
             return
+        self.widgets.update_displays(display_id, content)
         if self.running is not None and update_display(self.running.area, display_id, content):
             self._schedule_flush()
         for cell_id in list(self.display_cells.get(display_id, ())):

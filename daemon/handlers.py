@@ -23,6 +23,7 @@ from daemon.protocol import (
     RunAll,
     Saved,
     SaveNotebook,
+    SendComm,
     SetRawMetadata,
     ShutdownKernel,
     SyncBarrier,
@@ -120,6 +121,12 @@ async def complete(room: Room, request: Complete) -> Result:
     }
 
 
+async def send_comm(room: Room, request: SendComm) -> Result:
+    await room.kernel.ready()
+    room.kernel.widgets.send(request.comm_id, request.data, request.buffers)
+    return None
+
+
 HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     GetDocBytes: get_doc_bytes,
     GetRawMetadata: get_raw_metadata,
@@ -134,6 +141,7 @@ HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     ShutdownKernel: shutdown_kernel,
     LaunchKernel: launch_kernel,
     Complete: complete,
+    SendComm: send_comm,
 }
 
 

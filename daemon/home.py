@@ -7,9 +7,11 @@ environment overrides them so tests can shorten timeouts.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -86,3 +88,11 @@ class Home:
             directory.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.run_dir, 0o700)
+
+
+def read_info(home: Home) -> dict[str, Any] | None:
+    """The running daemon's `daemon.json`, or None (it may be stale: check by connecting)."""
+    try:
+        return json.loads(home.info.read_text())
+    except (OSError, ValueError):
+        return None

@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import logging
 import os
+import queue
 import signal
 import sys
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from daemon.errors import KernelError
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0
 DEATH_POLL = 0.2
+RECEIVE_POLL = 0.1
 _kernel_numbers = itertools.count(1)
 
 
@@ -180,16 +182,35 @@ class KernelSession:
         reply = await self.request(self._kc.complete(code, cursor_pos), timeout=10)
         return reply["content"]
 
+    def comm_msg(
+        self, comm_id: str, data: dict[str, Any], buffers: list[bytes] | None = None
+    ) -> str:
+        """Send a comm message as a frontend would; returns its msg_id (IOPub replies carry it
+        as their parent)."""
+        msg = self._kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+        self._kc.session.send(self._kc.shell_channel.socket, msg, buffers=buffers or None)
+        return str(msg["header"]["msg_id"])
+
+    async def _receive(self, get: Callable[..., Any]) -> dict[str, Any]:
+        """The next message from a channel. Waits in short polls: ZeroMQ's edge-triggered
+        notifications can be missed when one task sends on a socket another is reading,
+        and a poll with a timeout re-checks the socket instead of sleeping forever."""
+        while True:
+            try:
+                return await get(timeout=RECEIVE_POLL)
+            except queue.Empty:
+                continue
+
     async def _read_shell(self) -> None:
         while True:
-            msg = await self._kc.get_shell_msg()
+            msg = await self._receive(self._kc.get_shell_msg)
             future = self._replies.get(msg["parent_header"].get("msg_id", ""))
             if future is not None and not future.done():
                 future.set_result(msg)
 
     async def _read_iopub(self) -> None:
         while True:
-            msg = await self._kc.get_iopub_msg()
+            msg = await self._receive(self._kc.get_iopub_msg)
             self._iopub_live.set()
             try:
                 self._on_iopub(msg)

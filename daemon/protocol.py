@@ -105,6 +105,14 @@ class CollectGarbage(Request, tag="gc"):
     min_age: float = 3600.0
 
 
+class SendComm(Request, tag="send_comm"):
+    """A widget message from a frontend to the kernel (`data.method`: update or custom)."""
+
+    comm_id: str
+    data: dict[str, Any]
+    buffers: list[bytes] = []
+
+
 class Ping(Request, tag="ping"):
     pass
 
@@ -136,6 +144,7 @@ RoomRequest = (
     | ShutdownKernel
     | LaunchKernel
     | Complete
+    | SendComm
 )
 ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon | CollectGarbage
 AnyRequest = Handshake | RoomRequest | ControlRequest
@@ -188,6 +197,14 @@ class KernelErrorEvent(Broadcast, tag="kernel_error"):
     message: str
 
 
+class CommCustom(Broadcast, tag="comm_custom"):
+    """A widget's custom message from the kernel; binary buffers are blob references."""
+
+    comm_id: str
+    content: dict[str, Any]
+    buffers: list[dict[str, Any]] = []
+
+
 AnyBroadcast = (
     PathChanged
     | FileChanged
@@ -197,6 +214,7 @@ AnyBroadcast = (
     | QueueChanged
     | KernelStatusChanged
     | KernelErrorEvent
+    | CommCustom
 )
 
 # -- responses ------------------------------------------------------------------------

@@ -139,6 +139,8 @@ class RoomRegistry:
         notebook_id = doc.notebook_id
         if notebook_id is None:
             raise DocumentError("document has no notebook_id")
+        if doc.get_comms():
+            doc.clear_comms()  # widgets of a kernel that no longer runs
         room = Room(notebook_id, doc, self)
         self.rooms[notebook_id] = room
         return room
@@ -175,6 +177,14 @@ class RoomRegistry:
         """Save-as: bind the room to `path` in place (same id, same peers)."""
         path = canonical(path_text)
         owner = self.room_for_path(path)
+        if owner is not None and owner is not room and not owner.peers:
+            # Nobody has it open (say an earlier `nbdesk run -o` kept for its keep-alive):
+            # close that room now rather than refuse the save.
+            timer = self._evictions.pop(owner.id, None)
+            if timer is not None:
+                timer.cancel()
+            await self.evict(owner)
+            owner = self.room_for_path(path)
         if owner is not None and owner is not room:
             raise NbdeskError(f"{path} is open in another window", code="path_in_use")
         if not path.parent.is_dir():

@@ -66,13 +66,6 @@ def acquire_lock(home: Home) -> IO[str]:
     return handle
 
 
-def read_info(home: Home) -> dict[str, Any] | None:
-    try:
-        return json.loads(home.info.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 class Daemon:
     def __init__(self, home: Home, settings: Settings) -> None:
         self.home = home
@@ -312,6 +305,9 @@ class Daemon:
                 "state": str(room.state),
                 "peers": len(room.peers),
                 "cells": len(room.doc),
+                "kernel": str(room.kernel.status),
+                "running": repr(room.kernel.running) if room.kernel.running else None,
+                "queued": len(room.kernel.queue),
             }
             for room in self.registry.rooms.values()
         ]

@@ -316,3 +316,13 @@ async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonPro
     )
     assert result.returncode == 0 and "deleted 0 blobs" in result.stdout
     await client.close()
+
+
+def test_nbdesk_run_twice_to_the_same_output(daemon: DaemonProcess, tmp_path: Path) -> None:
+    source = tmp_path / "again.ipynb"
+    write_notebook(source, "print('run')")
+    target = tmp_path / "again-out.ipynb"
+    for _ in range(2):
+        result = run_cli(daemon, str(source), "-o", str(target))
+        assert result.returncode == 0, result.stderr
+    assert nbformat.read(target, as_version=4).cells[1].outputs[0]["text"] == "run\n"

@@ -36,6 +36,13 @@ export interface CollectGarbage {
   readonly required_heads?: string[] | null;
 }
 
+export interface CommCustom {
+  readonly event: "comm_custom";
+  readonly comm_id: string;
+  readonly content: unknown;
+  readonly buffers?: unknown[];
+}
+
 export interface Complete {
   readonly op: "complete";
   readonly code: string;
@@ -199,6 +206,15 @@ export interface Saved {
   readonly path: string;
 }
 
+export interface SendComm {
+  readonly op: "send_comm";
+  readonly comm_id: string;
+  readonly data: unknown;
+  readonly buffers?: string[];
+  readonly id: number;
+  readonly required_heads?: string[] | null;
+}
+
 export interface SetRawMetadata {
   readonly op: "set_raw_metadata";
   readonly key: string;
@@ -226,6 +242,6 @@ export interface SyncBarrier {
 }
 
 export type Handshake = OpenNotebook | CreateNotebook | JoinNotebook | ControlChannel;
-export type RoomRequest = GetDocBytes | GetRawMetadata | SetRawMetadata | SaveNotebook | ClearOutputs | SyncBarrier | ExecuteCell | RunAll | Interrupt | RestartKernel | ShutdownKernel | LaunchKernel | Complete;
+export type RoomRequest = GetDocBytes | GetRawMetadata | SetRawMetadata | SaveNotebook | ClearOutputs | SyncBarrier | ExecuteCell | RunAll | Interrupt | RestartKernel | ShutdownKernel | LaunchKernel | Complete | SendComm;
 export type ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon | CollectGarbage;
-export type AnyBroadcast = PathChanged | FileChanged | Saved | ExecutionStarted | ExecutionDone | QueueChanged | KernelStatusChanged | KernelErrorEvent;
+export type AnyBroadcast = PathChanged | FileChanged | Saved | ExecutionStarted | ExecutionDone | QueueChanged | KernelStatusChanged | KernelErrorEvent | CommCustom;
