@@ -1,0 +1,432 @@
+"""The per-window relay: a pure byte pipe between one page WebSocket and one daemon connection.
+
+It owns the daemon connection of one window (handshake, reconnect with backoff) and the
+shell-page control plane (WebSocket text messages as JSON). It holds no document and no
+sync state and never decodes sync frames: the only frame it decodes is the handshake
+reply. Each direction has its own queue drained by its own writer task, so nothing is
+written from inside a read loop and frames are never interleaved. It does not start the
+daemon (the shell does), serve files or check tokens (`desktop.web_server` does).
+
+Control messages, relay -> page: `{"type": "connected", **reply}` once, right after the
+handshake; `{"type": "daemon_lost", "reason"}` when the daemon connection ends;
+`{"type": "reconnected", **reply}` once it is back (the page then resets its sync state
+and resyncs from scratch); `{"type": "error", "code", "message"}` before a fatal close.
+Page -> shell text messages go to `on_control`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import json
+import logging
+import struct
+from collections import deque
+from collections.abc import Awaitable, Callable, Sized
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from daemon.errors import NbdeskError, ProtocolError
+from daemon.framing import (
+    HEADER_LEN,
+    PREAMBLE,
+    FrameType,
+    check_header,
+    encode_frame,
+    read_frame,
+)
+from daemon.home import Home
+from daemon.protocol import decode_map, encode
+
+log = logging.getLogger(__name__)
+
+ControlHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
+_Item = TypeVar("_Item", bound=Sized)
+
+HANDSHAKE_TIMEOUT = 60.0  # opening a large notebook takes a while
+BACKOFF_FIRST = 0.1
+BACKOFF_MAX = 2.0
+OUTBOX_BYTES = 32 * 1024 * 1024  # past this a reader waits for its writer (backpressure)
+FLUSH_ON_CLOSE = 2.0
+_READ_LIMIT = 1024 * 1024
+_REPLY_FIELDS = ("notebook_id", "path", "daemon_version", "blob_url")
+
+
+class DaemonUnavailable(NbdeskError):
+    """The daemon socket could not be reached, or the connection ended in the handshake."""
+
+    code = "no_daemon"
+
+
+class HandshakeRefused(NbdeskError):
+    """The daemon answered the handshake with an error; its code and message are kept."""
+
+
+class RelayState(StrEnum):
+    NEW = "new"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    CLOSED = "closed"
+
+
+def check_page_frame(data: bytes) -> None:
+    """Raise ProtocolError unless `data` is exactly one complete frame within its cap."""
+    if len(data) < HEADER_LEN + 1:
+        raise ProtocolError(
+            f"a {len(data)}-byte message cannot hold a frame (length + type byte)",
+            code="bad_frame",
+        )
+    (length,) = struct.unpack_from(">I", data)
+    check_header(length, data[HEADER_LEN])
+    if length != len(data) - HEADER_LEN:
+        raise ProtocolError(
+            f"frame declares {length} bytes but the message holds {len(data) - HEADER_LEN}",
+            code="bad_frame",
+        )
+
+
+def _close_reason(text: str) -> bytes:
+    """A WebSocket close reason: at most 123 bytes of UTF-8."""
+    return text.encode()[:123].decode(errors="ignore").encode()
+
+
+class _Outbox(Generic[_Item]):
+    """Messages for one writer task, in order; `put` waits while the byte budget is spent."""
+
+    def __init__(self, budget: int = OUTBOX_BYTES) -> None:
+        self._items: deque[_Item] = deque()
+        self._bytes = 0
+        self._budget = budget
+        self._ready = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"{len(self._items)} messages/{self._bytes} bytes{' (closed)' if self.closed else ''}"
+        )
+
+    async def put(self, item: _Item) -> None:
+        """Queue `item` once there is room; dropped if the outbox closes meanwhile."""
+        while self._bytes >= self._budget and not self.closed:
+            self._room.clear()
+            await self._room.wait()
+        self.put_nowait(item)
+
+    def put_nowait(self, item: _Item) -> None:
+        if self.closed:
+            return
+        self._items.append(item)
+        self._bytes += len(item)
+        self._ready.set()
+
+    async def get(self) -> _Item | None:
+        """The next item; None once the outbox is closed and empty."""
+        while not self._items:
+            if self.closed:
+                return None
+            self._ready.clear()
+            await self._ready.wait()
+        item = self._items.popleft()
+        self._bytes -= len(item)
+        if self._bytes < self._budget:
+            self._room.set()
+        return item
+
+    def close(self) -> None:
+        """Refuse new items; what is queued can still be taken."""
+        self.closed = True
+        self._ready.set()
+        self._room.set()
+
+
+class _DaemonLink:
+    """One daemon connection: its socket, its outgoing queue and its two tasks."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.outbox: _Outbox[bytes] = _Outbox()
+        self.tasks: list[asyncio.Future[None]] = []
+
+    def close(self) -> None:
+        self.outbox.close()
+        current = asyncio.current_task()
+        for task in self.tasks:
+            if task is not current:
+                task.cancel()
+        self.writer.close()
+
+
+async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink, dict[str, Any]]:
+    """Connect, send the preamble and the handshake (request id 0), and read its reply."""
+    try:
+        reader, writer = await asyncio.open_unix_connection(str(home.socket), limit=_READ_LIMIT)
+    except OSError as exc:
+        raise DaemonUnavailable(f"cannot reach the daemon at {home.socket}: {exc}") from exc
+    try:
+        async with asyncio.timeout(HANDSHAKE_TIMEOUT):
+            writer.write(PREAMBLE + encode_frame(FrameType.REQUEST, encode({**handshake, "id": 0})))
+            await writer.drain()
+            while True:
+                frame = await read_frame(reader)
+                if frame is None:
+                    raise DaemonUnavailable("the daemon closed the connection in the handshake")
+                if frame.type != FrameType.RESPONSE:
+                    continue  # the daemon sends nothing before the reply; skip it if it did
+                reply = decode_map(frame.payload)
+                if reply.get("id") not in (0, None):
+                    continue
+                if not reply.get("ok"):
+                    error = reply.get("error") or {}
+                    raise HandshakeRefused(
+                        str(error.get("message", "the daemon refused the handshake")),
+                        code=str(error.get("code", "handshake_refused")),
+                    )
+                return _DaemonLink(reader, writer), reply
+    except TimeoutError as exc:
+        writer.close()
+        raise DaemonUnavailable(f"no handshake reply within {HANDSHAKE_TIMEOUT:g} s") from exc
+    except (ConnectionError, OSError) as exc:
+        writer.close()
+        raise DaemonUnavailable(f"the daemon connection failed in the handshake: {exc}") from exc
+    except BaseException:
+        writer.close()
+        raise
+
+
+class Relay:
+    """One window's pipe: page WebSocket <-> daemon socket, plus the control plane."""
+
+    def __init__(
+        self,
+        page: web.WebSocketResponse,
+        home: Home,
+        on_control: ControlHandler | None = None,
+    ) -> None:
+        self.page = page
+        self.home = home
+        self.on_control = on_control
+        self.state = RelayState.NEW
+        self.notebook_id: str | None = None
+        self.reply: dict[str, Any] = {}
+        self.dropped = 0  # page frames that arrived while the daemon was away
+        self._link: _DaemonLink | None = None
+        self._to_page: _Outbox[bytes | str] = _Outbox()
+        self._page_writer: asyncio.Task[None] | None = None
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._control_tasks: set[asyncio.Future[None]] = set()
+
+    def __repr__(self) -> str:
+        return (
+            f"Relay({self.notebook_id}, {self.state}, to_page={self._to_page!r}, "
+            f"dropped={self.dropped})"
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def connect(self, handshake: dict[str, Any]) -> dict[str, Any]:
+        """Open the daemon connection with `{"op": "open"|"create"|"join", ...}`.
+
+        Returns the daemon's reply; raises DaemonUnavailable or HandshakeRefused.
+        """
+        self._link, reply = await _open_link(self.home, handshake)
+        self.reply = {key: reply.get(key) for key in _REPLY_FIELDS}
+        self.notebook_id = reply.get("notebook_id")
+        return reply
+
+    async def serve(self) -> None:
+        """Pipe frames both ways until the page goes away, reconnecting to the daemon."""
+        if self._link is None or self.state != RelayState.NEW:
+            raise RuntimeError("serve() needs a fresh relay after a successful connect()")
+        self.send_control({"type": "connected", **self.reply})
+        self._page_writer = asyncio.create_task(self._write_page(), name="relay-page-writer")
+        self._start(self._link)
+        try:
+            await self._read_page()
+        finally:
+            await self.close()
+
+    async def run(self, handshake: dict[str, Any]) -> None:
+        """connect() then serve(); a failed handshake is told to the page, which is closed."""
+        try:
+            await self.connect(handshake)
+        except NbdeskError as exc:
+            log.info("relay handshake %r failed: %s", handshake.get("op"), exc)
+            self.state = RelayState.CLOSED
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.page.send_str(json.dumps({"type": "error", **exc.to_wire()}))
+            await self.page.close(
+                code=WSCloseCode.INTERNAL_ERROR, message=_close_reason(exc.message)
+            )
+            return
+        await self.serve()
+
+    async def close(self, code: int = WSCloseCode.OK, reason: str = "") -> None:
+        """Close the daemon connection and the page, flushing what the page is owed."""
+        if self.state == RelayState.CLOSED:
+            return
+        self.state = RelayState.CLOSED
+        tasks: list[asyncio.Future[None]] = [*self._control_tasks]
+        if self._reconnect_task is not None:
+            tasks.append(self._reconnect_task)
+        if self._link is not None:
+            tasks += self._link.tasks
+            self._link.close()
+            self._link = None
+        _cancel(tasks)
+        self._to_page.close()
+        if self._page_writer is not None:
+            if not self.page.closed and self._page_writer is not asyncio.current_task():
+                await asyncio.wait({self._page_writer}, timeout=FLUSH_ON_CLOSE)
+            tasks.append(self._page_writer)
+            _cancel([self._page_writer])
+        if not self.page.closed:
+            await self.page.close(code=code, message=_close_reason(reason))
+        current = asyncio.current_task()
+        await asyncio.gather(*(t for t in tasks if t is not current), return_exceptions=True)
+
+    # -- control plane --------------------------------------------------------------------
+
+    def send_control(self, message: dict[str, Any]) -> None:
+        """Queue a control message (JSON text) for the page, in order with the frames."""
+        self._to_page.put_nowait(json.dumps(message))
+
+    def _on_text(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+            if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+                raise ValueError("expected a JSON object with a string 'type'")
+        except ValueError as exc:
+            log.warning("%r: bad control message: %s", self, exc)
+            self.send_control(
+                {"type": "error", "code": "bad_control", "message": f"bad control message: {exc}"}
+            )
+            return
+        if self.on_control is None:
+            log.debug("%r: no handler for control message %r", self, message["type"])
+            return
+        try:
+            result = self.on_control(message)
+        except Exception:
+            log.exception("%r: control handler failed on %r", self, message["type"])
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.ensure_future(result)
+            self._control_tasks.add(task)
+            task.add_done_callback(self._control_done)
+
+    def _control_done(self, task: asyncio.Future[None]) -> None:
+        self._control_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%r: control handler failed", self, exc_info=task.exception())
+
+    # -- page side ------------------------------------------------------------------------
+
+    async def _read_page(self) -> None:
+        async for message in self.page:
+            if message.type == WSMsgType.BINARY:
+                try:
+                    check_page_frame(message.data)
+                except ProtocolError as exc:
+                    log.warning("%r: closing the page: %s", self, exc)
+                    await self.close(WSCloseCode.PROTOCOL_ERROR, f"malformed frame: {exc}")
+                    return
+                if self._link is None:
+                    self.dropped += 1  # the page resyncs from scratch on "reconnected"
+                else:
+                    await self._link.outbox.put(message.data)
+            elif message.type == WSMsgType.TEXT:
+                self._on_text(message.data)
+            elif message.type == WSMsgType.ERROR:
+                log.info("%r: page socket error: %s", self, self.page.exception())
+                return
+
+    async def _write_page(self) -> None:
+        try:
+            while (item := await self._to_page.get()) is not None:
+                if isinstance(item, str):
+                    await self.page.send_str(item)
+                else:
+                    await self.page.send_bytes(item)
+        except (ConnectionError, RuntimeError) as exc:
+            log.info("%r: page went away while writing: %s", self, exc)
+        except Exception:
+            log.exception("%r: writing to the page failed", self)
+            await self.page.close(code=WSCloseCode.INTERNAL_ERROR, message=b"relay error")
+
+    # -- daemon side ----------------------------------------------------------------------
+
+    def _start(self, link: _DaemonLink) -> None:
+        self._link = link
+        self.state = RelayState.CONNECTED
+        link.tasks = [
+            asyncio.create_task(self._write_daemon(link), name="relay-daemon-writer"),
+            asyncio.create_task(self._read_daemon(link), name="relay-daemon-reader"),
+        ]
+
+    async def _write_daemon(self, link: _DaemonLink) -> None:
+        try:
+            while (item := await link.outbox.get()) is not None:
+                link.writer.write(item)
+                await link.writer.drain()
+        except Exception as exc:
+            log.info("%r: writing to the daemon failed: %s", self, exc)
+            link.writer.close()  # the reader sees the end and reconnects
+
+    async def _read_daemon(self, link: _DaemonLink) -> None:
+        reason = "the daemon closed the connection"
+        try:
+            while (frame := await read_frame(link.reader)) is not None:
+                await self._to_page.put(encode_frame(frame.type, frame.payload))
+        except (NbdeskError, ConnectionError, OSError) as exc:
+            reason = str(exc)
+        except Exception as exc:
+            log.exception("%r: reading from the daemon failed", self)
+            reason = f"relay error: {exc}"
+        if self.state == RelayState.CLOSED or self._link is not link:
+            return
+        log.warning("%r: daemon connection lost: %s", self, reason)
+        link.close()
+        self._link = None
+        self.state = RelayState.RECONNECTING
+        self.send_control({"type": "daemon_lost", "reason": reason})
+        self._reconnect_task = asyncio.create_task(self._reconnect(), name="relay-reconnect")
+
+    async def _reconnect(self) -> None:
+        delay = BACKOFF_FIRST
+        while self.state == RelayState.RECONNECTING:
+            await asyncio.sleep(delay)
+            try:
+                link, reply = await _open_link(
+                    self.home, {"op": "join", "notebook_id": self.notebook_id}
+                )
+            except HandshakeRefused as exc:
+                log.warning("%r: the daemon refused to rejoin: %s", self, exc)
+                self.send_control({"type": "error", **exc.to_wire()})
+                await self.close(WSCloseCode.INTERNAL_ERROR, f"cannot rejoin: {exc}")
+                return
+            except Exception as exc:  # the daemon is still away, or going away again
+                log.debug("%r: reconnect failed (retrying in %g s): %s", self, delay, exc)
+                delay = min(delay * 2, BACKOFF_MAX)
+                continue
+            if self.state != RelayState.RECONNECTING:
+                link.close()
+                return
+            log.info("%r: reconnected to the daemon", self)
+            self.reply = {key: reply.get(key) for key in _REPLY_FIELDS}  # a new blob_url
+            # queued before the new connection's first sync frame, so the page resets first
+            self.send_control({"type": "reconnected", **self.reply})
+            self._start(link)
+            return
+
+
+def _cancel(tasks: list[asyncio.Future[None]]) -> None:
+    current = asyncio.current_task()
+    for task in tasks:
+        if task is not current:
+            task.cancel()

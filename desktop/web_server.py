@@ -1,0 +1,173 @@
+"""The shell's local HTTP server: the built web app and the `/relay` WebSocket endpoint.
+
+It owns the listening socket (127.0.0.1, a random port), the per-launch token, the Host
+and Origin checks, the static files of one directory, and the set of live relays: each
+accepted WebSocket gets its own `Relay`, which owns everything after the upgrade. It does
+not own windows, the daemon process (the shell starts it) or frames.
+
+`/relay?token=<token>&open=<absolute path>` (or `create=1`, or `join=<notebook_id>`) with
+`Origin: <server.url>`; anything else is refused with 403 (token, Origin) or 400 (query)
+before the upgrade.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import mimetypes
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import WSCloseCode, web
+
+from daemon.framing import HEADER_LEN, MAX_FRAME
+from daemon.home import Home
+from desktop.relay import Relay
+
+ShellControlHandler = Callable[[Relay, dict[str, Any]], Awaitable[None] | None]
+
+DEFAULT_WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "dist"
+HOST = "127.0.0.1"
+MAX_MESSAGE = MAX_FRAME + HEADER_LEN  # one WebSocket message is one frame
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+}
+_FILE_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+
+
+class ShellServer:
+    """Serves one web app directory and one WebSocket relay per window."""
+
+    def __init__(
+        self,
+        home: Home,
+        web_dir: str | Path = DEFAULT_WEB_DIR,
+        on_control: ShellControlHandler | None = None,
+    ) -> None:
+        self.home = home
+        self.web_dir = Path(web_dir).resolve()
+        self.on_control = on_control
+        self.token = secrets.token_urlsafe(32)
+        self.relays: set[Relay] = set()
+        self.port: int | None = None
+        self._runner: web.AppRunner | None = None
+
+    def __repr__(self) -> str:
+        return f"ShellServer(port={self.port}, relays={len(self.relays)}, web_dir={self.web_dir})"
+
+    @property
+    def url(self) -> str:
+        """The server's origin, e.g. `http://127.0.0.1:54321`."""
+        if self.port is None:
+            raise RuntimeError("the server is not started")
+        return f"http://{HOST}:{self.port}"
+
+    def page_url(self, **query: str) -> str:
+        """The page's URL with the token, e.g. `page_url(create="1")`."""
+        return f"{self.url}/?{urlencode({'token': self.token, **query})}"
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._check_host])
+        app.router.add_get("/relay", self._relay)
+        app.router.add_get("/", self._index)
+        app.router.add_get("/{name:.+}", self._file)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, HOST, 0).start()
+        self.port = self._runner.addresses[0][1]
+
+    async def close(self) -> None:
+        """Close every relay (page sockets and daemon connections), then stop listening."""
+        await asyncio.gather(
+            *(relay.close(WSCloseCode.GOING_AWAY, "the app is closing") for relay in self.relays),
+            return_exceptions=True,
+        )
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- handlers ---------------------------------------------------------------------
+
+    @web.middleware
+    async def _check_host(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Refuse other Host names, so a DNS-rebound page cannot read through us."""
+        if request.host != f"{HOST}:{self.port}":
+            raise web.HTTPForbidden(text="wrong Host\n")
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    async def _relay(self, request: web.Request) -> web.StreamResponse:
+        given = request.query.get("token", "")
+        if not secrets.compare_digest(given.encode(), self.token.encode()):
+            raise web.HTTPForbidden(text="missing or wrong token\n")
+        if request.headers.get("Origin") != self.url:
+            raise web.HTTPForbidden(text="missing or foreign Origin\n")
+        handshake = _handshake(request.query)
+        page = web.WebSocketResponse(max_msg_size=MAX_MESSAGE, compress=False)
+        if not page.can_prepare(request).ok:
+            raise web.HTTPBadRequest(text="expected a WebSocket upgrade\n")
+        await page.prepare(request)
+        relay = Relay(page, self.home)
+        if self.on_control is not None:
+            relay.on_control = functools.partial(self.on_control, relay)
+        self.relays.add(relay)
+        try:
+            await relay.run(handshake)
+        finally:
+            self.relays.discard(relay)
+            await relay.close()
+        return page
+
+    async def _index(self, request: web.Request) -> web.StreamResponse:
+        return self._serve("index.html")
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        return self._serve(request.match_info["name"])
+
+    def _serve(self, name: str) -> web.StreamResponse:
+        """A file inside the web dir (symlinks resolved), never a directory or outside it."""
+        try:
+            target = (self.web_dir / name).resolve()
+        except (OSError, ValueError):
+            raise web.HTTPNotFound() from None
+        if not target.is_relative_to(self.web_dir) or not target.is_file():
+            raise web.HTTPNotFound()
+        content_type = (
+            CONTENT_TYPES.get(target.suffix.lower())
+            or mimetypes.guess_type(target.name)[0]
+            or "application/octet-stream"
+        )
+        return web.FileResponse(target, headers={"Content-Type": content_type, **_FILE_HEADERS})
+
+
+def _handshake(query: Any) -> dict[str, Any]:
+    """The daemon handshake a page's query asks for, or 400."""
+    chosen = [key for key in ("open", "create", "join") if key in query]
+    if len(chosen) != 1:
+        raise web.HTTPBadRequest(
+            text="give exactly one of open=<absolute path>, create=1, join=<notebook_id>\n"
+        )
+    value = query[chosen[0]]
+    if chosen[0] == "open":
+        if not os.path.isabs(value):
+            raise web.HTTPBadRequest(text="open= needs an absolute path\n")
+        return {"op": "open", "path": value}
+    if chosen[0] == "create":
+        if value != "1":
+            raise web.HTTPBadRequest(text="create= takes 1\n")
+        return {"op": "create"}
+    if not value:
+        raise web.HTTPBadRequest(text="join= needs a notebook id\n")
+    return {"op": "join", "notebook_id": value}
