@@ -8,7 +8,7 @@ PY := $(BIN)/python
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
-WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/tsconfig.json
+WEB_SOURCES := $(shell find web/src web/test -type f 2>/dev/null) web/build.mjs web/tsconfig.json web/index.html web/style.css
 
 .PHONY: run test check deps system-deps venv web bench clean
 
@@ -48,6 +48,7 @@ check: venv web
 	$(BIN)/lint-imports
 	$(PY) scripts/module_budget.py
 	cd web && npm run --silent typecheck
+	cd web && npm run --silent test
 
 bench: deps
 	$(PY) bench/ipynb_import_export.py

@@ -1,4 +1,8 @@
-// Builds every bundle under dist/. Add a target to TARGETS to ship a new entry point.
+// Builds every bundle under dist/ and copies the page's static files there.
+// `node build.mjs --tests` also bundles test/*.test.ts into dist-test/ for `node --test`
+// (outside dist/, so what ships stays the app alone).
+// Add a target to TARGETS to ship a new entry point.
+import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
 const COMMON = {
@@ -18,18 +22,45 @@ const interopPeer = {
   packages: "external",
 };
 
-/** The webview app: Automerge's slim build with the wasm inlined as base64 (no .wasm fetch). */
+/**
+ * The webview app: Automerge's slim build with the wasm inlined as base64 (no .wasm fetch),
+ * as a classic script so the page also loads from file:// (headless smoke tests).
+ */
 const browserApp = {
   ...COMMON,
+  format: "iife",
   entryPoints: ["src/main.ts"],
   outfile: "dist/app.js",
   platform: "browser",
 };
 
+/** Unit tests for Node's test runner; like the interop peer, packages stay external. */
+async function testTarget() {
+  const tests = (await readdir("test")).filter((name) => name.endsWith(".test.ts"));
+  return {
+    ...COMMON,
+    entryPoints: tests.map((name) => `test/${name}`),
+    outdir: "dist-test",
+    outExtension: { ".js": ".mjs" },
+    platform: "node",
+    packages: "external",
+  };
+}
+
+const STATIC_FILES = ["index.html", "style.css"];
+
 const TARGETS = { interopPeer, browserApp };
+if (process.argv.includes("--tests")) {
+  await rm("dist-test", { recursive: true, force: true });
+  TARGETS.tests = await testTarget();
+}
 
 const started = performance.now();
-const results = await Promise.all(Object.values(TARGETS).map((options) => build(options)));
+await mkdir("dist", { recursive: true });
+const [results] = await Promise.all([
+  Promise.all(Object.values(TARGETS).map((options) => build(options))),
+  ...STATIC_FILES.map((name) => copyFile(name, `dist/${name}`)),
+]);
 const warnings = results.reduce((sum, result) => sum + result.warnings.length, 0);
 const elapsed = Math.round(performance.now() - started);
 console.log(`built ${Object.keys(TARGETS).join(", ")} in ${elapsed} ms (${warnings} warnings)`);

@@ -1,6 +1,25 @@
-/** The webview entry: initialise Automerge's wasm from the inlined base64 copy. */
+/**
+ * The webview entry: initialise Automerge's wasm (inlined as base64), connect to this
+ * window's relay with the page's own query string, and start the notebook UI.
+ */
 
 import { initializeBase64Wasm } from "@automerge/automerge/slim";
 import { automergeWasmBase64 } from "@automerge/automerge/automerge.wasm.base64";
 
-await initializeBase64Wasm(automergeWasmBase64);
+import { RelayHost } from "./host.ts";
+import { relayUrl, WebSocketTransport } from "./transport.ts";
+import { App } from "./ui/app.ts";
+
+async function start(): Promise<void> {
+  await initializeBase64Wasm(automergeWasmBase64);
+  const root = document.getElementById("app") ?? document.body;
+  const transport = new WebSocketTransport(relayUrl(new URL(window.location.href)));
+  const host = new RelayHost(transport);
+  new App(root, transport, host);
+}
+
+start().catch((error: unknown) => {
+  console.error("nbdesk: failed to start", error);
+  const message = error instanceof Error ? error.message : String(error);
+  document.body.textContent = `nbdesk could not start: ${message}`;
+});

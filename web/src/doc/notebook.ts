@@ -342,3 +342,83 @@ export function setCellType(doc: NotebookDoc, cellId: CellId, cellType: string):
     }
   });
 }
+
+/** One splice of a cell's source, in UTF-16 code units. */
+export interface Splice {
+  readonly index: number;
+  readonly deleteCount: number;
+  readonly text: string;
+}
+
+function checkSplice(cellId: CellId, source: string, splice: Splice): void {
+  const { index, deleteCount } = splice;
+  const valid =
+    Number.isInteger(index) &&
+    Number.isInteger(deleteCount) &&
+    index >= 0 &&
+    deleteCount >= 0 &&
+    index + deleteCount <= source.length &&
+    !splitsSurrogatePair(source, index) &&
+    !splitsSurrogatePair(source, index + deleteCount);
+  if (!valid) {
+    throw new NotebookError(
+      `splice ${index}+${deleteCount} is outside cell ${JSON.stringify(cellId)} of length ${source.length}`,
+      "bad_splice",
+    );
+  }
+}
+
+/**
+ * Apply splices in order (each relative to the text the previous ones left) as one
+ * change; all are checked first, so a bad one leaves the document untouched.
+ */
+export function spliceSourceMany(
+  doc: NotebookDoc,
+  cellId: CellId,
+  splices: readonly Splice[],
+): NotebookDoc {
+  let text = requireCell(doc, cellId).source;
+  for (const splice of splices) {
+    checkSplice(cellId, text, splice);
+    text = text.slice(0, splice.index) + splice.text + text.slice(splice.index + splice.deleteCount);
+  }
+  if (splices.length === 0) {
+    return doc;
+  }
+  return A.change(doc, (draft) => {
+    for (const { index, deleteCount, text: inserted } of splices) {
+      A.splice(draft, ["cells", cellId, "source"], index, deleteCount, inserted);
+    }
+  });
+}
+
+/** Make a cell's source equal `text` with the smallest splices Automerge finds. */
+export function replaceSource(doc: NotebookDoc, cellId: CellId, text: string): NotebookDoc {
+  const { source } = requireCell(doc, cellId);
+  if (source === text) {
+    return doc;
+  }
+  return A.change(doc, (draft) => {
+    A.updateText(draft, ["cells", cellId, "source"], text);
+  });
+}
+
+/** Move a cell so that it shows at `index` of the order without it (clamped to the ends). */
+export function moveCell(doc: NotebookDoc, cellId: CellId, index: number): NotebookDoc {
+  requireCell(doc, cellId);
+  const others = orderedCells(doc).filter((cell) => cell.id !== cellId);
+  const { position, moves } = positionFor(others, index);
+  return A.change(doc, (draft) => {
+    const cells = cellsOf(draft);
+    for (const move of moves) {
+      const moved = cells[move.cellId];
+      if (moved !== undefined) {
+        moved.position = new A.ImmutableString(move.position);
+      }
+    }
+    const record = cells[cellId];
+    if (record !== undefined) {
+      record.position = new A.ImmutableString(position);
+    }
+  });
+}

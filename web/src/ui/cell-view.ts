@@ -1,0 +1,128 @@
+/**
+ * One cell on screen: the prompt (`[n]`, `[*]` while running), the editor and the outputs.
+ *
+ * DOM hooks: `.cell[data-cell-id][data-cell-type][data-state=idle|queued|running]`,
+ * `[data-selected]` on the selected cell, `.execution-count`, the editor's `.cm-content`,
+ * `.outputs`, and a per-cell run button `[data-cell-action=run]`.
+ */
+
+import type { Cell, Splice } from "../doc/notebook.ts";
+import type { CellId } from "../doc/ids.ts";
+import { h } from "./dom.ts";
+import { CellEditor, type EditorCommands } from "./editor.ts";
+import type { CellRunState } from "./executions.ts";
+import type { BlobClient } from "./manifests.ts";
+import { OutputList } from "./outputs.ts";
+import type { SourceUpdate } from "./text-changes.ts";
+
+export interface CellCallbacks {
+  edit(cellId: CellId, splices: Splice[], text: string): void;
+  select(cellId: CellId): void;
+  run(cellId: CellId, advance: boolean): void;
+  leave(cellId: CellId, direction: "up" | "down"): void;
+}
+
+function prompt(cellType: string, count: number | null, state: CellRunState): string {
+  if (cellType !== "code") {
+    return "";
+  }
+  if (state === "running") {
+    return "[*]";
+  }
+  if (state === "queued") {
+    return "[ ]";
+  }
+  return count === null ? "[ ]" : `[${count}]`;
+}
+
+export class CellView {
+  readonly id: CellId;
+  readonly element: HTMLElement;
+  readonly #editor: CellEditor;
+  readonly #outputs: OutputList;
+  readonly #count: HTMLElement;
+  #cell: Cell;
+  #state: CellRunState = "idle";
+
+  constructor(cell: Cell, blobs: () => BlobClient, callbacks: CellCallbacks) {
+    this.id = cell.id;
+    this.#cell = cell;
+    this.#count = h("span", { class: "execution-count" });
+    const runButton = h(
+      "button",
+      { class: "run-cell", type: "button", title: "Run cell", "data-cell-action": "run" },
+      "▶",
+    );
+    runButton.addEventListener("click", () => {
+      callbacks.select(this.id);
+      callbacks.run(this.id, false);
+    });
+    const editorHost = h("div", { class: "editor" });
+    this.#outputs = new OutputList(blobs);
+    this.element = h(
+      "section",
+      { class: "cell", "data-cell-id": cell.id },
+      h("div", { class: "cell-gutter" }, this.#count, runButton),
+      h("div", { class: "cell-body" }, editorHost, this.#outputs.element),
+    );
+    this.element.addEventListener("mousedown", () => callbacks.select(this.id));
+    const commands: EditorCommands = {
+      runInPlace: () => callbacks.run(this.id, false),
+      runAndAdvance: () => callbacks.run(this.id, true),
+      leave: (direction) => callbacks.leave(this.id, direction),
+    };
+    this.#editor = new CellEditor(editorHost, {
+      text: cell.source,
+      cellType: cell.cellType,
+      commands,
+      onEdit: (splices, text) => callbacks.edit(this.id, splices, text),
+      onFocus: () => callbacks.select(this.id),
+    });
+    this.#render();
+  }
+
+  get cell(): Cell {
+    return this.#cell;
+  }
+
+  /** Show the cell as the document now holds it; `update` says how its source changed. */
+  update(cell: Cell, update: SourceUpdate | undefined): void {
+    this.#cell = cell;
+    this.#editor.setCellType(cell.cellType);
+    this.#editor.applyRemote(cell.source, update);
+    this.#render();
+  }
+
+  setRunState(state: CellRunState): void {
+    if (state !== this.#state) {
+      this.#state = state;
+      this.#render();
+    }
+  }
+
+  setSelected(selected: boolean): void {
+    this.element.toggleAttribute("data-selected", selected);
+  }
+
+  focus(where: "start" | "end" | "keep" = "keep"): void {
+    this.#editor.focus(where);
+  }
+
+  resetOutputs(): void {
+    this.#outputs.reset();
+    this.#outputs.update(this.#cell.cellType === "code" ? this.#cell.outputs : []);
+  }
+
+  destroy(): void {
+    this.#editor.destroy();
+    this.element.remove();
+  }
+
+  #render(): void {
+    const { cellType, executionCount, outputs } = this.#cell;
+    this.element.dataset["cellType"] = cellType;
+    this.element.dataset["state"] = this.#state;
+    this.#count.textContent = prompt(cellType, executionCount, this.#state);
+    this.#outputs.update(outputs);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * One cell's CodeMirror editor, kept equal to the cell's Automerge text.
+ *
+ * Local transactions become splices (reported through `onEdit`); remote changes come in
+ * through `applyRemote` as one ChangeSet annotated as remote, so they are neither echoed
+ * back nor added to the undo history, and the selection maps through them like through
+ * any other change.
+ */
+
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { python } from "@codemirror/lang-python";
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  HighlightStyle,
+  indentOnInput,
+  indentUnit,
+  syntaxHighlighting,
+} from "@codemirror/language";
+import { Annotation, Compartment, EditorState, type Extension, Prec, Transaction } from "@codemirror/state";
+import {
+  drawSelection,
+  EditorView,
+  highlightSpecialChars,
+  type KeyBinding,
+  keymap,
+  placeholder,
+  type ViewUpdate,
+} from "@codemirror/view";
+
+import type { Splice } from "../doc/notebook.ts";
+import { editorChangeFor, LINE_SEPARATOR, type SourceUpdate, splicesFromChanges } from "./text-changes.ts";
+
+/** Marks transactions that carry the document's changes into the editor. */
+const remoteEdit = Annotation.define<boolean>();
+
+/** The default highlight colours behind CSS variables, so dark mode can restyle them. */
+const highlightStyle = HighlightStyle.define(
+  defaultHighlightStyle.specs.map((spec) => {
+    const color: unknown = spec["color"];
+    return typeof color === "string" && color.startsWith("#")
+      ? { ...spec, color: `var(--hl-${color.slice(1)}, ${color})` }
+      : spec;
+  }),
+);
+
+export interface EditorCommands {
+  /** Ctrl/Cmd-Enter. */
+  runInPlace(): void;
+  /** Shift-Enter. */
+  runAndAdvance(): void;
+  /** Arrow up on the first line / down on the last line. */
+  leave(direction: "up" | "down"): void;
+}
+
+export interface CellEditorOptions {
+  readonly text: string;
+  readonly cellType: string;
+  readonly commands: EditorCommands;
+  /** Splices of one local transaction, left to right; `text` is the editor's new text. */
+  onEdit(splices: Splice[], text: string): void;
+  onFocus(): void;
+}
+
+function languageFor(cellType: string): Extension {
+  return cellType === "code" ? python() : [];
+}
+
+function cellKeymap(commands: EditorCommands): KeyBinding[] {
+  const atEdge = (view: EditorView, direction: "up" | "down"): boolean => {
+    const { main } = view.state.selection;
+    if (!main.empty) {
+      return false;
+    }
+    const line = view.state.doc.lineAt(main.head);
+    return direction === "up" ? line.number === 1 : line.number === view.state.doc.lines;
+  };
+  return [
+    { key: "Shift-Enter", run: () => (commands.runAndAdvance(), true) },
+    { key: "Mod-Enter", run: () => (commands.runInPlace(), true) },
+    {
+      key: "ArrowUp",
+      run: (view) => (atEdge(view, "up") ? (commands.leave("up"), true) : false),
+    },
+    {
+      key: "ArrowDown",
+      run: (view) => (atEdge(view, "down") ? (commands.leave("down"), true) : false),
+    },
+  ];
+}
+
+export class CellEditor {
+  readonly view: EditorView;
+  readonly #language = new Compartment();
+  #cellType: string;
+
+  constructor(parent: HTMLElement, options: CellEditorOptions) {
+    this.#cellType = options.cellType;
+    const listener = EditorView.updateListener.of((update: ViewUpdate) => {
+      if (update.focusChanged && update.view.hasFocus) {
+        options.onFocus();
+      }
+      for (const transaction of update.transactions) {
+        if (transaction.docChanged && transaction.annotation(remoteEdit) !== true) {
+          options.onEdit(
+            splicesFromChanges(transaction.changes),
+            transaction.newDoc.sliceString(0, transaction.newDoc.length, LINE_SEPARATOR),
+          );
+        }
+      }
+    });
+    this.view = new EditorView({
+      parent,
+      state: EditorState.create({
+        doc: options.text,
+        extensions: [
+          // Only "\n" breaks lines, so editor offsets equal Automerge's UTF-16 offsets.
+          EditorState.lineSeparator.of(LINE_SEPARATOR),
+          EditorState.tabSize.of(4),
+          indentUnit.of("    "),
+          history(),
+          drawSelection(),
+          highlightSpecialChars(),
+          indentOnInput(),
+          bracketMatching(),
+          syntaxHighlighting(highlightStyle),
+          placeholder(options.cellType === "code" ? "" : "Type here"),
+          this.#language.of(languageFor(options.cellType)),
+          Prec.highest(keymap.of(cellKeymap(options.commands))),
+          keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+          listener,
+        ],
+      }),
+    });
+  }
+
+  get text(): string {
+    const doc = this.view.state.doc;
+    return doc.sliceString(0, doc.length, LINE_SEPARATOR);
+  }
+
+  setCellType(cellType: string): void {
+    if (cellType !== this.#cellType) {
+      this.#cellType = cellType;
+      this.view.dispatch({ effects: this.#language.reconfigure(languageFor(cellType)) });
+    }
+  }
+
+  /** Bring the editor to `target`, using the patches' edits when they account for it. */
+  applyRemote(target: string, update: SourceUpdate | undefined): void {
+    const changes = editorChangeFor(this.text, target, update);
+    if (changes !== null) {
+      this.view.dispatch({
+        changes,
+        annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false)],
+      });
+    }
+  }
+
+  focus(where: "start" | "end" | "keep" = "keep"): void {
+    if (where !== "keep") {
+      const anchor = where === "start" ? 0 : this.view.state.doc.length;
+      this.view.dispatch({ selection: { anchor } });
+    }
+    this.view.focus();
+  }
+
+  destroy(): void {
+    this.view.destroy();
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Rendering of one cell's outputs from their manifest hashes.
+ *
+ * Each output is a `.output` element with `data-output-type` (the nbformat output type)
+ * and, for rich outputs, `data-mime` (the MIME type shown). Elements are keyed by hash and
+ * reused while the hash stays in the list, so a growing stream re-renders only its tail.
+ * Untrusted HTML runs in an iframe sandboxed without `allow-same-origin`.
+ */
+
+import { AnsiUp } from "ansi_up";
+
+import { errorMessage } from "../util/guards.ts";
+import { h, placeChildren } from "./dom.ts";
+import type { BlobClient, ContentRef, Manifest } from "./manifests.ts";
+
+/** Richest first: the first of these a bundle holds is the one shown. */
+export const MIME_ORDER = [
+  "text/html",
+  "image/svg+xml",
+  "image/png",
+  "image/jpeg",
+  "image/gif",
+  "image/webp",
+  "application/json",
+  "text/markdown",
+  "text/latex",
+  "text/plain",
+] as const;
+
+export type ShownMime = (typeof MIME_ORDER)[number];
+
+export function chooseMime(mimes: Iterable<string>): ShownMime | null {
+  const available = new Set(mimes);
+  return MIME_ORDER.find((mime) => available.has(mime)) ?? null;
+}
+
+/** ANSI-coloured, HTML-escaped text; links in escape sequences are not made clickable. */
+export function ansiToHtml(text: string): string {
+  const converter = new AnsiUp();
+  converter.escape_html = true;
+  converter.url_allowlist = {};
+  return converter.ansi_to_html(text);
+}
+
+function ansiPre(text: string, className: string): HTMLPreElement {
+  const pre = h("pre", { class: className });
+  pre.innerHTML = ansiToHtml(text);
+  return pre;
+}
+
+const FRAME_HEIGHT_SCRIPT = `<script>(function(){
+function post(){parent.postMessage({nbdeskFrameHeight:document.documentElement.getBoundingClientRect().height},"*");}
+addEventListener("load",post);
+if(typeof ResizeObserver==="function"){new ResizeObserver(post).observe(document.documentElement);}
+post();})();</script>`;
+
+/** Standards mode, so the root element's height is the content's height, not the frame's. */
+const FRAME_HEAD = `<!doctype html><meta charset="utf-8"><style>:root{color-scheme:light dark}body{margin:0;display:flow-root;font:14px system-ui,sans-serif}</style>`;
+
+let frameListenerInstalled = false;
+
+/** Sandboxed frames report their content height by postMessage; nothing else is read. */
+function installFrameListener(): void {
+  if (frameListenerInstalled) {
+    return;
+  }
+  frameListenerInstalled = true;
+  window.addEventListener("message", (event: MessageEvent<unknown>) => {
+    const data = event.data;
+    if (typeof data !== "object" || data === null || !("nbdeskFrameHeight" in data)) {
+      return;
+    }
+    const height = data.nbdeskFrameHeight;
+    if (typeof height !== "number" || !Number.isFinite(height)) {
+      return;
+    }
+    for (const frame of document.getElementsByTagName("iframe")) {
+      if (frame.contentWindow === event.source) {
+        frame.style.height = `${Math.min(Math.max(Math.ceil(height), 16), 20000)}px`;
+      }
+    }
+  });
+}
+
+function htmlFrame(html: string): HTMLIFrameElement {
+  installFrameListener();
+  const frame = h("iframe", { class: "html-output", sandbox: "allow-scripts", title: "HTML output" });
+  frame.srcdoc = FRAME_HEAD + html + FRAME_HEIGHT_SCRIPT;
+  return frame;
+}
+
+function image(src: string, mime: string): HTMLImageElement {
+  return h("img", { class: "image-output", src, alt: mime });
+}
+
+async function imageFromRef(ref: ContentRef, mime: string, blobs: BlobClient): Promise<HTMLElement> {
+  if (ref.kind === "blob") {
+    return image(blobs.url(ref.hash), mime);
+  }
+  const text = await blobs.text(ref);
+  if (mime === "image/svg+xml") {
+    return image(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`, mime);
+  }
+  // Not valid base64 when stored, so the daemon kept it as text: show it as such.
+  return ansiPre(text, "text-output");
+}
+
+async function renderMime(mime: ShownMime, ref: ContentRef, blobs: BlobClient): Promise<HTMLElement> {
+  switch (mime) {
+    case "text/html":
+      return htmlFrame(await blobs.text(ref));
+    case "image/svg+xml":
+    case "image/png":
+    case "image/jpeg":
+    case "image/gif":
+    case "image/webp":
+      return imageFromRef(ref, mime, blobs);
+    case "application/json":
+      return h("pre", { class: "json-output" }, JSON.stringify(await blobs.json(ref), null, 2));
+    case "text/markdown":
+    case "text/latex":
+      return h("pre", { class: "text-output" }, await blobs.text(ref));
+    case "text/plain":
+      return ansiPre(await blobs.text(ref), "text-output");
+  }
+}
+
+function tracebackLines(value: unknown): string[] {
+  return Array.isArray(value) ? value.map((line: unknown) => String(line)) : [String(value)];
+}
+
+async function renderManifest(manifest: Manifest, element: HTMLElement, blobs: BlobClient): Promise<void> {
+  element.dataset["outputType"] = manifest.outputType;
+  switch (manifest.outputType) {
+    case "stream":
+      element.dataset["stream"] = manifest.name;
+      element.append(ansiPre(await blobs.text(manifest.text), `stream-output ${manifest.name}`));
+      return;
+    case "error": {
+      const lines = tracebackLines(await blobs.json(manifest.traceback));
+      const text = lines.length > 0 ? lines.join("\n") : `${manifest.ename}: ${manifest.evalue}`;
+      element.dataset["ename"] = manifest.ename;
+      element.append(ansiPre(text, "error-output"));
+      return;
+    }
+    case "display_data":
+    case "execute_result": {
+      const mime = chooseMime(manifest.data.keys());
+      const ref = mime === null ? undefined : manifest.data.get(mime);
+      if (mime === null || ref === undefined) {
+        element.dataset["mime"] = "unknown";
+        const listed = [...manifest.data.keys()].join(", ") || "no data";
+        element.append(h("div", { class: "unknown-output" }, `Output of an unsupported type: ${listed}`));
+        return;
+      }
+      element.dataset["mime"] = mime;
+      element.append(await renderMime(mime, ref, blobs));
+      return;
+    }
+    case "unknown":
+      element.append(h("div", { class: "unknown-output" }, `Unknown output type ${manifest.rawType}`));
+      return;
+  }
+}
+
+/** A `.output` element that fills itself in once its manifest has been fetched. */
+export function outputElement(hash: string, blobs: BlobClient): HTMLElement {
+  const element = h("div", { class: "output pending", "data-output-hash": hash });
+  blobs
+    .manifest(hash)
+    .then((manifest) => renderManifest(manifest, element, blobs))
+    .catch((error: unknown) => {
+      element.dataset["outputType"] ??= "unavailable";
+      element.append(h("div", { class: "output-failure" }, `Output unavailable: ${errorMessage(error)}`));
+    })
+    .finally(() => element.classList.remove("pending"));
+  return element;
+}
+
+/** Keeps a container's children equal to the outputs of a hash list. */
+export class OutputList {
+  readonly element: HTMLElement;
+  readonly #blobs: () => BlobClient;
+  #hashes: readonly string[] = [];
+  #byHash = new Map<string, HTMLElement[]>();
+
+  constructor(blobs: () => BlobClient) {
+    this.#blobs = blobs;
+    this.element = h("div", { class: "outputs" });
+  }
+
+  update(hashes: readonly string[]): void {
+    if (hashes.length === this.#hashes.length && hashes.every((hash, i) => hash === this.#hashes[i])) {
+      return;
+    }
+    const reusable = this.#byHash;
+    const next = new Map<string, HTMLElement[]>();
+    const elements = hashes.map((hash) => {
+      const element = reusable.get(hash)?.shift() ?? outputElement(hash, this.#blobs());
+      next.set(hash, [...(next.get(hash) ?? []), element]);
+      return element;
+    });
+    this.#hashes = [...hashes];
+    this.#byHash = next;
+    placeChildren(this.element, elements);
+    this.element.classList.toggle("empty", hashes.length === 0);
+  }
+
+  /** Forget cached elements (the blob server changed after a daemon restart). */
+  reset(): void {
+    this.#hashes = [];
+    this.#byHash = new Map();
+    this.element.replaceChildren();
+  }
+}

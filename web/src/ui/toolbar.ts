@@ -1,0 +1,92 @@
+/**
+ * The toolbar: one button per action, each with a stable `data-action` (see actions.ts).
+ * Buttons act on the selected cell; the type buttons show its type with `aria-pressed`.
+ */
+
+import type { Action } from "../actions.ts";
+import { h } from "./dom.ts";
+
+interface ButtonSpec {
+  readonly action: Action;
+  readonly label: string;
+  readonly title: string;
+}
+
+const GROUPS: readonly (readonly ButtonSpec[])[] = [
+  [{ action: "save", label: "Save", title: "Save (Ctrl/Cmd-S)" }],
+  [
+    { action: "add-above", label: "+ Above", title: "Insert a cell above" },
+    { action: "add-below", label: "+ Below", title: "Insert a cell below" },
+    { action: "delete", label: "Delete", title: "Delete the cell" },
+    { action: "move-up", label: "↑", title: "Move the cell up" },
+    { action: "move-down", label: "↓", title: "Move the cell down" },
+  ],
+  [
+    { action: "to-code", label: "Code", title: "Make it a code cell" },
+    { action: "to-markdown", label: "Markdown", title: "Make it a markdown cell" },
+    { action: "to-raw", label: "Raw", title: "Make it a raw cell" },
+  ],
+  [
+    { action: "run", label: "▶ Run", title: "Run the cell (Ctrl/Cmd-Enter; Shift-Enter runs and moves on)" },
+    { action: "run-all", label: "Run all", title: "Run every cell" },
+    { action: "interrupt", label: "■ Interrupt", title: "Interrupt the kernel" },
+    { action: "restart", label: "↻ Restart", title: "Restart the kernel" },
+  ],
+];
+
+const TYPE_ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>([
+  ["code", "to-code"],
+  ["markdown", "to-markdown"],
+  ["raw", "to-raw"],
+]);
+
+/** Actions that need a selected cell. */
+const CELL_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  "delete",
+  "move-up",
+  "move-down",
+  "to-code",
+  "to-markdown",
+  "to-raw",
+  "run",
+]);
+
+export class Toolbar {
+  readonly element: HTMLElement;
+  readonly #buttons = new Map<Action, HTMLButtonElement>();
+
+  constructor(onAction: (action: Action) => void) {
+    const groups = GROUPS.map((group) =>
+      h(
+        "div",
+        { class: "toolbar-group", role: "group" },
+        ...group.map((spec) => {
+          const button = h(
+            "button",
+            { type: "button", "data-action": spec.action, title: spec.title },
+            spec.label,
+          );
+          button.addEventListener("click", () => onAction(spec.action));
+          // Keep the editor's focus (and cursor) when a button is clicked.
+          button.addEventListener("mousedown", (event) => event.preventDefault());
+          this.#buttons.set(spec.action, button);
+          return button;
+        }),
+      ),
+    );
+    this.element = h("nav", { class: "toolbar", role: "toolbar" }, ...groups);
+  }
+
+  /** Reflect the selected cell (its type, or none selected). */
+  showSelection(cellType: string | null): void {
+    for (const [type, action] of TYPE_ACTIONS) {
+      this.#buttons.get(action)?.setAttribute("aria-pressed", String(type === cellType));
+    }
+    for (const action of CELL_ACTIONS) {
+      const button = this.#buttons.get(action);
+      if (button !== undefined) {
+        button.disabled = cellType === null;
+      }
+    }
+  }
+}

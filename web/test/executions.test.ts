@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { ExecutionTracker } from "../src/ui/executions.ts";
+
+describe("execution tracker", () => {
+  it("follows requests, the queue and completions", () => {
+    const tracker = new ExecutionTracker();
+    tracker.requested(["a", "b"]);
+    assert.equal(tracker.stateOf("a"), "queued");
+    tracker.apply({ event: "queue_changed", running: "a", queued: ["b"] });
+    assert.equal(tracker.stateOf("a"), "running");
+    assert.equal(tracker.stateOf("b"), "queued");
+    tracker.apply({
+      event: "execution_done",
+      cell_id: "a",
+      execution_id: "e1",
+      status: "ok",
+      execution_count: 1,
+      heads: [],
+    });
+    assert.equal(tracker.stateOf("a"), "idle");
+    tracker.apply({ event: "execution_started", cell_id: "b", execution_id: "e2" });
+    assert.equal(tracker.stateOf("b"), "running");
+    assert.deepEqual(tracker.busyCells(), ["b"]);
+  });
+
+  it("forgets a cancelled request and everything on reset", () => {
+    const tracker = new ExecutionTracker();
+    tracker.requested(["a", "b"]);
+    tracker.cancelled(["a"]);
+    assert.equal(tracker.stateOf("a"), "idle");
+    tracker.reset();
+    assert.deepEqual(tracker.busyCells(), []);
+  });
+});
