@@ -295,21 +295,7 @@ export function spliceSource(
   deleteCount: number,
   text: string,
 ): NotebookDoc {
-  const { source } = requireCell(doc, cellId);
-  const valid =
-    Number.isInteger(index) &&
-    Number.isInteger(deleteCount) &&
-    index >= 0 &&
-    deleteCount >= 0 &&
-    index + deleteCount <= source.length &&
-    !splitsSurrogatePair(source, index) &&
-    !splitsSurrogatePair(source, index + deleteCount);
-  if (!valid) {
-    throw new NotebookError(
-      `splice ${index}+${deleteCount} is outside cell ${JSON.stringify(cellId)} of length ${source.length}`,
-      "bad_splice",
-    );
-  }
+  checkSplice(cellId, requireCell(doc, cellId).source, { index, deleteCount, text });
   return A.change(doc, (draft) => {
     A.splice(draft, ["cells", cellId, "source"], index, deleteCount, text);
   });
