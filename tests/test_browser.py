@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DaemonFactory, DaemonProcess
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright, expect
 
 from daemon.client import NotebookClient
 from desktop.web_server import ShellServer
@@ -104,16 +104,39 @@ async def test_a_second_page_sees_typing_live(browser: Browser, shell: ShellServ
 async def test_reloading_mid_edit_loses_nothing(
     browser: Browser, shell: ShellServer, daemon: DaemonProcess
 ) -> None:
-    page = await new_notebook_with_cell(browser, shell)
+    """Edits that never left the page (lost in transit here) survive a reload via the draft."""
+    losing = {"on": False}
+
+    async def relay_route(route: WebSocketRoute) -> None:
+        server = route.connect_to_server()
+
+        def page_to_daemon(message: str | bytes) -> None:
+            if not (losing["on"] and isinstance(message, bytes)):
+                server.send(message)
+
+        route.on_message(page_to_daemon)
+
+    page = await browser.new_page()
+    await page.route_web_socket("**/relay*", relay_route)
+    await page.goto(shell.page_url(create=1))
+    await expect(page.locator("[data-connection]")).to_have_text("connected", timeout=20_000)
+    await page.click("[data-action=add-below]")
+    await expect(page.locator(".cell")).to_have_count(1)
     notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
     assert notebook_id
+    client = await NotebookClient.join(notebook_id, home=daemon.home)
+    await client.wait_for(lambda doc: len(doc) == 1, timeout=10)
+    typed = "x = 'typed before the reload'"
+    losing["on"] = True
     await cell_editor(page).click()
-    await page.keyboard.type("x = 'typed before the reload'")
+    await page.keyboard.type(typed)
+    await page.wait_for_timeout(300)
+    assert [c.source for c in client.doc.cells()] == [""], "the typing was meant to be lost"
+    losing["on"] = False
     await page.reload()
     await expect(page.locator("[data-connection]")).to_have_text("connected", timeout=20_000)
-    await expect(cell_editor(page)).to_have_text("x = 'typed before the reload'")
-    client = await NotebookClient.join(notebook_id, home=daemon.home)
-    assert [c.source for c in client.doc.cells()] == ["x = 'typed before the reload'"]
+    await expect(cell_editor(page)).to_have_text(typed)
+    await client.wait_for(lambda doc: [c.source for c in doc.cells()] == [typed], timeout=10)
     await client.close()
 
 

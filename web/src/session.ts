@@ -11,6 +11,7 @@
  * The session never touches the DOM and never creates document structure.
  */
 
+import type { DraftStore } from "./drafts.ts";
 import * as A from "@automerge/automerge/slim";
 import { decode, encode } from "@msgpack/msgpack";
 
@@ -64,12 +65,15 @@ interface Pending {
 export interface SessionOptions {
   /** How long local edits wait before their sync message goes out. */
   readonly flushDelayMs?: number;
+  /** Where this tab keeps its copy of the document across reloads. */
+  readonly drafts?: DraftStore;
 }
 
 export class Session {
   readonly #transport: Transport;
   readonly #listener: SessionListener;
   readonly #flushDelayMs: number;
+  readonly #drafts: DraftStore | null;
   #doc: NotebookDoc = A.init<NotebookSchema>();
   #syncState: A.SyncState = A.initSyncState();
   /** True while the relay holds a live daemon connection; nothing is sent otherwise. */
@@ -83,6 +87,7 @@ export class Session {
     this.#transport = transport;
     this.#listener = listener;
     this.#flushDelayMs = options.flushDelayMs ?? 5;
+    this.#drafts = options.drafts ?? null;
     transport.onFrame((frame) => this.#onFrame(frame));
     transport.onText((text) => {
       const message = parseRelayMessage(text);
@@ -289,9 +294,35 @@ export class Session {
       this.#doc = A.init<NotebookSchema>();
       this.#listener.docChanged({ doc: this.#doc, patches: [], origin: "reset" });
     }
+    if (previous === null && A.getHeads(this.#doc).length === 0) {
+      this.#restoreDraft(info);
+    }
     this.#live = true;
     this.#listener.connection(state, info, "");
     this.flush();
+  }
+
+  /** Keep the document in this tab's drafts now (the page is about to go away). */
+  saveDraft(): void {
+    this.flush();
+    const notebookId = this.#info?.notebook_id;
+    if (this.#drafts !== null && notebookId) {
+      this.#drafts.save(notebookId, A.save(this.#doc));
+    }
+  }
+
+  #restoreDraft(info: HandshakeReply): void {
+    const draft = info.notebook_id ? this.#drafts?.load(info.notebook_id) : null;
+    if (!draft) {
+      return;
+    }
+    try {
+      this.#doc = A.load<NotebookSchema>(draft);
+    } catch (error: unknown) {
+      console.warn("nbdesk: ignoring an unreadable draft", error);
+      return;
+    }
+    this.#listener.docChanged({ doc: this.#doc, patches: [], origin: "reset" });
   }
 
   #onClose(reason: string): void {

@@ -6,6 +6,7 @@
  * shortcut or a native menu item relayed by the shell.
  */
 
+import { SessionStorageDrafts } from "../drafts.ts";
 import type { Action } from "../actions.ts";
 import { type CellId, newCellId } from "../doc/ids.ts";
 import {
@@ -66,7 +67,8 @@ export class App implements SessionListener {
     this.#showPath();
     host.onMessage((message) => this.#onShell(message));
     window.addEventListener("keydown", (event) => this.#onKey(event));
-    this.#session = new Session(transport, this);
+    this.#session = new Session(transport, this, { drafts: new SessionStorageDrafts() });
+    window.addEventListener("pagehide", () => this.#session.saveDraft());
   }
 
   // -- actions ----------------------------------------------------------------------
