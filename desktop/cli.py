@@ -1,7 +1,7 @@
 """`nbdesk`: the command line of the app.
 
-`nbdesk daemon ...` manages the daemon. Opening notebooks in windows (`nbdesk [PATH...]`)
-is the desktop shell's job; until it lands, `nbdesk` starts the daemon and reports it.
+`nbdesk [PATH...]` opens a window per notebook (none: the last session, else a new
+notebook); `nbdesk daemon ...` manages the daemon; `nbdesk run` executes headlessly.
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] in ("-h", "--help"):
         print("usage: nbdesk daemon {start,stop,status,logs} | nbdesk run NOTEBOOK [-o OUT]")
         return 0
-    status = daemon_cli.start(Home.from_env())
-    print(f"nbdesk daemon running (pid {status['pid']}); the desktop windows are not built yet.")
-    print("Use daemon.client.NotebookClient from Python, or `nbdesk daemon status`.")
-    return 0
+    try:
+        from desktop import app
+    except ImportError as exc:
+        status = daemon_cli.start(Home.from_env())
+        print(f"nbdesk daemon running (pid {status['pid']}); no desktop windows: {exc}")
+        return 0
+    return app.main(args)
 
 
 if __name__ == "__main__":

@@ -214,6 +214,7 @@ class Relay:
         self.state = RelayState.NEW
         self.notebook_id: str | None = None
         self.reply: dict[str, Any] = {}
+        self.window: str | None = None  # the shell's name for the page's window, if any
         self.dropped = 0  # page frames that arrived while the daemon was away
         self._link: _DaemonLink | None = None
         self._to_page: _Outbox[bytes | str] = _Outbox()

@@ -120,6 +120,7 @@ class ShellServer:
             raise web.HTTPBadRequest(text="expected a WebSocket upgrade\n")
         await page.prepare(request)
         relay = Relay(page, self.home)
+        relay.window = request.query.get("window")
         if self.on_control is not None:
             relay.on_control = functools.partial(self.on_control, relay)
         self.relays.add(relay)

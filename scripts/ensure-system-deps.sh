@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Install the Debian packages nbdesk's build and tests need, only when something is missing:
-# node/npm for the web build, chromium for browser tests (driven by pip's playwright with
-# executable_path=/usr/bin/chromium; never `playwright install`), xvfb and xdotool for
-# real-window tests.
+# Install the Debian packages nbdesk's build, app and tests need, only those missing:
+# node/npm for the web build; chromium for browser tests (driven by pip's playwright with
+# executable_path=/usr/bin/chromium, never `playwright install`); Xvfb, xdotool and
+# ImageMagick for real-window tests and screenshots; the libraries Qt's xcb platform
+# plugin links (pywebview's Qt backend on Linux).
 set -euo pipefail
 
+packages=(
+  nodejs npm chromium xvfb xdotool imagemagick fonts-dejavu-core
+  libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
+  libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libegl1 libgl1
+)
+
 missing=()
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
-command -v xdotool >/dev/null 2>&1 || missing+=(xdotool)
+for package in "${packages[@]}"; do
+  case "$package" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
