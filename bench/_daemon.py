@@ -19,7 +19,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from daemon.cli import wait_until_serving  # noqa: E402
 from daemon.home import Home  # noqa: E402
 
 
@@ -101,13 +101,7 @@ class BenchDaemon:
 
     def start(self, timeout: float = 20) -> BenchDaemon:
         self.proc = spawn("-m", "daemon", "--quiet", env=self.env, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while not self.home.socket.exists():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the daemon exited early; log:\n{self.log()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the daemon did not start in {timeout:g} s; log:\n{self.log()}")
-            time.sleep(0.01)
+        wait_until_serving(self.home, self.proc, timeout)
         return self
 
     def log(self) -> str:

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -34,13 +35,48 @@ async def ping(home: Home) -> dict[str, Any] | None:
         return None
 
 
+def accepts_connections(home: Home) -> bool:
+    """Whether something listens on the home's socket (a leftover socket file does not)."""
+    probe = socket.socket(socket.AF_UNIX)
+    try:
+        probe.connect(str(home.socket))
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def wait_until_serving(
+    home: Home, process: subprocess.Popen[bytes] | None = None, timeout: float = START_TIMEOUT
+) -> None:
+    """Block until the daemon for `home` accepts connections; if `process` (the daemon
+    just started) exits first or time runs out, raise with the end of its log."""
+    deadline = time.monotonic() + timeout
+    while not accepts_connections(home):
+        if process is not None and process.poll() is not None:
+            raise DaemonNotRunning(f"the daemon exited early; log:\n{_log_tail(home)}")
+        if time.monotonic() > deadline:
+            raise DaemonNotRunning(
+                f"the daemon did not start within {timeout:g} s; log:\n{_log_tail(home)}"
+            )
+        time.sleep(0.02)
+
+
+def _log_tail(home: Home, lines: int = 40) -> str:
+    try:
+        return "\n".join(home.log_file.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return f"(no log at {home.log_file})"
+
+
 def start(home: Home) -> dict[str, Any]:
     """Ensure a daemon runs for `home`; returns its status."""
     running = asyncio.run(ping(home))
     if running is not None:
         return running
     home.prepare()
-    subprocess.Popen(
+    process = subprocess.Popen(
         daemon_command(),
         env={**os.environ, "NBDESK_HOME": str(home.root)},
         stdin=subprocess.DEVNULL,
@@ -49,15 +85,11 @@ def start(home: Home) -> dict[str, Any]:
         start_new_session=True,
         close_fds=True,
     )
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        started = asyncio.run(ping(home))
-        if started is not None:
-            return started
-        time.sleep(0.05)
-    raise DaemonNotRunning(
-        f"the daemon did not start within {START_TIMEOUT:g} s; see {home.log_file}"
-    )
+    wait_until_serving(home, process)
+    started = asyncio.run(ping(home))
+    if started is None:
+        raise DaemonNotRunning(f"the daemon started but does not answer; see {home.log_file}")
+    return started
 
 
 def stop(home: Home) -> bool:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import nbformat
 import pytest
 
 from daemon.blobs import BlobStore
+from daemon.cli import wait_until_serving
 from daemon.home import Home
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -61,24 +60,8 @@ class DaemonProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + timeout
-        while not self.accepts_connections():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"daemon exited early; log:\n{self.log()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"daemon did not start; log:\n{self.log()}")
-            time.sleep(0.02)
+        wait_until_serving(self.home, self.proc, timeout)
         return self
-
-    def accepts_connections(self) -> bool:
-        probe = socket.socket(socket.AF_UNIX)
-        try:
-            probe.connect(str(self.home.socket))
-        except OSError:
-            return False
-        finally:
-            probe.close()
-        return True
 
     def log(self) -> str:
         try:
