@@ -34,6 +34,17 @@ export function chooseMime(mimes: Iterable<string>): ShownMime | null {
   return MIME_ORDER.find((mime) => available.has(mime)) ?? null;
 }
 
+/** Renders one MIME value that a part of the UI outside this module knows how to show. */
+export type ExtraRenderer = (ref: ContentRef, blobs: BlobClient) => Promise<HTMLElement>;
+
+/** MIME types shown by other parts of the UI (widgets), preferred over MIME_ORDER. */
+const extraRenderers = new Map<string, ExtraRenderer>();
+
+/** Let another part of the UI show a MIME type; it wins over the built-in renderers. */
+export function registerRenderer(mime: string, render: ExtraRenderer): void {
+  extraRenderers.set(mime, render);
+}
+
 /** ANSI-coloured, HTML-escaped text; links in escape sequences are not made clickable. */
 export function ansiToHtml(text: string): string {
   const converter = new AnsiUp();
@@ -145,6 +156,14 @@ async function renderManifest(manifest: Manifest, element: HTMLElement, blobs: B
     }
     case "display_data":
     case "execute_result": {
+      for (const [mime, render] of extraRenderers) {
+        const ref = manifest.data.get(mime);
+        if (ref !== undefined) {
+          element.dataset["mime"] = mime;
+          element.append(await render(ref, blobs));
+          return;
+        }
+      }
       const mime = chooseMime(manifest.data.keys());
       const ref = mime === null ? undefined : manifest.data.get(mime);
       if (mime === null || ref === undefined) {
