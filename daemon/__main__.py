@@ -8,28 +8,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
-from logging.handlers import RotatingFileHandler
 
 from daemon.home import Home, Settings, read_info
+from daemon.logs import setup_logging
 from daemon.server import AlreadyRunning, Daemon, acquire_lock
-
-
-def setup_logging(home: Home, *, to_stderr: bool) -> None:
-    home.log_file.parent.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [
-        RotatingFileHandler(home.log_file, maxBytes=5 * 1024 * 1024, backupCount=3)
-    ]
-    if to_stderr:
-        handlers.append(logging.StreamHandler())
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
-        handlers=handlers,
-        force=True,
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         info = read_info(home) or {}
         print(f"nbdesk daemon already running: {json.dumps(info)}")
         return 0
-    setup_logging(home, to_stderr=not args.quiet)
+    setup_logging(home.log_file, to_stderr=not args.quiet)
     try:
         asyncio.run(Daemon(home, Settings.from_env()).serve())
     finally:

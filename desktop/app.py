@@ -1,31 +1,46 @@
 """The desktop shell: one pywebview window per notebook, over the shell server and relays.
 
-Owns the windows, the native dialogs, the window list that session restore reads, and
-the app's lifetime. The asyncio side (ShellServer, relays) runs on its own thread; the
-GUI loop (`webview.start`) owns the main thread. Control messages from a page arrive on
-the asyncio thread and name their window by the `window` query parameter. Does not touch
-documents: every edit travels through the relay to the daemon.
+Owns the windows, the native menus and dialogs, the window list that session restore
+reads, and the app's lifetime. The asyncio side (ShellServer, relays, the single-instance
+socket) runs on its own thread; the GUI loop (`webview.start`) owns the main thread.
+Control messages from a page arrive on the asyncio thread and name their window by the
+`window` query parameter. Does not touch documents: every edit travels through the relay
+to the daemon.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
 import os
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from daemon import cli as daemon_cli
 from daemon.home import Home
+from daemon.logs import setup_logging
+from desktop.daemon_gate import DaemonGate
+from desktop.instance import AppInstance, HandOverFailed
+from desktop.menus import build_menus
 from desktop.relay import Relay
 from desktop.web_server import ShellServer
 
 log = logging.getLogger(__name__)
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+QUIT_PATIENCE = 3.0  # seconds pages get to hand their last edits to the daemon on quit
+
+
+def window_timeout() -> float:
+    """Seconds a window's page has to open its relay before the watchdog reports it."""
+    try:
+        return float(os.environ.get("NBDESK_WINDOW_TIMEOUT", "30"))
+    except ValueError:
+        return 30.0
 
 
 def notebook_path(chosen: Any) -> str | None:
@@ -36,45 +51,91 @@ def notebook_path(chosen: Any) -> str | None:
     return path if path.endswith(".ipynb") else path + ".ipynb"
 
 
+def failure_page(message: str, log_file: Path) -> str:
+    return (
+        "<!doctype html><meta charset=utf-8><title>nbdesk: window failed</title>"
+        "<body style='font:15px system-ui;margin:3em'><h1>This window could not start</h1>"
+        f"<p data-watchdog>{html.escape(message)}</p>"
+        f"<p>Details are in <code>{html.escape(str(log_file))}</code>.</p></body>"
+    )
+
+
 class Shell:
     def __init__(self, home: Home, web_dir: Path = WEB_DIST) -> None:
         self.home = home
         self.loop = asyncio.new_event_loop()
-        self.server = ShellServer(home, web_dir, on_control=self._on_control)
+        self.gate = DaemonGate(home)
+        self.server = ShellServer(home, web_dir, on_control=self._on_control, daemon_gate=self.gate)
+        self.instance = AppInstance(home)
         self.windows: dict[str, Any] = {}
         self.notebooks: dict[str, dict[str, str]] = {}
+        self.opened_at: dict[str, float] = {}
         self._quitting = False
 
     @property
     def session_file(self) -> Path:
         return self.home.root / "session.json"
 
+    @property
+    def log_file(self) -> Path:
+        return self.home.root / "logs" / "app.log"
+
     def start_services(self) -> None:
-        daemon_cli.start(self.home)
+        """The daemon start (on its own thread), the shell server and the instance socket."""
+        self.gate.start()
         threading.Thread(target=self.loop.run_forever, name="nbdesk-shell-io", daemon=True).start()
         asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(timeout=30)
+        asyncio.run_coroutine_threadsafe(self.instance.serve(self._handed_over), self.loop).result(
+            timeout=30
+        )
+
+    # -- windows ----------------------------------------------------------------------
 
     def open_window(self, **handshake: str) -> Any:
         """A window on `open=<path>`, `join=<id>` or `create=1`."""
         import webview
 
         key = uuid.uuid4().hex[:8]
+        query = {**handshake, "window": key}
+        if "create" in handshake:
+            query["first_cell"] = "1"  # a new notebook starts with an empty code cell
         window = webview.create_window(
-            "nbdesk", self.server.page_url(**handshake, window=key), width=1100, height=800
+            "nbdesk", self.server.page_url(**query), width=1100, height=800
         )
         if window is None:
             raise RuntimeError("pywebview did not create a window")
         self.windows[key] = window
         self.notebooks[key] = dict(handshake)
+        self.opened_at[key] = time.time()
         window.events.closed += lambda: self._closed(key)
+        timer = threading.Timer(window_timeout(), self._watchdog, args=(key,))
+        timer.daemon = True
+        timer.start()
         self.save_session()
         return window
+
+    def _watchdog(self, key: str) -> None:
+        """A page that never opened its relay is a dead renderer: say so in the window."""
+        window = self.windows.get(key)
+        if window is None or key in self.server.windows_seen:
+            return
+        message = f"The notebook page did not load within {window_timeout():g} seconds."
+        log.error("window %s: %s", key, message)
+        window.set_title("nbdesk: window failed to load")
+        window.load_html(failure_page(message, self.log_file))
 
     def _closed(self, key: str) -> None:
         self.windows.pop(key, None)
         if not self._quitting:
             self.notebooks.pop(key, None)
             self.save_session()
+
+    def _handed_over(self, paths: list[str]) -> None:
+        """Another launch's paths (asyncio thread); none means a new notebook."""
+        if not paths:
+            self.open_window(create="1")
+        for path in paths:
+            self.open_window(open=path)
 
     def save_session(self) -> None:
         entries = list(self.notebooks.values())
@@ -91,9 +152,10 @@ class Shell:
 
     def _on_control(self, relay: Relay, message: dict[str, Any]) -> None:
         kind = message.get("type")
-        window = self.windows.get(relay.window or "")
-        if relay.window in self.notebooks and relay.notebook_id:
-            self.notebooks[relay.window] = {"join": relay.notebook_id}
+        key = relay.window or ""
+        window = self.windows.get(key)
+        if key in self.notebooks and relay.notebook_id:
+            self.notebooks[key] = {"join": relay.notebook_id}
             self.save_session()
         if kind == "new_window":
             self.open_window(create="1")
@@ -103,6 +165,11 @@ class Shell:
             threading.Thread(target=self._save_as_dialog, args=(window, relay), daemon=True).start()
         elif kind == "title" and window is not None:
             window.set_title(str(message.get("title", "nbdesk")))
+        elif kind == "ready" and key in self.opened_at:
+            elapsed = time.time() - self.opened_at.pop(key)
+            log.info(
+                "window %s ready at %.6f (%.0f ms after it opened)", key, time.time(), elapsed * 1e3
+            )
         elif kind == "close" and window is not None:
             window.destroy()
 
@@ -128,6 +195,42 @@ class Shell:
                 relay.send_control, {"type": "save_as_path", "path": path}
             )
 
+    # -- menus (each item runs on a thread of its own) ----------------------------------
+
+    def _menu_action(self, action: str) -> None:
+        import webview
+
+        if action == "new-window":
+            self.open_window(create="1")
+        elif action == "quit":
+            self.quit()
+        else:
+            active = webview.active_window()
+            key = next((k for k, w in self.windows.items() if w is active), None)
+            if key is not None:
+                self._tell_window(key, {"type": "action", "action": action})
+
+    def _tell_window(self, key: str, message: dict[str, Any]) -> None:
+        def send() -> None:
+            for relay in self.server.relays:
+                if relay.window == key:
+                    relay.send_control(message)
+
+        self.loop.call_soon_threadsafe(send)
+
+    def quit(self) -> None:
+        """Ask every page to close (each first hands its edits to the daemon), then close
+        whatever window is left after a short wait."""
+        self._quitting = True
+        self.save_session()
+        for key in list(self.windows):
+            self._tell_window(key, {"type": "action", "action": "close"})
+        deadline = time.monotonic() + QUIT_PATIENCE
+        while self.windows and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for window in list(self.windows.values()):
+            window.destroy()
+
     # -- lifetime ---------------------------------------------------------------------
 
     def run(self, paths: list[str]) -> int:
@@ -143,18 +246,42 @@ class Shell:
                 self.open_window(**entry)
             if not restored:
                 self.open_window(create="1")
-        webview.start(gui="qt" if sys.platform.startswith("linux") else None)
+        webview.start(
+            gui="qt" if sys.platform.startswith("linux") else None,
+            menu=build_menus(self._menu_action),
+        )
         self._quitting = True
         self.save_session()
-        asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(timeout=10)
+        self.close_services()
         return 0
+
+    def close_services(self) -> None:
+        async def close() -> None:
+            await self.instance.close()
+            await self.server.close()
+
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout=10)
+        self.instance.release()
 
 
 def main(paths: list[str]) -> int:
     if sys.platform.startswith("linux") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
-    code = Shell(Home.from_env()).run(paths)
+    home = Home.from_env()
+    web_dir = Path(os.environ.get("NBDESK_WEB_DIR") or WEB_DIST)
+    shell = Shell(home, web_dir)
+    setup_logging(shell.log_file, to_stderr=True)
+    if not shell.instance.claim():
+        try:
+            shell.instance.hand_over(paths)
+        except HandOverFailed as exc:
+            print(f"nbdesk: {exc.message}", file=sys.stderr)
+            return 1
+        print("nbdesk is already running; it opened the window there.")
+        return 0
+    code = shell.run(paths)
     # pywebview's Qt backend can hang at exit when a window closed mid-call; all state is
     # saved by now, so leave without waiting on it.
+    logging.shutdown()
     sys.stdout.flush()
     os._exit(code)

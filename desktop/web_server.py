@@ -7,13 +7,16 @@ not own windows, the daemon process (the shell starts it) or frames.
 
 `/relay?token=<token>&open=<absolute path>` (or `create=1`, or `join=<notebook_id>`) with
 `Origin: <server.url>`; anything else is refused with 403 (token, Origin) or 400 (query)
-before the upgrade.
+before the upgrade. With a `DaemonGate`, an accepted relay first waits for the daemon the
+shell is starting, telling the page why (`{"type": "status"}`), or the error it met.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import json
 import mimetypes
 import os
 import secrets
@@ -24,8 +27,10 @@ from urllib.parse import urlencode
 
 from aiohttp import WSCloseCode, web
 
+from daemon.errors import NbdeskError
 from daemon.framing import HEADER_LEN, MAX_FRAME
 from daemon.home import Home
+from desktop.daemon_gate import DaemonGate
 from desktop.relay import Relay
 
 ShellControlHandler = Callable[[Relay, dict[str, Any]], Awaitable[None] | None]
@@ -55,12 +60,15 @@ class ShellServer:
         home: Home,
         web_dir: str | Path = DEFAULT_WEB_DIR,
         on_control: ShellControlHandler | None = None,
+        daemon_gate: DaemonGate | None = None,
     ) -> None:
         self.home = home
         self.web_dir = Path(web_dir).resolve()
         self.on_control = on_control
+        self.daemon_gate = daemon_gate
         self.token = secrets.token_urlsafe(32)
         self.relays: set[Relay] = set()
+        self.windows_seen: set[str] = set()  # `window` names whose page opened a relay
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
 
@@ -121,6 +129,10 @@ class ShellServer:
         await page.prepare(request)
         relay = Relay(page, self.home)
         relay.window = request.query.get("window")
+        if relay.window is not None:
+            self.windows_seen.add(relay.window)
+        if not await self._daemon_ready(page):
+            return page
         if self.on_control is not None:
             relay.on_control = functools.partial(self.on_control, relay)
         self.relays.add(relay)
@@ -130,6 +142,22 @@ class ShellServer:
             self.relays.discard(relay)
             await relay.close()
         return page
+
+    async def _daemon_ready(self, page: web.WebSocketResponse) -> bool:
+        """Wait for the daemon the shell starts; False (page told and closed) if it failed."""
+        gate = self.daemon_gate
+        if gate is None:
+            return True
+        try:
+            if not gate.done:
+                await page.send_str(json.dumps({"type": "status", "message": gate.status}))
+            await gate.ready()
+        except NbdeskError as exc:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await page.send_str(json.dumps({"type": "error", **exc.to_wire()}))
+            await page.close(code=WSCloseCode.INTERNAL_ERROR, message=b"no daemon")
+            return False
+        return True
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
         return self._serve("index.html")

@@ -21,6 +21,7 @@ export const ACTIONS = [
   "save-as",
   "new-window",
   "open",
+  "close",
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

@@ -4,7 +4,7 @@
  * harmless and the UI runs unchanged in tests.
  *
  * Page -> shell: `new_window`, `open_dialog`, `save_as_dialog`, `title {title}`,
- * `dirty {dirty}`, `close`. Shell -> page: `save_as_path {path}` (the path the user chose
+ * `dirty {dirty}`, `ready` (the notebook is shown and editable), `close`. Shell -> page: `save_as_path {path}` (the path the user chose
  * in the save-as dialog; the page then sends the `save` request) and `action {action}`
  * (a native menu item, named like the toolbar's `data-action`).
  */
@@ -24,6 +24,7 @@ export type HostRequest =
   | { readonly type: "save_as_dialog" }
   | { readonly type: "title"; readonly title: string }
   | { readonly type: "dirty"; readonly dirty: boolean }
+  | { readonly type: "ready" }
   | { readonly type: "close" };
 
 export interface Host {
@@ -33,6 +34,10 @@ export interface Host {
   setTitle(title: string): void;
   setDirty(dirty: boolean): void;
   close(): void;
+  /** The notebook is on screen and editable (the shell measures startup with it). */
+  ready(): void;
+  /** Whether the shell asked for a fresh notebook to start with one empty code cell. */
+  wantsFirstCell(): boolean;
   /** Make this window rejoin `notebookId` when it is reloaded (not create another). */
   rememberNotebook(notebookId: string): void;
   onMessage(listener: (message: ShellMessage) => void): void;
@@ -90,6 +95,7 @@ export class RelayHost implements Host {
     }
     url.searchParams.delete("create");
     url.searchParams.delete("open");
+    url.searchParams.delete("first_cell");
     url.searchParams.set("join", notebookId);
     window.history.replaceState(null, "", url);
   }
@@ -103,6 +109,14 @@ export class RelayHost implements Host {
 
   close(): void {
     this.#send({ type: "close" });
+  }
+
+  ready(): void {
+    this.#send({ type: "ready" });
+  }
+
+  wantsFirstCell(): boolean {
+    return new URL(window.location.href).searchParams.has("first_cell");
   }
 
   onMessage(listener: (message: ShellMessage) => void): void {

@@ -268,6 +268,9 @@ export class Session {
         this.#goOffline("the daemon connection was lost", "daemon_lost");
         this.#listener.connection("daemon_lost", this.#info, "");
         return;
+      case "status":
+        this.#listener.connection("connecting", this.#info, message.message);
+        return;
       case "error":
         this.#goOffline(message.message, message.code);
         this.#listener.connection("failed", this.#info, message.message);

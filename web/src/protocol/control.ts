@@ -1,7 +1,8 @@
 /**
  * The relay's text control messages (JSON), checked into a tagged union.
  *
- * `connected` comes first, once the relay's handshake with the daemon succeeded;
+ * `status` may come first while the shell is still starting (or replacing) the daemon;
+ * `connected` comes once the relay's handshake with the daemon succeeded;
  * `daemon_lost` and `reconnected` bracket a daemon restart; `error` reports a handshake
  * the daemon refused (a corrupt file, an unknown notebook id). Messages of other types
  * belong to the shell (see host.ts) and yield null here.
@@ -14,6 +15,7 @@ export type RelayMessage =
   | ({ readonly type: "connected" } & HandshakeReply)
   | ({ readonly type: "reconnected" } & HandshakeReply)
   | { readonly type: "daemon_lost" }
+  | { readonly type: "status"; readonly message: string }
   | { readonly type: "error"; readonly code: string; readonly message: string };
 
 function handshakeReply(value: Record<string, unknown>): HandshakeReply {
@@ -38,6 +40,10 @@ export function parseRelayMessage(text: string): RelayMessage | null {
       return { type: "reconnected", ...handshakeReply(value) };
     case "daemon_lost":
       return { type: "daemon_lost" };
+    case "status": {
+      const message = value["message"];
+      return isString(message) ? { type: "status", message } : null;
+    }
     case "error": {
       const message = value["message"];
       return {

@@ -14,6 +14,7 @@ import {
   deleteCell,
   getCell,
   insertCell,
+  isSynced,
   moveCell,
   type NotebookDoc,
   NotebookError,
@@ -50,10 +51,13 @@ export class App implements SessionListener {
   #blobUrl: string | null = null;
   #path: string | null = null;
   #dirty = false;
+  #shown = false;
+  #wantsFirstCell: boolean;
 
   constructor(root: HTMLElement, transport: Transport, host: Host) {
     this.#root = root;
     this.#host = host;
+    this.#wantsFirstCell = host.wantsFirstCell(); // read before the URL is rewritten to `join`
     const callbacks: CellCallbacks = {
       edit: (cellId, splices, text) => this.#typed(cellId, splices, text),
       select: (cellId) => this.#select(cellId),
@@ -135,6 +139,9 @@ export class App implements SessionListener {
       case "open":
         this.#host.openDialog();
         return;
+      case "close":
+        this.#close();
+        return;
       default:
         assertNever(action);
     }
@@ -199,6 +206,13 @@ export class App implements SessionListener {
         this.#status.showMessage(`Saved ${basename(saved)}`);
       })
       .catch((error: unknown) => this.#fail("Save", error));
+  }
+
+  /** Close the window once the daemon holds every edit (or it is unreachable for 2 s). */
+  #close(): void {
+    const durable = this.#session.request("sync_barrier", {}).catch(() => undefined);
+    const patience = new Promise((resolve) => setTimeout(resolve, 2000));
+    void Promise.race([durable, patience]).then(() => this.#host.close());
   }
 
   #request(what: string, request: Promise<unknown>, done?: string): void {
@@ -276,6 +290,20 @@ export class App implements SessionListener {
     this.#view.render(change.doc, change.patches);
     this.#view.applyRunStates(this.#tracker);
     this.#syncToolbar();
+    if (!this.#shown && isSynced(change.doc)) {
+      this.#shown = true;
+      this.#firstShow();
+    }
+  }
+
+  /** The first render of the synced notebook: start a new one with a cell, tell the shell. */
+  #firstShow(): void {
+    if (this.#wantsFirstCell && this.#view.order.length === 0) {
+      this.#addCell(0);
+    } else {
+      this.#focusSelected();
+    }
+    this.#host.ready();
   }
 
   broadcast(event: AnyBroadcast): void {
@@ -319,6 +347,10 @@ export class App implements SessionListener {
     this.#status.setConnection(state);
     switch (state) {
       case "connecting":
+        if (detail !== "") {
+          this.#status.showMessage(detail);
+          this.#view.showLoading(detail);
+        }
         return;
       case "connected":
       case "reconnected":
@@ -391,6 +423,8 @@ export class App implements SessionListener {
       action = "new-window";
     } else if (key === "o" && !event.shiftKey) {
       action = "open";
+    } else if (key === "w" && !event.shiftKey) {
+      action = "close";
     }
     if (action !== null) {
       event.preventDefault();

@@ -93,6 +93,13 @@ export class NotebookView {
     }
   }
 
+  /** Say what the page waits for (only while nothing has synced yet). */
+  showLoading(message: string): void {
+    if (this.#order.length === 0 && this.#notice.hasAttribute("data-loading")) {
+      this.#notice.textContent = message;
+    }
+  }
+
   /** Say why the notebook cannot be shown (only while nothing has synced yet). */
   showFailure(message: string): void {
     if (this.#order.length === 0 && this.#notice.hasAttribute("data-loading")) {

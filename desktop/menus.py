@@ -1,0 +1,75 @@
+"""The native menus: every item names an action, the same names as the page's toolbar
+`data-action`s, so a menu item and a shortcut do exactly the same thing.
+
+pywebview's `MenuAction` takes no accelerator, so the page's own key handler keeps the
+shortcuts; the titles show them so they can be learned from the menus.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+MOD = "Cmd" if sys.platform == "darwin" else "Ctrl"
+
+# (menu title, [(item title, action) or None for a separator])
+MENUS: list[tuple[str, list[tuple[str, str] | None]]] = [
+    (
+        "File",
+        [
+            (f"New Notebook  {MOD}+N", "new-window"),
+            (f"Open…  {MOD}+O", "open"),
+            None,
+            (f"Save  {MOD}+S", "save"),
+            (f"Save As…  {MOD}+Shift+S", "save-as"),
+            None,
+            (f"Close Window  {MOD}+W", "close"),
+            ("Quit", "quit"),
+        ],
+    ),
+    (
+        "Cell",
+        [
+            ("Insert Cell Above", "add-above"),
+            ("Insert Cell Below", "add-below"),
+            ("Delete Cell", "delete"),
+            None,
+            ("Move Cell Up", "move-up"),
+            ("Move Cell Down", "move-down"),
+            None,
+            ("Make Code", "to-code"),
+            ("Make Markdown", "to-markdown"),
+            ("Make Raw", "to-raw"),
+        ],
+    ),
+    (
+        "Kernel",
+        [
+            ("Run Cell  Ctrl+Enter", "run"),
+            ("Run Cell and Advance  Shift+Enter", "run-next"),
+            ("Run All", "run-all"),
+            None,
+            ("Interrupt", "interrupt"),
+            ("Restart", "restart"),
+        ],
+    ),
+]
+
+
+def menu_actions() -> list[str]:
+    """Every action some menu item sends."""
+    return [item[1] for _, items in MENUS for item in items if item is not None]
+
+
+def build_menus(on_action: Callable[[str], None]) -> list[Any]:
+    """pywebview menus whose items call `on_action(action)` (on a thread of their own)."""
+    from webview.menu import Menu, MenuAction, MenuSeparator
+
+    def item(entry: tuple[str, str] | None) -> Any:
+        if entry is None:
+            return MenuSeparator()
+        title, action = entry
+        return MenuAction(title, lambda: on_action(action))
+
+    return [Menu(title, [item(entry) for entry in items]) for title, items in MENUS]
