@@ -114,6 +114,12 @@ def stop(home: Home) -> bool:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether `pid` runs; a child of ours that exited is reaped (a zombie is not alive)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -1,0 +1,141 @@
+"""The nbdesk app as a test drives it: a private Xvfb display, the app process (pywebview +
+PySide6), xdotool for keys and windows, and screenshots into artifacts/."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import DaemonProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+
+needs_desktop = pytest.mark.skipif(
+    importlib.util.find_spec("webview") is None
+    or shutil.which("Xvfb") is None
+    or shutil.which("xdotool") is None
+    or not (ROOT / "web" / "dist" / "app.js").exists(),
+    reason="needs pywebview[pyside6], Xvfb, xdotool and the web build",
+)
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    number = 90 + os.getpid() % 9
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        assert time.monotonic() < deadline, "Xvfb did not start"
+        time.sleep(0.05)
+    yield f":{number}"
+    server.terminate()
+    server.wait(10)
+
+
+class App:
+    """One launch of `nbdesk` on the test's display and the daemon's home."""
+
+    def __init__(self, daemon: DaemonProcess, display: str, **env: str) -> None:
+        self.env = {
+            **daemon.env,
+            "DISPLAY": display,
+            "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox --disable-gpu",
+            **env,
+        }
+        self.home = daemon.home
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, *paths: str) -> App:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "desktop.cli", *paths],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return self
+
+    def launch(self, *paths: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+        """Run `nbdesk` to completion (a second launch), returning its output."""
+        return subprocess.run(
+            [sys.executable, "-m", "desktop.cli", *paths],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def log(self) -> str:
+        try:
+            return (self.home.root / "logs" / "app.log").read_text()
+        except OSError:
+            return ""
+
+    def window_names(self) -> list[str]:
+        return [self.xdotool("getwindowname", w).strip() for w in self.windows()]
+
+    def focus(self, window: str) -> None:
+        self.xdotool("windowactivate", "--sync", window)
+        self.xdotool("windowfocus", "--sync", window)
+
+    def exited(self) -> bool:
+        return self.proc is not None and self.proc.poll() is not None
+
+    def xdotool(self, *args: str) -> str:
+        return subprocess.run(
+            ["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=20
+        ).stdout
+
+    def windows(self) -> list[str]:
+        return self.xdotool("search", "--onlyvisible", "--name", ".").split()
+
+    def session(self) -> list[dict[str, str]]:
+        try:
+            return json.loads((self.home.root / "session.json").read_text())["windows"]
+        except (OSError, ValueError, KeyError):
+            return []
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        subprocess.run(
+            ["import", "-window", "root", str(ARTIFACTS / f"{name}.png")],
+            env=self.env,
+            timeout=30,
+            check=False,
+        )
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+async def wait_until(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.1)
+
+
+def joined(entries: list[dict[str, str]]) -> list[str]:
+    return [entry["join"] for entry in entries if "join" in entry]
