@@ -168,7 +168,11 @@ class Shell:
         elif kind == "ready" and key in self.opened_at:
             elapsed = time.time() - self.opened_at.pop(key)
             log.info(
-                "window %s ready at %.6f (%.0f ms after it opened)", key, time.time(), elapsed * 1e3
+                "window %s ready at %.6f (%.0f ms after it opened, %s ms after its page started)",
+                key,
+                time.time(),
+                elapsed * 1e3,
+                message.get("page_ms"),
             )
         elif kind == "close" and window is not None:
             window.destroy()

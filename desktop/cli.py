@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import sys
 
-from daemon import cli as daemon_cli
-from daemon import run
-from daemon.home import Home
-
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    # Imports stay inside the branches: the window path must not pay for nbformat.
     if args and args[0] == "daemon":
+        from daemon import cli as daemon_cli
+
         return daemon_cli.main(args[1:])
     if args and args[0] == "run":
+        from daemon import run
+
         return run.main(args[1:])
     if args and args[0] in ("-h", "--help"):
         print("usage: nbdesk daemon {start,stop,status,logs} | nbdesk run NOTEBOOK [-o OUT]")
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from desktop import app
     except ImportError as exc:
+        from daemon import cli as daemon_cli
+        from daemon.home import Home
+
         status = daemon_cli.start(Home.from_env())
         print(f"nbdesk daemon running (pid {status['pid']}); no desktop windows: {exc}")
         return 0

@@ -22,6 +22,7 @@ async def test_the_app_runs_a_cell_opens_windows_and_restores_them(
     app = App(daemon, display).start()
     try:
         await wait_until(lambda: len(joined(app.session())) == 1)
+        await wait_until(lambda: " ready at " in app.log())  # its first empty cell is in
         notebook_id = joined(app.session())[0]
         client = await NotebookClient.join(notebook_id, home=daemon.home)
         with client.edit() as doc:
@@ -30,10 +31,13 @@ async def test_the_app_runs_a_cell_opens_windows_and_restores_them(
         await asyncio.sleep(1.0)
         window = app.windows()[-1]
         app.xdotool("windowfocus", "--sync", window)
-        app.xdotool("mousemove", "--window", window, "400", "95", "click", "1")
+        app.xdotool("mousemove", "--window", window, "400", "105", "click", "1")
         await asyncio.sleep(0.5)
         app.xdotool("key", "--clearmodifiers", "shift+Return")
-        await client.wait_for(lambda doc: len(doc.outputs(cell)) == 1, timeout=30)
+        try:
+            await client.wait_for(lambda doc: len(doc.outputs(cell)) == 1, timeout=30)
+        finally:
+            app.screenshot("desktop-first-window")
         assert (await client.outputs(cell))[0]["data"]["text/plain"] == "2"
         await asyncio.sleep(0.5)
         app.screenshot("desktop-first-window")

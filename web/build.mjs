@@ -29,6 +29,7 @@ const interopPeer = {
 const browserApp = {
   ...COMMON,
   format: "iife",
+  minify: true,
   entryPoints: ["src/main.ts"],
   outfile: "dist/app.js",
   platform: "browser",

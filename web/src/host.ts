@@ -24,7 +24,7 @@ export type HostRequest =
   | { readonly type: "save_as_dialog" }
   | { readonly type: "title"; readonly title: string }
   | { readonly type: "dirty"; readonly dirty: boolean }
-  | { readonly type: "ready" }
+  | { readonly type: "ready"; readonly page_ms: number }
   | { readonly type: "close" };
 
 export interface Host {
@@ -112,7 +112,7 @@ export class RelayHost implements Host {
   }
 
   ready(): void {
-    this.#send({ type: "ready" });
+    this.#send({ type: "ready", page_ms: Math.round(performance.now()) });
   }
 
   wantsFirstCell(): boolean {

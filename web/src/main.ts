@@ -11,11 +11,13 @@ import { relayUrl, WebSocketTransport } from "./transport.ts";
 import { App } from "./ui/app.ts";
 
 async function start(): Promise<void> {
+  // The relay's handshake with the daemon runs while the wasm compiles.
+  const transport = new WebSocketTransport(relayUrl(new URL(window.location.href)));
   await initializeBase64Wasm(automergeWasmBase64);
   const root = document.getElementById("app") ?? document.body;
-  const transport = new WebSocketTransport(relayUrl(new URL(window.location.href)));
   const host = new RelayHost(transport);
   new App(root, transport, host);
+  transport.release();
 }
 
 start().catch((error: unknown) => {

@@ -34,6 +34,8 @@ export class WebSocketTransport implements Transport {
   readonly #closeListeners: ((reason: string) => void)[] = [];
   /** Text sent before the socket opened, flushed on open (the shell may be told things early). */
   readonly #pendingText: string[] = [];
+  /** Arrivals held until `release()`, so the socket can open while the page still starts. */
+  #held: (() => void)[] | null = [];
 
   constructor(url: string) {
     let socket: WebSocket;
@@ -43,7 +45,7 @@ export class WebSocketTransport implements Transport {
       // A page not served by the shell (file://, no host) has no relay to reach.
       this.#socket = null;
       const reason = `cannot open ${url}: ${error instanceof Error ? error.message : String(error)}`;
-      setTimeout(() => this.#closed(reason), 0);
+      setTimeout(() => this.#deliver(() => this.#closed(reason)), 0);
       return;
     }
     this.#socket = socket;
@@ -53,10 +55,29 @@ export class WebSocketTransport implements Transport {
         socket.send(text);
       }
     });
-    socket.addEventListener("message", (event: MessageEvent<unknown>) => this.#receive(event.data));
-    socket.addEventListener("close", (event: CloseEvent) => {
-      this.#closed(event.reason || `closed with code ${event.code}`);
+    socket.addEventListener("message", (event: MessageEvent<unknown>) => {
+      this.#deliver(() => this.#receive(event.data));
     });
+    socket.addEventListener("close", (event: CloseEvent) => {
+      this.#deliver(() => this.#closed(event.reason || `closed with code ${event.code}`));
+    });
+  }
+
+  /** Deliver what arrived so far, and from now on everything as it arrives. */
+  release(): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const event of held) {
+      event();
+    }
+  }
+
+  #deliver(event: () => void): void {
+    if (this.#held === null) {
+      event();
+    } else {
+      this.#held.push(event);
+    }
   }
 
   get state(): TransportState {
