@@ -4,6 +4,7 @@ map and sends user changes with `send_comm`; Python clients play the other side.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import struct
 import zlib
@@ -169,7 +170,7 @@ async def test_button_output_widget_and_interact(
 ) -> None:
     client, (make, make_interact) = await notebook(
         daemon,
-        "import ipywidgets as w\nout = w.Output()\nb = w.Button(description='go')\n"
+        "import ipywidgets as w\nout = w.Output()\nb = w.Button(description='go', icon='check')\n"
         "@out.capture()\ndef on(b):\n    print('clicked')\nb.on_click(on)\n"
         "display(b, out)\nwith out:\n    print('captured at start')",
         "@w.interact(n=(0, 10))\ndef square(n=4):\n    print('square', n * n)",
@@ -182,6 +183,8 @@ async def test_button_output_widget_and_interact(
     await expect(output_widget).to_contain_text("captured at start", timeout=TIMEOUT)
     await expect(output_widget.locator(".output[data-stream=stdout]")).to_have_count(1)
 
+    icon = page.locator(".widget-button i.fa-check")
+    assert "Font Awesome" in await icon.evaluate("i => getComputedStyle(i).fontFamily")
     await page.get_by_role("button", name="go").click()
     await expect(output_widget).to_contain_text("clicked", timeout=TIMEOUT)
     await page.get_by_role("button", name="go").click()
@@ -205,7 +208,7 @@ async def test_controls_layouts_and_binary_image(
     browser: Browser, shell: ShellServer, daemon: DaemonProcess
 ) -> None:
     png = tiny_png()
-    client, (make, read) = await notebook(
+    client, (make, read, focus) = await notebook(
         daemon,
         "import ipywidgets as w\n"
         "text, check = w.Text('hi'), w.Checkbox(value=True, description='ok')\n"
@@ -214,6 +217,7 @@ async def test_controls_layouts_and_binary_image(
         f"img = w.Image(value={png!r}, format='png', layout=w.Layout(width='48px'))\n"
         "w.VBox([w.HBox([text, check]), drop, fs, img])",
         "print(repr(text.value), check.value, drop.value, fs.value)",
+        "drop.focus()",
     )
     await client.execute(make)
     page = await join_page(browser, shell, client)
@@ -247,9 +251,43 @@ async def test_controls_layouts_and_binary_image(
     assert await printed(client, read) == "'typed here' False c 0.6\n"
     await screenshot(page, "widgets-controls")
 
+    # a custom message from the kernel (comm_custom) reaches the view
+    await client.execute(focus)
+    await expect(view.locator(".widget-dropdown select")).to_be_focused(timeout=TIMEOUT)
+
     # a restarted kernel has no widgets: their views close
     await client.restart()
     await expect(page.locator(".widget-view[data-widget=closed]")).to_have_count(1, timeout=TIMEOUT)
     await expect(page.locator(".widget-text")).to_have_count(0)
+    assert_no_errors(page)
+    await client.close()
+
+
+async def test_file_upload_sends_binary_buffers_to_the_kernel(
+    browser: Browser, shell: ShellServer, daemon: DaemonProcess
+) -> None:
+    client, (make, probe, read) = await notebook(
+        daemon,
+        "import ipywidgets as w\nup = w.FileUpload()\nup",
+        "print(len(up.value))",
+        "f = up.value[0]\nprint(f.name, f.size, bytes(f.content))",
+    )
+    await client.execute(make)
+    page = await join_page(browser, shell, client)
+    upload = page.locator(f"{SHOWN} .widget-upload")
+    await expect(upload).to_be_visible(timeout=TIMEOUT)
+    async with page.expect_file_chooser() as chooser:
+        await upload.click()
+    await (await chooser.value).set_files(
+        files=[
+            {"name": "data.bin", "mimeType": "application/octet-stream", "buffer": b"\x00\x01nb"}
+        ]
+    )
+    await expect(upload).to_contain_text("(1)", timeout=TIMEOUT)
+    # FileUpload's value is not echoed (echo_update=False), so only the kernel has it
+    deadline = asyncio.get_running_loop().time() + 20
+    while await printed(client, probe) != "1\n":
+        assert asyncio.get_running_loop().time() < deadline, "the kernel never got the file"
+    assert await printed(client, read) == "data.bin 4 b'\\x00\\x01nb'\n"
     assert_no_errors(page)
     await client.close()

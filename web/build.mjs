@@ -47,6 +47,7 @@ const widgetRuntime = {
   minify: true,
   define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
   loader: { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" },
+  assetNames: "widget-assets/[name]-[hash]", // icon fonts; a browser fetches only the woff2 it needs
 };
 
 /** Unit tests for Node's test runner; like the interop peer, packages stay external. */
