@@ -115,8 +115,8 @@ SLIDER = (
 async def test_slider_syncs_both_ways_across_pages_and_late_joiners(
     browser: Browser, shell: ShellServer, daemon: DaemonProcess
 ) -> None:
-    client, (make, read, kernel_set) = await notebook(
-        daemon, SLIDER, "print(s.value, seen[-1])", "s.value = 7"
+    client, (make, read, kernel_set, close) = await notebook(
+        daemon, SLIDER, "print(s.value, seen[-1])", "s.value = 7", "s.close()"
     )
     await client.execute(make)
     slider = comm_named(client, "IntSliderModel")
@@ -161,7 +161,16 @@ async def test_slider_syncs_both_ways_across_pages_and_late_joiners(
     late = await join_page(browser, shell, client)
     await expect(late.locator(f"{SHOWN} .widget-readout")).to_have_text("7", timeout=TIMEOUT)
     await screenshot(late, "widgets-slider-late-page")
-    assert_no_errors(first, second, late)
+
+    # closed in the kernel: open views close, a page opened afterwards says it is gone
+    await client.execute(close)
+    await expect(late.locator(".widget-view[data-widget=closed]")).to_have_count(1, timeout=TIMEOUT)
+    await expect(late.locator(".widget-slider")).to_have_count(0)
+    after = await join_page(browser, shell, client)
+    await expect(after.locator(".widget-view[data-widget=missing]")).to_contain_text(
+        "gone", timeout=TIMEOUT
+    )
+    assert_no_errors(first, second, late, after)
     await client.close()
 
 
@@ -235,20 +244,23 @@ async def test_controls_layouts_and_binary_image(
     assert size == [6, 4]
 
     text = view.locator(".widget-text input")
-    await text.fill("typed here")
+    await text.fill("typed")
+    # key by key while echoes of the earlier values come back: none may overwrite the input
+    await text.press_sequentially(" here, one key at a time", delay=15)
     await checkbox.uncheck()
     await view.locator(".widget-dropdown select").select_option("c")
     await view.locator(".noUi-handle").focus()
     await page.keyboard.press("ArrowRight")
     await expect(view.locator(".widget-readout")).to_have_text("0.60")
     for model, key, value in [
-        ("TextModel", "value", "typed here"),
+        ("TextModel", "value", "typed here, one key at a time"),
         ("CheckboxModel", "value", False),
         ("DropdownModel", "index", 2),
         ("FloatSliderModel", "value", 0.6),
     ]:
         await wait_state(client, comm_named(client, model).comm_id, key, value)
-    assert await printed(client, read) == "'typed here' False c 0.6\n"
+    assert await printed(client, read) == "'typed here, one key at a time' False c 0.6\n"
+    await expect(text).to_have_value("typed here, one key at a time")
     await screenshot(page, "widgets-controls")
 
     # a custom message from the kernel (comm_custom) reaches the view

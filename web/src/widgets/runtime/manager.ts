@@ -57,6 +57,8 @@ export class DocWidgetManager extends ManagerBase implements WidgetRuntime {
   #expiryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Views on the page, told when the window resizes (as Lumino layouts expect). */
   readonly #shown = new Set<base.DOMWidgetView>();
+  /** Outputs naming a model the document does not have, shown as soon as it appears. */
+  readonly #waiting = new Map<string, HTMLElement[]>();
 
   constructor(host: WidgetHost) {
     super();
@@ -77,6 +79,8 @@ export class DocWidgetManager extends ManagerBase implements WidgetRuntime {
     try {
       model = await this.get_model(modelId); // waits a little for a model still syncing
     } catch {
+      // Not in the document (yet): a page still syncing may get it later.
+      this.#waiting.set(modelId, [...(this.#waiting.get(modelId) ?? []), element]);
       element.dataset["widget"] = "missing";
       element.replaceChildren(
         Object.assign(document.createElement("div"), {
@@ -159,6 +163,12 @@ export class DocWidgetManager extends ManagerBase implements WidgetRuntime {
       ),
     );
     this.register_model(comm.commId, model); // before any await: references resolve by id
+    for (const element of this.#waiting.get(comm.commId) ?? []) {
+      if (element.isConnected) {
+        void this.render(comm.commId, element);
+      }
+    }
+    this.#waiting.delete(comm.commId);
     this.#queues.set(
       comm.commId,
       model.then(
