@@ -303,3 +303,30 @@ async def test_file_upload_sends_binary_buffers_to_the_kernel(
     assert await printed(client, read) == "data.bin 4 b'\\x00\\x01nb'\n"
     assert_no_errors(page)
     await client.close()
+
+
+async def test_tabs_toggle_buttons_and_progress(
+    browser: Browser, shell: ShellServer, daemon: DaemonProcess
+) -> None:
+    client, (make,) = await notebook(
+        daemon,
+        "import ipywidgets as w\n"
+        "tab = w.Tab([w.Label('first page'), w.Label('second page')], titles=['A', 'B'])\n"
+        "toggle = w.ToggleButtons(options=['x', 'y'])\n"
+        "w.VBox([tab, toggle, w.FloatProgress(value=0.4, max=1)])",
+    )
+    await client.execute(make)
+    page = await join_page(browser, shell, client)
+    view = page.locator(SHOWN)
+    await expect(view.get_by_text("first page")).to_be_visible(timeout=TIMEOUT)
+    await expect(view.get_by_text("second page")).to_be_hidden()
+    await view.locator(".lm-TabBar-tab", has_text="B").click()
+    await expect(view.get_by_text("second page")).to_be_visible()
+    await expect(view.get_by_text("first page")).to_be_hidden()
+    await wait_state(client, comm_named(client, "TabModel").comm_id, "selected_index", 1)
+    await view.get_by_role("button", name="y").click()
+    await wait_state(client, comm_named(client, "ToggleButtonsModel").comm_id, "index", 1)
+    await expect(view.locator(".widget-hprogress .progress-bar")).to_be_visible()
+    await screenshot(page, "widgets-tabs")
+    assert_no_errors(page)
+    await client.close()

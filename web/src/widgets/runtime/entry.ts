@@ -4,6 +4,7 @@
  * globalThis.
  */
 
+import "@lumino/widgets/style/index.css"; // hides inactive tabs and accordion sections
 import "@jupyter-widgets/controls/css/widgets-base.css";
 import "@jupyter-widgets/controls/css/labvariables.css";
 import "@fortawesome/fontawesome-free/css/all.min.css"; // button and toggle icons (`icon=`)
