@@ -37,6 +37,8 @@ def _ts_type(schema: dict[str, Any]) -> str:
     if "enum" in schema:
         return " | ".join(f'"{value}"' for value in schema["enum"])
     kind = str(schema.get("type"))
+    if kind == "string" and schema.get("contentEncoding") == "base64":
+        return "Uint8Array"  # msgpack carries bytes as bin, which decodes to Uint8Array
     if kind == "array":
         return f"{_ts_type(schema.get('items', {}))}[]"
     return {

@@ -35,6 +35,22 @@ const browserApp = {
   platform: "browser",
 };
 
+/**
+ * The widget runtime (ipywidgets 8 models and views), loaded by the page only when a
+ * notebook shows its first widget; its CSS lands next to it as dist/widgets.css.
+ */
+const widgetRuntime = {
+  ...COMMON,
+  format: "iife",
+  entryPoints: { widgets: "src/widgets/runtime/entry.ts" },
+  outdir: "dist",
+  platform: "browser",
+  minify: true,
+  define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
+  loader: { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" },
+  assetNames: "widget-assets/[name]-[hash]", // icon fonts; a browser fetches only the woff2 it needs
+};
+
 /** Unit tests for Node's test runner; like the interop peer, packages stay external. */
 async function testTarget() {
   const tests = (await readdir("test")).filter((name) => name.endsWith(".test.ts"));
@@ -50,7 +66,7 @@ async function testTarget() {
 
 const STATIC_FILES = ["index.html", "style.css"];
 
-const TARGETS = { interopPeer, browserApp };
+const TARGETS = { interopPeer, browserApp, widgetRuntime };
 if (process.argv.includes("--tests")) {
   await rm("dist-test", { recursive: true, force: true });
   TARGETS.tests = await testTarget();

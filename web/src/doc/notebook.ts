@@ -178,6 +178,41 @@ export function getCell(doc: NotebookDoc, cellId: CellId): Cell | undefined {
   return isRecord(record) ? readCell(cellId, record) : undefined;
 }
 
+/** A plain snapshot of one widget comm; `state` is the raw JSON string the daemon wrote. */
+export interface Comm {
+  readonly commId: string;
+  readonly targetName: string;
+  readonly modelModule: string;
+  readonly modelName: string;
+  readonly state: string;
+  readonly outputs: readonly string[];
+  readonly seq: number;
+}
+
+/** Every widget comm in creation order (by seq, then id), as NotebookDoc.get_comms. */
+export function listComms(doc: NotebookDoc): Comm[] {
+  const comms: unknown = doc.comms;
+  if (!isRecord(comms)) {
+    return [];
+  }
+  const result: Comm[] = [];
+  for (const [commId, record] of Object.entries(comms)) {
+    if (isRecord(record)) {
+      const seq = record["seq"];
+      result.push({
+        commId,
+        targetName: stringValue(record["target_name"], ""),
+        modelModule: stringValue(record["model_module"], ""),
+        modelName: stringValue(record["model_name"], ""),
+        state: stringValue(record["state"], "{}"),
+        outputs: stringList(record["outputs"]),
+        seq: typeof seq === "number" ? seq : 0,
+      });
+    }
+  }
+  return result.sort((a, b) => a.seq - b.seq || compareCodePoints(a.commId, b.commId));
+}
+
 function requireCell(doc: NotebookDoc, cellId: CellId): Cell {
   requireSynced(doc);
   const cell = getCell(doc, cellId);

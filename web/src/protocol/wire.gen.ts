@@ -210,7 +210,7 @@ export interface SendComm {
   readonly op: "send_comm";
   readonly comm_id: string;
   readonly data: unknown;
-  readonly buffers?: string[];
+  readonly buffers?: Uint8Array[];
   readonly id: number;
   readonly required_heads?: string[] | null;
 }

@@ -28,6 +28,7 @@ import type { AnyBroadcast, HandshakeReply } from "../protocol/wire.gen.ts";
 import { type ConnectionState, type DocChange, Session, type SessionListener } from "../session.ts";
 import type { Transport } from "../transport.ts";
 import { assertNever, errorMessage } from "../util/guards.ts";
+import { WidgetBridge } from "../widgets/bridge.ts";
 import type { CellCallbacks } from "./cell-view.ts";
 import { ExecutionTracker } from "./executions.ts";
 import { BlobClient } from "./manifests.ts";
@@ -48,6 +49,7 @@ export class App implements SessionListener {
   readonly #tracker = new ExecutionTracker();
   readonly #session: Session;
   #blobs = new BlobClient(null);
+  readonly #widgets: WidgetBridge;
   #blobUrl: string | null = null;
   #path: string | null = null;
   #dirty = false;
@@ -64,6 +66,11 @@ export class App implements SessionListener {
       run: (cellId, advance) => this.#run(cellId, advance),
       leave: (cellId, direction) => this.#leave(cellId, direction),
     };
+    this.#widgets = new WidgetBridge({
+      send: (commId, data, buffers) =>
+        this.#session.request("send_comm", { comm_id: commId, data, buffers }).then(() => undefined),
+      blobs: () => this.#blobs,
+    });
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     this.#toolbar = new Toolbar((action) => this.perform(action));
     root.replaceChildren(this.#toolbar.element, this.#view.element, this.#status.element);
@@ -287,6 +294,7 @@ export class App implements SessionListener {
   // -- session events ---------------------------------------------------------------
 
   docChanged(change: DocChange): void {
+    this.#widgets.docChanged(change.doc);
     this.#view.render(change.doc, change.patches);
     this.#view.applyRunStates(this.#tracker);
     this.#syncToolbar();
@@ -337,7 +345,8 @@ export class App implements SessionListener {
         this.#status.showMessage(`Kernel error: ${event.message}`, "error");
         return;
       case "comm_custom":
-        return; // widgets are rendered by a later part of the UI
+        this.#widgets.custom(event.comm_id, event.content, event.buffers ?? []);
+        return;
       default:
         assertNever(event);
     }
