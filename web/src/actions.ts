@@ -21,6 +21,19 @@ export const ACTIONS = [
   "save-as",
   "new-window",
   "open",
+  "select-up",
+  "select-down",
+  "edit-mode",
+  "command-mode",
+  "undo-delete",
+  "copy",
+  "cut",
+  "paste",
+  "split",
+  "run-insert",
+  "clear-outputs",
+  "clear-all-outputs",
+  "shortcuts",
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

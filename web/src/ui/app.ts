@@ -3,7 +3,9 @@
  * the toolbar, the status line, the keyboard and the host.
  *
  * Every user action goes through `perform`, whether it comes from a toolbar button, a
- * shortcut or a native menu item relayed by the shell.
+ * shortcut or a native menu item relayed by the shell. Structural actions keep the mode
+ * they started in (keyboard.ts): from an editor the focus follows into the selected
+ * cell's editor, from command mode it stays on the notebook.
  */
 
 import { SessionStorageDrafts } from "../drafts.ts";
@@ -27,12 +29,27 @@ import type { AnyBroadcast, HandshakeReply } from "../protocol/wire.gen.ts";
 import { type ConnectionState, type DocChange, Session, type SessionListener } from "../session.ts";
 import type { Transport } from "../transport.ts";
 import { assertNever, errorMessage } from "../util/guards.ts";
+import { CellClipboard, type CellSnapshot, DeletedCells, snapshotOf } from "./cell-clipboard.ts";
+import { freshCellIds, insertSnapshots, splitCell } from "./cell-edits.ts";
 import type { CellCallbacks } from "./cell-view.ts";
 import { ExecutionTracker } from "./executions.ts";
+import { Keyboard } from "./keyboard.ts";
 import { BlobClient } from "./manifests.ts";
 import { NotebookView } from "./notebook-view.ts";
+import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
 import { Toolbar } from "./toolbar.ts";
+
+/** How an action was asked for: a key in command mode keeps that mode for new cells. */
+export type Trigger = "pointer" | "key";
+
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
@@ -46,6 +63,10 @@ export class App implements SessionListener {
   readonly #status = new StatusBar();
   readonly #tracker = new ExecutionTracker();
   readonly #session: Session;
+  readonly #keyboard: Keyboard;
+  readonly #help = new ShortcutsHelp();
+  readonly #clipboard = new CellClipboard(localStorageOrNull());
+  readonly #deleted = new DeletedCells();
   #blobs = new BlobClient(null);
   #blobUrl: string | null = null;
   #path: string | null = null;
@@ -57,36 +78,51 @@ export class App implements SessionListener {
     const callbacks: CellCallbacks = {
       edit: (cellId, splices, text) => this.#typed(cellId, splices, text),
       select: (cellId) => this.#select(cellId),
-      run: (cellId, advance) => this.#run(cellId, advance),
+      run: (cellId, advance) => this.#performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#leave(cellId, direction),
+      perform: (cellId, action) => this.#performOn(cellId, action),
+      complete: (code, cursorPos) => this.#session.request("complete", { code, cursor_pos: cursorPos }),
     };
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     this.#toolbar = new Toolbar((action) => this.perform(action));
-    root.replaceChildren(this.#toolbar.element, this.#view.element, this.#status.element);
+    root.replaceChildren(
+      this.#toolbar.element,
+      this.#status.banner,
+      this.#view.element,
+      this.#status.element,
+      this.#help.element,
+    );
+    this.#keyboard = new Keyboard(root, this.#view.element, (action) => this.perform(action, "key"));
     this.#toolbar.showSelection(null);
     this.#showPath();
     host.onMessage((message) => this.#onShell(message));
-    window.addEventListener("keydown", (event) => this.#onKey(event));
     this.#session = new Session(transport, this, { drafts: new SessionStorageDrafts() });
     window.addEventListener("pagehide", () => this.#session.saveDraft());
   }
 
   // -- actions ----------------------------------------------------------------------
 
-  perform(action: Action): void {
+  perform(action: Action, trigger: Trigger = "pointer"): void {
     const selected = this.#view.selected;
     const index = this.#view.selectedIndex;
+    const editing = this.#keyboard.mode === "edit";
     switch (action) {
       case "add-above":
-        this.#addCell(index < 0 ? 0 : index);
+      case "add-below": {
+        const below = index < 0 ? this.#view.order.length : index + 1;
+        this.#addCell(action === "add-above" ? Math.max(index, 0) : below, "code", {
+          edit: editing || trigger === "pointer",
+        });
         return;
-      case "add-below":
-        this.#addCell(index < 0 ? this.#view.order.length : index + 1);
-        return;
+      }
       case "delete":
+      case "cut":
         if (selected !== null) {
-          this.#edit((doc) => deleteCell(doc, selected));
-          this.#focusSelected();
+          if (action === "cut") {
+            this.#copySelected();
+          }
+          this.#deleteCell(selected, index);
+          this.#restoreMode(editing);
         }
         return;
       case "move-up":
@@ -95,7 +131,7 @@ export class App implements SessionListener {
           const target = action === "move-up" ? index - 1 : index + 1;
           if (target >= 0 && target < this.#view.order.length) {
             this.#edit((doc) => moveCell(doc, selected, target));
-            this.#focusSelected();
+            this.#restoreMode(editing);
           }
         }
         return;
@@ -110,9 +146,45 @@ export class App implements SessionListener {
         return;
       case "run":
       case "run-next":
+      case "run-insert":
         if (selected !== null) {
-          this.#run(selected, action === "run-next");
+          this.#runAndMove(selected, action);
         }
+        return;
+      case "select-up":
+      case "select-down":
+        this.#moveSelection(action === "select-up" ? -1 : 1);
+        return;
+      case "edit-mode":
+        this.#focusSelected();
+        return;
+      case "command-mode":
+        this.#commandMode();
+        return;
+      case "undo-delete":
+        this.#undoDelete();
+        return;
+      case "copy":
+        this.#copySelected();
+        return;
+      case "paste":
+        this.#paste(index < 0 ? this.#view.order.length : index + 1, editing);
+        return;
+      case "split":
+        if (selected !== null) {
+          this.#split(selected, index);
+        }
+        return;
+      case "clear-outputs":
+        if (selected !== null) {
+          this.#clearOutputs(selected);
+        }
+        return;
+      case "clear-all-outputs":
+        this.#clearOutputs(null);
+        return;
+      case "shortcuts":
+        this.#help.toggle();
         return;
       case "run-all":
         this.#request("Run all", this.#session.request("run_all", {}));
@@ -140,24 +212,139 @@ export class App implements SessionListener {
     }
   }
 
-  #addCell(index: number, cellType: CellType = "code"): void {
+  #addCell(index: number, cellType: CellType, { edit }: { edit: boolean }): void {
     const doc = this.#session.doc;
     const cellId = newCellId((id) => getCell(doc, id) !== undefined);
     if (this.#edit((current) => insertCell(current, index, { cellId, cellType, source: "" }))) {
       this.#select(cellId);
-      this.#view.view(cellId)?.focus("start");
+      if (edit) {
+        this.#view.view(cellId)?.focus("start");
+      } else {
+        this.#commandMode();
+      }
     }
   }
 
   #setType(cellType: CellType): void {
     const selected = this.#view.selected;
     if (selected !== null && getCell(this.#session.doc, selected)?.cellType !== cellType) {
+      const editing = this.#keyboard.mode === "edit";
       this.#edit((doc) => setCellType(doc, selected, cellType));
-      this.#focusSelected();
+      this.#restoreMode(editing);
     }
   }
 
-  #run(cellId: CellId, advance: boolean): void {
+  /** A shortcut pressed in a cell's editor or a button on a cell acts on that cell. */
+  #performOn(cellId: CellId, action: Action): void {
+    this.#select(cellId);
+    this.perform(action);
+  }
+
+  /**
+   * Run, then as JupyterLab: in place (command mode), advance to the next cell (command
+   * mode; a new cell in edit mode at the end), or insert a cell below to type in.
+   */
+  #runAndMove(cellId: CellId, action: "run" | "run-next" | "run-insert"): void {
+    this.#run(cellId);
+    const order = this.#view.order;
+    const next = order[order.indexOf(cellId) + 1];
+    if (action === "run-insert" || (action === "run-next" && next === undefined)) {
+      this.#addCell(order.indexOf(cellId) + 1, "code", { edit: true });
+    } else if (action === "run-next" && next !== undefined) {
+      this.#select(next);
+      this.#commandMode();
+    } else {
+      this.#commandMode();
+    }
+  }
+
+  #moveSelection(delta: number): void {
+    const order = this.#view.order;
+    const target = order[Math.max(0, Math.min(this.#view.selectedIndex + delta, order.length - 1))];
+    if (target !== undefined) {
+      this.#select(target);
+      this.#commandMode();
+    }
+  }
+
+  /** Leave the editor for command mode, keeping the selected cell in sight. */
+  #commandMode(): void {
+    this.#keyboard.enterCommandMode();
+    const selected = this.#view.selected;
+    if (selected !== null) {
+      this.#view.view(selected)?.element.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  #restoreMode(editing: boolean): void {
+    if (editing) {
+      this.#focusSelected();
+    } else {
+      this.#commandMode();
+    }
+  }
+
+  #deleteCell(cellId: CellId, index: number): void {
+    const cell = getCell(this.#session.doc, cellId);
+    if (cell !== undefined && this.#edit((doc) => deleteCell(doc, cellId))) {
+      this.#deleted.push({ index, cells: [snapshotOf(cell)] });
+    }
+  }
+
+  #undoDelete(): void {
+    const deletion = this.#deleted.pop();
+    if (deletion === undefined) {
+      this.#status.showMessage("No deleted cell to restore");
+      return;
+    }
+    this.#insertCells(deletion.index, deletion.cells, false);
+  }
+
+  #copySelected(): void {
+    const selected = this.#view.selected;
+    const cell = selected === null ? undefined : getCell(this.#session.doc, selected);
+    if (cell !== undefined) {
+      this.#clipboard.put([snapshotOf(cell)]);
+    }
+  }
+
+  #paste(index: number, editing: boolean): void {
+    const cells = this.#clipboard.cells;
+    if (cells.length === 0) {
+      this.#status.showMessage("No copied cell to paste");
+      return;
+    }
+    this.#insertCells(index, cells, editing);
+  }
+
+  #insertCells(index: number, cells: readonly CellSnapshot[], editing: boolean): void {
+    const cellIds = freshCellIds(this.#session.doc, cells.length);
+    const last = cellIds[cellIds.length - 1];
+    if (this.#edit((doc) => insertSnapshots(doc, index, cells, cellIds)) && last !== undefined) {
+      this.#select(last);
+      this.#restoreMode(editing);
+    }
+  }
+
+  /** Split at the editor's cursor; the lower half is edited next, as in JupyterLab. */
+  #split(cellId: CellId, index: number): void {
+    const cursor = this.#view.view(cellId)?.cursor ?? 0;
+    const [lower] = freshCellIds(this.#session.doc, 1);
+    if (lower !== undefined && this.#edit((doc) => splitCell(doc, cellId, index, cursor, lower))) {
+      this.#select(lower);
+      this.#view.view(lower)?.focus("start");
+    }
+  }
+
+  #clearOutputs(cellId: CellId | null): void {
+    this.#tracker.forgetOutcomes(cellId === null ? "all" : [cellId]);
+    this.#view.applyRunStates(this.#tracker);
+    const fields = cellId === null ? {} : { cell_id: cellId };
+    this.#request("Clear outputs", this.#session.request("clear_outputs", fields));
+    this.#setDirty(true);
+  }
+
+  #run(cellId: CellId): void {
     const cell = getCell(this.#session.doc, cellId);
     if (cell === undefined) {
       return;
@@ -170,15 +357,6 @@ export class App implements SessionListener {
         this.#view.applyRunStates(this.#tracker);
         this.#fail("Run", error);
       });
-    }
-    if (advance) {
-      const next = this.#view.order[this.#view.order.indexOf(cellId) + 1];
-      if (next === undefined) {
-        this.#addCell(this.#view.order.length);
-      } else {
-        this.#select(next);
-        this.#view.view(next)?.focus("start");
-      }
     }
   }
 
@@ -196,6 +374,7 @@ export class App implements SessionListener {
       .then(({ path: saved }) => {
         this.#path = saved;
         this.#setDirty(false);
+        this.#status.setSaved(new Date());
         this.#status.showMessage(`Saved ${basename(saved)}`);
       })
       .catch((error: unknown) => this.#fail("Save", error));
@@ -287,6 +466,7 @@ export class App implements SessionListener {
       case "saved":
         this.#path = event.path;
         this.#setDirty(false);
+        this.#status.setSaved(new Date());
         return;
       case "file_changed":
         this.#status.showMessage(
@@ -376,25 +556,6 @@ export class App implements SessionListener {
         return;
       default:
         assertNever(message);
-    }
-  }
-
-  #onKey(event: KeyboardEvent): void {
-    if (!(event.metaKey || event.ctrlKey) || event.altKey) {
-      return;
-    }
-    const key = event.key.toLowerCase();
-    let action: Action | null = null;
-    if (key === "s") {
-      action = event.shiftKey ? "save-as" : "save";
-    } else if (key === "n" && !event.shiftKey) {
-      action = "new-window";
-    } else if (key === "o" && !event.shiftKey) {
-      action = "open";
-    }
-    if (action !== null) {
-      event.preventDefault();
-      this.perform(action);
     }
   }
 
