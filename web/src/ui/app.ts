@@ -13,7 +13,6 @@ import type { Action } from "../actions.ts";
 import { type CellId, newCellId } from "../doc/ids.ts";
 import {
   type CellType,
-  deleteCell,
   getCell,
   insertCell,
   moveCell,
@@ -29,8 +28,8 @@ import type { AnyBroadcast, HandshakeReply } from "../protocol/wire.gen.ts";
 import { type ConnectionState, type DocChange, Session, type SessionListener } from "../session.ts";
 import type { Transport } from "../transport.ts";
 import { assertNever, errorMessage } from "../util/guards.ts";
-import { CellClipboard, type CellSnapshot, DeletedCells, snapshotOf } from "./cell-clipboard.ts";
-import { freshCellIds, insertSnapshots, splitCell } from "./cell-edits.ts";
+import { pageStorage } from "./cell-clipboard.ts";
+import { CellCommands } from "./cell-commands.ts";
 import type { CellCallbacks } from "./cell-view.ts";
 import { ExecutionTracker } from "./executions.ts";
 import { Keyboard } from "./keyboard.ts";
@@ -42,14 +41,6 @@ import { Toolbar } from "./toolbar.ts";
 
 /** How an action was asked for: a key in command mode keeps that mode for new cells. */
 export type Trigger = "pointer" | "key";
-
-function localStorageOrNull(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
 
 function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
@@ -65,8 +56,7 @@ export class App implements SessionListener {
   readonly #session: Session;
   readonly #keyboard: Keyboard;
   readonly #help = new ShortcutsHelp();
-  readonly #clipboard = new CellClipboard(localStorageOrNull());
-  readonly #deleted = new DeletedCells();
+  readonly #cells: CellCommands;
   #blobs = new BlobClient(null);
   #blobUrl: string | null = null;
   #path: string | null = null;
@@ -93,6 +83,16 @@ export class App implements SessionListener {
       this.#help.element,
     );
     this.#keyboard = new Keyboard(root, this.#view.element, (action) => this.perform(action, "key"));
+    this.#cells = new CellCommands(
+      {
+        doc: () => this.#session.doc,
+        edit: (edit) => this.#edit(edit),
+        show: (cellId, edit) => this.#show(cellId, edit),
+        cursorOf: (cellId) => this.#view.view(cellId)?.cursor ?? 0,
+        message: (text) => this.#status.showMessage(text),
+      },
+      pageStorage(),
+    );
     this.#toolbar.showSelection(null);
     this.#showPath();
     host.onMessage((message) => this.#onShell(message));
@@ -119,9 +119,10 @@ export class App implements SessionListener {
       case "cut":
         if (selected !== null) {
           if (action === "cut") {
-            this.#copySelected();
+            this.#cells.cut(selected, index);
+          } else {
+            this.#cells.delete(selected, index);
           }
-          this.#deleteCell(selected, index);
           this.#restoreMode(editing);
         }
         return;
@@ -162,17 +163,19 @@ export class App implements SessionListener {
         this.#commandMode();
         return;
       case "undo-delete":
-        this.#undoDelete();
+        this.#cells.undoDelete(editing);
         return;
       case "copy":
-        this.#copySelected();
+        if (selected !== null) {
+          this.#cells.copy(selected);
+        }
         return;
       case "paste":
-        this.#paste(index < 0 ? this.#view.order.length : index + 1, editing);
+        this.#cells.paste(index < 0 ? this.#view.order.length : index + 1, editing);
         return;
       case "split":
         if (selected !== null) {
-          this.#split(selected, index);
+          this.#cells.split(selected, index);
         }
         return;
       case "clear-outputs":
@@ -216,12 +219,17 @@ export class App implements SessionListener {
     const doc = this.#session.doc;
     const cellId = newCellId((id) => getCell(doc, id) !== undefined);
     if (this.#edit((current) => insertCell(current, index, { cellId, cellType, source: "" }))) {
-      this.#select(cellId);
-      if (edit) {
-        this.#view.view(cellId)?.focus("start");
-      } else {
-        this.#commandMode();
-      }
+      this.#show(cellId, edit);
+    }
+  }
+
+  /** Select a cell and either edit it (cursor at the start) or show it in command mode. */
+  #show(cellId: CellId, edit: boolean): void {
+    this.#select(cellId);
+    if (edit) {
+      this.#view.view(cellId)?.focus("start");
+    } else {
+      this.#commandMode();
     }
   }
 
@@ -281,58 +289,6 @@ export class App implements SessionListener {
       this.#focusSelected();
     } else {
       this.#commandMode();
-    }
-  }
-
-  #deleteCell(cellId: CellId, index: number): void {
-    const cell = getCell(this.#session.doc, cellId);
-    if (cell !== undefined && this.#edit((doc) => deleteCell(doc, cellId))) {
-      this.#deleted.push({ index, cells: [snapshotOf(cell)] });
-    }
-  }
-
-  #undoDelete(): void {
-    const deletion = this.#deleted.pop();
-    if (deletion === undefined) {
-      this.#status.showMessage("No deleted cell to restore");
-      return;
-    }
-    this.#insertCells(deletion.index, deletion.cells, false);
-  }
-
-  #copySelected(): void {
-    const selected = this.#view.selected;
-    const cell = selected === null ? undefined : getCell(this.#session.doc, selected);
-    if (cell !== undefined) {
-      this.#clipboard.put([snapshotOf(cell)]);
-    }
-  }
-
-  #paste(index: number, editing: boolean): void {
-    const cells = this.#clipboard.cells;
-    if (cells.length === 0) {
-      this.#status.showMessage("No copied cell to paste");
-      return;
-    }
-    this.#insertCells(index, cells, editing);
-  }
-
-  #insertCells(index: number, cells: readonly CellSnapshot[], editing: boolean): void {
-    const cellIds = freshCellIds(this.#session.doc, cells.length);
-    const last = cellIds[cellIds.length - 1];
-    if (this.#edit((doc) => insertSnapshots(doc, index, cells, cellIds)) && last !== undefined) {
-      this.#select(last);
-      this.#restoreMode(editing);
-    }
-  }
-
-  /** Split at the editor's cursor; the lower half is edited next, as in JupyterLab. */
-  #split(cellId: CellId, index: number): void {
-    const cursor = this.#view.view(cellId)?.cursor ?? 0;
-    const [lower] = freshCellIds(this.#session.doc, 1);
-    if (lower !== undefined && this.#edit((doc) => splitCell(doc, cellId, index, cursor, lower))) {
-      this.#select(lower);
-      this.#view.view(lower)?.focus("start");
     }
   }
 

@@ -54,6 +54,15 @@ export interface ClipboardStorage {
   setItem(key: string, value: string): void;
 }
 
+/** The page's localStorage, or null where the browser denies it. */
+export function pageStorage(): ClipboardStorage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 const CLIPBOARD_KEY = "nbdesk:cell-clipboard";
 
 export class CellClipboard {
