@@ -431,4 +431,14 @@ async def test_the_theme_follows_the_system(
             "rgb(246, 247, 249)",
         )
     await screenshot(page, f"keyboard-theme-{scheme}")
+
+    # The system switching schemes while the window is open restyles page and editors.
+    other = "light" if scheme == "dark" else "dark"
+    editor_classes = "document.querySelector('.cm-editor').className"
+    before = await page.evaluate(editor_classes)
+    await page.emulate_media(color_scheme=other)
+    await page.wait_for_function(f"{editor_classes} !== {before!r}")
+    assert await page.evaluate(background("body")) != body
+    await page.emulate_media(color_scheme=scheme)
+    await page.wait_for_function(f"{editor_classes} === {before!r}")
     await client.close()
