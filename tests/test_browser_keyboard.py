@@ -309,6 +309,16 @@ async def test_tab_completes_from_the_kernel_and_indents(notebook: Notebook) -> 
         ["my_long_variable_name = 1", "my_long_variable_name\nimport operator\n    pass"]
     )
 
+    # Without a kernel, Tab says why nothing completes.
+    await notebook.client.shutdown_kernel()
+    await expect(page.locator("[data-kernel-status]")).to_have_text("shutdown", timeout=RUN_TIMEOUT)
+    await notebook.keys("Enter")
+    await page.keyboard.type("my_")
+    await notebook.keys("Tab")
+    message = page.locator("[data-message][data-kind=error]")
+    await expect(message).to_contain_text("Completion failed: no kernel is running")
+    await expect(popup).to_be_hidden()
+
 
 async def test_undo_and_redo_leave_remote_edits_alone(notebook: Notebook) -> None:
     page = notebook.page

@@ -71,7 +71,11 @@ export class App implements SessionListener {
       run: (cellId, advance) => this.#performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#leave(cellId, direction),
       perform: (cellId, action) => this.#performOn(cellId, action),
-      complete: (code, cursorPos) => this.#session.request("complete", { code, cursor_pos: cursorPos }),
+      complete: (code, cursorPos) =>
+        this.#session.request("complete", { code, cursor_pos: cursorPos }).catch((error: unknown) => {
+          this.#fail("Completion", error);
+          throw error;
+        }),
     };
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     this.#toolbar = new Toolbar((action) => this.perform(action));

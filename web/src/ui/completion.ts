@@ -19,7 +19,10 @@ import { type EditorView, keymap } from "@codemirror/view";
 import { codePointOffset, completionRange, type KernelCompletion, onlyWhitespaceBefore } from "./completion-items.ts";
 import { LINE_SEPARATOR } from "./text-changes.ts";
 
-/** Asks the kernel; `cursorPos` is in code points, as the Jupyter protocol counts. */
+/**
+ * Asks the kernel; `cursorPos` is in code points, as the Jupyter protocol counts. A
+ * failure is the fetcher's to report; the popup then just does not open.
+ */
 export type CompletionFetcher = (code: string, cursorPos: number) => Promise<KernelCompletion>;
 
 function tabCommand(view: EditorView): boolean {
@@ -44,9 +47,8 @@ export function kernelCompletion(fetch: CompletionFetcher): Extension {
     let reply: KernelCompletion;
     try {
       reply = await fetch(code, codePointOffset(code, context.pos));
-    } catch (error) {
-      console.warn("nbdesk: completion failed", error);
-      return null;
+    } catch {
+      return null; // the fetcher reports why
     }
     if (context.aborted) {
       return null;
