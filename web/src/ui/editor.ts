@@ -133,6 +133,8 @@ export class CellEditor {
           syntaxHighlighting(highlightStyle),
           placeholder(options.cellType === "code" ? "" : "Type here"),
           followColorScheme(),
+          // Before the cell keymap (same precedence, so order decides): while the completion
+          // popup is open, its Escape and Enter win over "command mode" and newline.
           this.#language.of(languageFor(options.cellType, this.#complete)),
           Prec.highest(keymap.of(cellKeymap(options.commands))),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
