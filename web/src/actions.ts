@@ -22,6 +22,19 @@ export const ACTIONS = [
   "new-window",
   "open",
   "close",
+  "select-up",
+  "select-down",
+  "edit-mode",
+  "command-mode",
+  "undo-delete",
+  "copy",
+  "cut",
+  "paste",
+  "split",
+  "run-insert",
+  "clear-outputs",
+  "clear-all-outputs",
+  "shortcuts",
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

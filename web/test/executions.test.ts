@@ -19,10 +19,35 @@ describe("execution tracker", () => {
       execution_count: 1,
       heads: [],
     });
-    assert.equal(tracker.stateOf("a"), "idle");
+    assert.equal(tracker.stateOf("a"), "done");
     tracker.apply({ event: "execution_started", cell_id: "b", execution_id: "e2" });
     assert.equal(tracker.stateOf("b"), "running");
     assert.deepEqual(tracker.busyCells(), ["b"]);
+  });
+
+  it("remembers how the last run ended until outputs are cleared", () => {
+    const tracker = new ExecutionTracker();
+    const done = (cellId: string, status: "ok" | "error" | "aborted") =>
+      tracker.apply({
+        event: "execution_done",
+        cell_id: cellId,
+        execution_id: `e-${cellId}`,
+        status,
+        execution_count: null,
+        heads: [],
+      });
+    done("a", "ok");
+    done("b", "error");
+    done("c", "aborted");
+    assert.deepEqual(["a", "b", "c"].map((id) => tracker.stateOf(id)), ["done", "error", "idle"]);
+    tracker.requested(["a"]);
+    assert.equal(tracker.stateOf("a"), "queued", "a queued run shows over the last outcome");
+    tracker.reset();
+    assert.equal(tracker.stateOf("b"), "error", "a lost daemon does not erase outcomes");
+    tracker.forgetOutcomes(["b"]);
+    assert.equal(tracker.stateOf("b"), "idle");
+    tracker.forgetOutcomes("all");
+    assert.equal(tracker.stateOf("a"), "idle");
   });
 
   it("forgets a cancelled request and everything on reset", () => {

@@ -67,6 +67,11 @@ export interface NewCell {
   readonly cellId: CellId;
   readonly cellType: CellType;
   readonly source: string;
+  /** Output manifest hashes (a pasted or restored cell keeps its outputs). */
+  readonly outputs?: readonly string[];
+  readonly executionCount?: number | null;
+  /** Raw JSON, as `Cell.metadata`. */
+  readonly metadata?: string;
 }
 
 export type NotebookErrorCode =
@@ -281,9 +286,9 @@ function newCellRecord(cell: NewCell, position: string): CellRecord {
     cell_type: new A.ImmutableString(cell.cellType),
     position: new A.ImmutableString(position),
     source: cell.source,
-    execution_count: null,
-    outputs: [],
-    metadata: new A.ImmutableString("{}"),
+    execution_count: cell.executionCount ?? null,
+    outputs: (cell.outputs ?? []).map((hash) => new A.ImmutableString(hash)),
+    metadata: new A.ImmutableString(cell.metadata ?? "{}"),
   };
 }
 

@@ -3,7 +3,9 @@
  * the toolbar, the status line, the keyboard and the host.
  *
  * Every user action goes through `perform`, whether it comes from a toolbar button, a
- * shortcut or a native menu item relayed by the shell.
+ * shortcut or a native menu item relayed by the shell. Structural actions keep the mode
+ * they started in (keyboard.ts): from an editor the focus follows into the selected
+ * cell's editor, from command mode it stays on the notebook.
  */
 
 import { SessionStorageDrafts } from "../drafts.ts";
@@ -11,7 +13,6 @@ import type { Action } from "../actions.ts";
 import { type CellId, newCellId } from "../doc/ids.ts";
 import {
   type CellType,
-  deleteCell,
   getCell,
   insertCell,
   isSynced,
@@ -29,12 +30,19 @@ import { type ConnectionState, type DocChange, Session, type SessionListener } f
 import type { Transport } from "../transport.ts";
 import { assertNever, errorMessage } from "../util/guards.ts";
 import { WidgetBridge } from "../widgets/bridge.ts";
+import { pageStorage } from "./cell-clipboard.ts";
+import { CellCommands } from "./cell-commands.ts";
 import type { CellCallbacks } from "./cell-view.ts";
 import { ExecutionTracker } from "./executions.ts";
+import { Keyboard } from "./keyboard.ts";
 import { BlobClient } from "./manifests.ts";
 import { NotebookView } from "./notebook-view.ts";
+import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
 import { Toolbar } from "./toolbar.ts";
+
+/** How an action was asked for: a key in command mode keeps that mode for new cells. */
+export type Trigger = "pointer" | "key";
 
 function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
@@ -48,6 +56,9 @@ export class App implements SessionListener {
   readonly #status = new StatusBar();
   readonly #tracker = new ExecutionTracker();
   readonly #session: Session;
+  readonly #keyboard: Keyboard;
+  readonly #help = new ShortcutsHelp();
+  readonly #cells: CellCommands;
   #blobs = new BlobClient(null);
   readonly #widgets: WidgetBridge;
   #blobUrl: string | null = null;
@@ -63,8 +74,14 @@ export class App implements SessionListener {
     const callbacks: CellCallbacks = {
       edit: (cellId, splices, text) => this.#typed(cellId, splices, text),
       select: (cellId) => this.#select(cellId),
-      run: (cellId, advance) => this.#run(cellId, advance),
+      run: (cellId, advance) => this.#performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#leave(cellId, direction),
+      perform: (cellId, action) => this.#performOn(cellId, action),
+      complete: (code, cursorPos) =>
+        this.#session.request("complete", { code, cursor_pos: cursorPos }).catch((error: unknown) => {
+          this.#fail("Completion", error);
+          throw error;
+        }),
     };
     this.#widgets = new WidgetBridge({
       send: (commId, data, buffers) =>
@@ -73,31 +90,55 @@ export class App implements SessionListener {
     });
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     this.#toolbar = new Toolbar((action) => this.perform(action));
-    root.replaceChildren(this.#toolbar.element, this.#view.element, this.#status.element);
+    root.replaceChildren(
+      this.#toolbar.element,
+      this.#status.banner,
+      this.#view.element,
+      this.#status.element,
+      this.#help.element,
+    );
+    this.#keyboard = new Keyboard(root, this.#view.element, (action) => this.perform(action, "key"));
+    this.#cells = new CellCommands(
+      {
+        doc: () => this.#session.doc,
+        edit: (edit) => this.#edit(edit),
+        show: (cellId, edit) => this.#show(cellId, edit),
+        cursorOf: (cellId) => this.#view.view(cellId)?.cursor ?? 0,
+        message: (text) => this.#status.showMessage(text),
+      },
+      pageStorage(),
+    );
     this.#toolbar.showSelection(null);
     this.#showPath();
     host.onMessage((message) => this.#onShell(message));
-    window.addEventListener("keydown", (event) => this.#onKey(event));
     this.#session = new Session(transport, this, { drafts: new SessionStorageDrafts() });
     window.addEventListener("pagehide", () => this.#session.saveDraft());
   }
 
   // -- actions ----------------------------------------------------------------------
 
-  perform(action: Action): void {
+  perform(action: Action, trigger: Trigger = "pointer"): void {
     const selected = this.#view.selected;
     const index = this.#view.selectedIndex;
+    const editing = this.#keyboard.mode === "edit";
     switch (action) {
       case "add-above":
-        this.#addCell(index < 0 ? 0 : index);
+      case "add-below": {
+        const below = index < 0 ? this.#view.order.length : index + 1;
+        this.#addCell(action === "add-above" ? Math.max(index, 0) : below, "code", {
+          edit: editing || trigger === "pointer",
+        });
         return;
-      case "add-below":
-        this.#addCell(index < 0 ? this.#view.order.length : index + 1);
-        return;
+      }
       case "delete":
+      case "cut":
         if (selected !== null) {
-          this.#edit((doc) => deleteCell(doc, selected));
-          this.#focusSelected();
+          if (action === "cut") {
+            this.#cells.cut(selected, index);
+          } else {
+            this.#cells.delete(selected, index);
+          }
+          this.#restoreMode(editing);
         }
         return;
       case "move-up":
@@ -106,7 +147,7 @@ export class App implements SessionListener {
           const target = action === "move-up" ? index - 1 : index + 1;
           if (target >= 0 && target < this.#view.order.length) {
             this.#edit((doc) => moveCell(doc, selected, target));
-            this.#focusSelected();
+            this.#restoreMode(editing);
           }
         }
         return;
@@ -121,9 +162,47 @@ export class App implements SessionListener {
         return;
       case "run":
       case "run-next":
+      case "run-insert":
         if (selected !== null) {
-          this.#run(selected, action === "run-next");
+          this.#runAndMove(selected, action);
         }
+        return;
+      case "select-up":
+      case "select-down":
+        this.#moveSelection(action === "select-up" ? -1 : 1);
+        return;
+      case "edit-mode":
+        this.#focusSelected();
+        return;
+      case "command-mode":
+        this.#commandMode();
+        return;
+      case "undo-delete":
+        this.#cells.undoDelete(editing);
+        return;
+      case "copy":
+        if (selected !== null) {
+          this.#cells.copy(selected);
+        }
+        return;
+      case "paste":
+        this.#cells.paste(index < 0 ? this.#view.order.length : index + 1, editing);
+        return;
+      case "split":
+        if (selected !== null) {
+          this.#cells.split(selected, index);
+        }
+        return;
+      case "clear-outputs":
+        if (selected !== null) {
+          this.#clearOutputs(selected);
+        }
+        return;
+      case "clear-all-outputs":
+        this.#clearOutputs(null);
+        return;
+      case "shortcuts":
+        this.#help.toggle();
         return;
       case "run-all":
         this.#request("Run all", this.#session.request("run_all", {}));
@@ -154,24 +233,92 @@ export class App implements SessionListener {
     }
   }
 
-  #addCell(index: number, cellType: CellType = "code"): void {
+  #addCell(index: number, cellType: CellType, { edit }: { edit: boolean }): void {
     const doc = this.#session.doc;
     const cellId = newCellId((id) => getCell(doc, id) !== undefined);
     if (this.#edit((current) => insertCell(current, index, { cellId, cellType, source: "" }))) {
-      this.#select(cellId);
+      this.#show(cellId, edit);
+    }
+  }
+
+  /** Select a cell and either edit it (cursor at the start) or show it in command mode. */
+  #show(cellId: CellId, edit: boolean): void {
+    this.#select(cellId);
+    if (edit) {
       this.#view.view(cellId)?.focus("start");
+    } else {
+      this.#commandMode();
     }
   }
 
   #setType(cellType: CellType): void {
     const selected = this.#view.selected;
     if (selected !== null && getCell(this.#session.doc, selected)?.cellType !== cellType) {
+      const editing = this.#keyboard.mode === "edit";
       this.#edit((doc) => setCellType(doc, selected, cellType));
-      this.#focusSelected();
+      this.#restoreMode(editing);
     }
   }
 
-  #run(cellId: CellId, advance: boolean): void {
+  /** A shortcut pressed in a cell's editor or a button on a cell acts on that cell. */
+  #performOn(cellId: CellId, action: Action): void {
+    this.#select(cellId);
+    this.perform(action);
+  }
+
+  /**
+   * Run, then as JupyterLab: in place (command mode), advance to the next cell (command
+   * mode; a new cell in edit mode at the end), or insert a cell below to type in.
+   */
+  #runAndMove(cellId: CellId, action: "run" | "run-next" | "run-insert"): void {
+    this.#run(cellId);
+    const order = this.#view.order;
+    const next = order[order.indexOf(cellId) + 1];
+    if (action === "run-insert" || (action === "run-next" && next === undefined)) {
+      this.#addCell(order.indexOf(cellId) + 1, "code", { edit: true });
+    } else if (action === "run-next" && next !== undefined) {
+      this.#select(next);
+      this.#commandMode();
+    } else {
+      this.#commandMode();
+    }
+  }
+
+  #moveSelection(delta: number): void {
+    const order = this.#view.order;
+    const target = order[Math.max(0, Math.min(this.#view.selectedIndex + delta, order.length - 1))];
+    if (target !== undefined) {
+      this.#select(target);
+      this.#commandMode();
+    }
+  }
+
+  /** Leave the editor for command mode, keeping the selected cell in sight. */
+  #commandMode(): void {
+    this.#keyboard.enterCommandMode();
+    const selected = this.#view.selected;
+    if (selected !== null) {
+      this.#view.view(selected)?.element.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  #restoreMode(editing: boolean): void {
+    if (editing) {
+      this.#focusSelected();
+    } else {
+      this.#commandMode();
+    }
+  }
+
+  #clearOutputs(cellId: CellId | null): void {
+    this.#tracker.forgetOutcomes(cellId === null ? "all" : [cellId]);
+    this.#view.applyRunStates(this.#tracker);
+    const fields = cellId === null ? {} : { cell_id: cellId };
+    this.#request("Clear outputs", this.#session.request("clear_outputs", fields));
+    this.#setDirty(true);
+  }
+
+  #run(cellId: CellId): void {
     const cell = getCell(this.#session.doc, cellId);
     if (cell === undefined) {
       return;
@@ -184,15 +331,6 @@ export class App implements SessionListener {
         this.#view.applyRunStates(this.#tracker);
         this.#fail("Run", error);
       });
-    }
-    if (advance) {
-      const next = this.#view.order[this.#view.order.indexOf(cellId) + 1];
-      if (next === undefined) {
-        this.#addCell(this.#view.order.length);
-      } else {
-        this.#select(next);
-        this.#view.view(next)?.focus("start");
-      }
     }
   }
 
@@ -210,6 +348,7 @@ export class App implements SessionListener {
       .then(({ path: saved }) => {
         this.#path = saved;
         this.#setDirty(false);
+        this.#status.setSaved(new Date());
         this.#status.showMessage(`Saved ${basename(saved)}`);
       })
       .catch((error: unknown) => this.#fail("Save", error));
@@ -307,7 +446,7 @@ export class App implements SessionListener {
   /** The first render of the synced notebook: start a new one with a cell, tell the shell. */
   #firstShow(): void {
     if (this.#wantsFirstCell && this.#view.order.length === 0) {
-      this.#addCell(0);
+      this.#addCell(0, "code", { edit: true });
     } else {
       this.#focusSelected();
     }
@@ -323,6 +462,7 @@ export class App implements SessionListener {
       case "saved":
         this.#path = event.path;
         this.#setDirty(false);
+        this.#status.setSaved(new Date());
         return;
       case "file_changed":
         this.#status.showMessage(
@@ -417,27 +557,6 @@ export class App implements SessionListener {
         return;
       default:
         assertNever(message);
-    }
-  }
-
-  #onKey(event: KeyboardEvent): void {
-    if (!(event.metaKey || event.ctrlKey) || event.altKey) {
-      return;
-    }
-    const key = event.key.toLowerCase();
-    let action: Action | null = null;
-    if (key === "s") {
-      action = event.shiftKey ? "save-as" : "save";
-    } else if (key === "n" && !event.shiftKey) {
-      action = "new-window";
-    } else if (key === "o" && !event.shiftKey) {
-      action = "open";
-    } else if (key === "w" && !event.shiftKey) {
-      action = "close";
-    }
-    if (action !== null) {
-      event.preventDefault();
-      this.perform(action);
     }
   }
 

@@ -6,9 +6,11 @@
  * `.outputs`, and a per-cell run button `[data-cell-action=run]`.
  */
 
+import type { Action } from "../actions.ts";
 import type { Cell, Splice } from "../doc/notebook.ts";
 import type { CellId } from "../doc/ids.ts";
 import { h } from "./dom.ts";
+import type { CompletionFetcher } from "./completion.ts";
 import { CellEditor, type EditorCommands } from "./editor.ts";
 import type { CellRunState } from "./executions.ts";
 import type { BlobClient } from "./manifests.ts";
@@ -20,6 +22,9 @@ export interface CellCallbacks {
   select(cellId: CellId): void;
   run(cellId: CellId, advance: boolean): void;
   leave(cellId: CellId, direction: "up" | "down"): void;
+  /** A shortcut pressed in this cell's editor. */
+  perform(cellId: CellId, action: Action): void;
+  complete: CompletionFetcher;
 }
 
 function prompt(cellType: string, count: number | null, state: CellRunState): string {
@@ -67,9 +72,9 @@ export class CellView {
     );
     this.element.addEventListener("mousedown", () => callbacks.select(this.id));
     const commands: EditorCommands = {
-      runInPlace: () => callbacks.run(this.id, false),
-      runAndAdvance: () => callbacks.run(this.id, true),
+      perform: (action) => callbacks.perform(this.id, action),
       leave: (direction) => callbacks.leave(this.id, direction),
+      complete: callbacks.complete,
     };
     this.#editor = new CellEditor(editorHost, {
       text: cell.source,
@@ -102,6 +107,11 @@ export class CellView {
 
   setSelected(selected: boolean): void {
     this.element.toggleAttribute("data-selected", selected);
+  }
+
+  /** The editor's cursor (UTF-16 offset), where a split cuts the cell. */
+  get cursor(): number {
+    return this.#editor.cursor;
   }
 
   focus(where: "start" | "end" | "keep" = "keep"): void {

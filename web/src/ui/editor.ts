@@ -28,7 +28,11 @@ import {
   type ViewUpdate,
 } from "@codemirror/view";
 
+import type { Action } from "../actions.ts";
 import type { Splice } from "../doc/notebook.ts";
+import { type CompletionFetcher, kernelCompletion } from "./completion.ts";
+import { followColorScheme } from "./editor-theme.ts";
+import { EDIT_SHORTCUTS } from "./keymap.ts";
 import { editorChangeFor, LINE_SEPARATOR, type SourceUpdate, splicesFromChanges } from "./text-changes.ts";
 
 /** Marks transactions that carry the document's changes into the editor. */
@@ -45,12 +49,12 @@ const highlightStyle = HighlightStyle.define(
 );
 
 export interface EditorCommands {
-  /** Ctrl/Cmd-Enter. */
-  runInPlace(): void;
-  /** Shift-Enter. */
-  runAndAdvance(): void;
+  /** A key of keymap.ts's edit table (run, split, back to command mode…). */
+  perform(action: Action): void;
   /** Arrow up on the first line / down on the last line. */
   leave(direction: "up" | "down"): void;
+  /** Kernel completion for code cells. */
+  complete: CompletionFetcher;
 }
 
 export interface CellEditorOptions {
@@ -62,8 +66,8 @@ export interface CellEditorOptions {
   onFocus(): void;
 }
 
-function languageFor(cellType: string): Extension {
-  return cellType === "code" ? python() : [];
+function languageFor(cellType: string, complete: CompletionFetcher): Extension {
+  return cellType === "code" ? [python(), kernelCompletion(complete)] : [];
 }
 
 function cellKeymap(commands: EditorCommands): KeyBinding[] {
@@ -76,8 +80,9 @@ function cellKeymap(commands: EditorCommands): KeyBinding[] {
     return direction === "up" ? line.number === 1 : line.number === view.state.doc.lines;
   };
   return [
-    { key: "Shift-Enter", run: () => (commands.runAndAdvance(), true) },
-    { key: "Mod-Enter", run: () => (commands.runInPlace(), true) },
+    ...EDIT_SHORTCUTS.map(
+      ({ keys, action }): KeyBinding => ({ key: keys, run: () => (commands.perform(action), true) }),
+    ),
     {
       key: "ArrowUp",
       run: (view) => (atEdge(view, "up") ? (commands.leave("up"), true) : false),
@@ -92,10 +97,12 @@ function cellKeymap(commands: EditorCommands): KeyBinding[] {
 export class CellEditor {
   readonly view: EditorView;
   readonly #language = new Compartment();
+  readonly #complete: CompletionFetcher;
   #cellType: string;
 
   constructor(parent: HTMLElement, options: CellEditorOptions) {
     this.#cellType = options.cellType;
+    this.#complete = options.commands.complete;
     const listener = EditorView.updateListener.of((update: ViewUpdate) => {
       if (update.focusChanged && update.view.hasFocus) {
         options.onFocus();
@@ -125,7 +132,10 @@ export class CellEditor {
           bracketMatching(),
           syntaxHighlighting(highlightStyle),
           placeholder(options.cellType === "code" ? "" : "Type here"),
-          this.#language.of(languageFor(options.cellType)),
+          followColorScheme(),
+          // Before the cell keymap (same precedence, so order decides): while the completion
+          // popup is open, its Escape and Enter win over "command mode" and newline.
+          this.#language.of(languageFor(options.cellType, this.#complete)),
           Prec.highest(keymap.of(cellKeymap(options.commands))),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           listener,
@@ -139,10 +149,17 @@ export class CellEditor {
     return doc.sliceString(0, doc.length, LINE_SEPARATOR);
   }
 
+  /** The cursor's UTF-16 offset in the cell's text. */
+  get cursor(): number {
+    return this.view.state.selection.main.head;
+  }
+
   setCellType(cellType: string): void {
     if (cellType !== this.#cellType) {
       this.#cellType = cellType;
-      this.view.dispatch({ effects: this.#language.reconfigure(languageFor(cellType)) });
+      this.view.dispatch({
+        effects: this.#language.reconfigure(languageFor(cellType, this.#complete)),
+      });
     }
   }
 

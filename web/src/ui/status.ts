@@ -2,7 +2,11 @@
  * The status line: notebook path and dirty marker, kernel status, connection state and
  * the latest message. Hooks: `[data-path]`, `[data-dirty]`, `[data-kernel-status]`,
  * `[data-connection]` (text `connecting`, `connected`, `daemon lost`, `reconnected`,
- * `disconnected` or `failed`), `[data-message]` (with `data-kind=info|error`).
+ * `disconnected` or `failed`), `[data-message]` (with `data-kind=info|error`),
+ * `[data-saved-at]` (ISO time of the last save this window saw, empty before one).
+ *
+ * `banner` is a separate element, shown across the window while the daemon is out of
+ * reach (`[data-connection-banner]`, `hidden` otherwise): losing it must not go unseen.
  */
 
 import type { ConnectionState } from "../session.ts";
@@ -28,8 +32,32 @@ export function connectionLabel(state: ConnectionState): string {
   }
 }
 
+/** What the banner says in each state where the daemon cannot be reached, else null. */
+export function connectionProblem(state: ConnectionState): string | null {
+  switch (state) {
+    case "daemon_lost":
+      return "Lost the connection to nbdesk. Reconnecting… Your edits are kept in this window.";
+    case "disconnected":
+      return "Not connected to nbdesk. Edits made now are kept in this window only.";
+    case "failed":
+      return "Could not connect to nbdesk.";
+    case "connecting":
+    case "connected":
+    case "reconnected":
+      return null;
+    default:
+      return assertNever(state);
+  }
+}
+
+function clockTime(date: Date): string {
+  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
 export class StatusBar {
   readonly element: HTMLElement;
+  readonly banner: HTMLElement;
+  readonly #saved: HTMLElement;
   readonly #path: HTMLElement;
   readonly #kernel: HTMLElement;
   readonly #connection: HTMLElement;
@@ -41,10 +69,14 @@ export class StatusBar {
     this.#kernel = h("span", { class: "kernel-status", "data-kernel-status": "unknown" }, "unknown");
     this.#connection = h("span", { class: "connection", "data-connection": "connecting" }, "connecting");
     this.#message = h("span", { class: "message", "data-message": "", "aria-live": "polite" });
+    this.#saved = h("span", { class: "saved-at", "data-saved-at": "" });
+    this.banner = h("div", { class: "connection-banner", role: "alert", "data-connection-banner": "" });
+    this.banner.hidden = true;
     this.element = h(
       "footer",
       { class: "status" },
       this.#path,
+      this.#saved,
       this.#message,
       h("span", { class: "spacer" }),
       h("span", { class: "label" }, "Kernel:"),
@@ -59,6 +91,12 @@ export class StatusBar {
     this.#path.toggleAttribute("data-dirty", dirty);
   }
 
+  setSaved(when: Date): void {
+    this.#saved.textContent = `saved ${clockTime(when)}`;
+    this.#saved.dataset["savedAt"] = when.toISOString();
+    this.#saved.title = when.toLocaleString();
+  }
+
   setKernel(status: string): void {
     this.#kernel.textContent = status;
     this.#kernel.dataset["kernelStatus"] = status;
@@ -68,6 +106,10 @@ export class StatusBar {
     const label = connectionLabel(state);
     this.#connection.textContent = label;
     this.#connection.dataset["connection"] = label;
+    const problem = connectionProblem(state);
+    this.banner.hidden = problem === null;
+    this.banner.textContent = problem ?? "";
+    this.banner.dataset["connectionBanner"] = problem === null ? "" : label;
   }
 
   /** Show a message; info messages fade after a few seconds, errors stay until replaced. */

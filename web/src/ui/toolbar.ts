@@ -32,6 +32,11 @@ const GROUPS: readonly (readonly ButtonSpec[])[] = [
     { action: "interrupt", label: "■ Interrupt", title: "Interrupt the kernel" },
     { action: "restart", label: "↻ Restart", title: "Restart the kernel" },
   ],
+  [
+    { action: "clear-outputs", label: "Clear", title: "Clear the cell's outputs" },
+    { action: "clear-all-outputs", label: "Clear all", title: "Clear every cell's outputs" },
+  ],
+  [{ action: "shortcuts", label: "⌨", title: "Keyboard shortcuts (H in command mode)" }],
 ];
 
 const TYPE_ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>([
@@ -49,6 +54,7 @@ const CELL_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   "to-markdown",
   "to-raw",
   "run",
+  "clear-outputs",
 ]);
 
 export class Toolbar {

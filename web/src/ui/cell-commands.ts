@@ -1,0 +1,93 @@
+/**
+ * The cell commands that hold cells outside the document: delete with undo (D D / Z),
+ * copy, cut and paste (C / X / V), and split at the cursor. Each is one document edit
+ * through the host, which also owns selection, focus and messages.
+ */
+
+import type { CellId } from "../doc/ids.ts";
+import { deleteCell, getCell, type NotebookDoc } from "../doc/notebook.ts";
+import {
+  CellClipboard,
+  type CellSnapshot,
+  type ClipboardStorage,
+  DeletedCells,
+  snapshotOf,
+} from "./cell-clipboard.ts";
+import { freshCellIds, insertSnapshots, splitCell } from "./cell-edits.ts";
+
+export interface CellCommandHost {
+  doc(): NotebookDoc;
+  /** Apply an edit; false when the document refused it (the host reports why). */
+  edit(edit: (doc: NotebookDoc) => NotebookDoc): boolean;
+  /** Select a cell, then focus its editor (`edit`) or stay in command mode. */
+  show(cellId: CellId, edit: boolean): void;
+  /** The cursor's offset in a cell's editor. */
+  cursorOf(cellId: CellId): number;
+  message(text: string): void;
+}
+
+export class CellCommands {
+  readonly #host: CellCommandHost;
+  readonly #clipboard: CellClipboard;
+  readonly #deleted = new DeletedCells();
+
+  constructor(host: CellCommandHost, storage: ClipboardStorage | null) {
+    this.#host = host;
+    this.#clipboard = new CellClipboard(storage);
+  }
+
+  /** Delete a cell (at `index` of the order), remembering it for `undoDelete`. */
+  delete(cellId: CellId, index: number): void {
+    const cell = getCell(this.#host.doc(), cellId);
+    if (cell !== undefined && this.#host.edit((doc) => deleteCell(doc, cellId))) {
+      this.#deleted.push({ index, cells: [snapshotOf(cell)] });
+    }
+  }
+
+  undoDelete(editing: boolean): void {
+    const deletion = this.#deleted.pop();
+    if (deletion === undefined) {
+      this.#host.message("No deleted cell to restore");
+      return;
+    }
+    this.#insert(deletion.index, deletion.cells, editing);
+  }
+
+  copy(cellId: CellId): void {
+    const cell = getCell(this.#host.doc(), cellId);
+    if (cell !== undefined) {
+      this.#clipboard.put([snapshotOf(cell)]);
+    }
+  }
+
+  cut(cellId: CellId, index: number): void {
+    this.copy(cellId);
+    this.delete(cellId, index);
+  }
+
+  paste(index: number, editing: boolean): void {
+    const cells = this.#clipboard.cells;
+    if (cells.length === 0) {
+      this.#host.message("No copied cell to paste");
+      return;
+    }
+    this.#insert(index, cells, editing);
+  }
+
+  /** Split at the editor's cursor; the lower half is edited next, as in JupyterLab. */
+  split(cellId: CellId, index: number): void {
+    const cursor = this.#host.cursorOf(cellId);
+    const [lower] = freshCellIds(this.#host.doc(), 1);
+    if (lower !== undefined && this.#host.edit((doc) => splitCell(doc, cellId, index, cursor, lower))) {
+      this.#host.show(lower, true);
+    }
+  }
+
+  #insert(index: number, cells: readonly CellSnapshot[], editing: boolean): void {
+    const cellIds = freshCellIds(this.#host.doc(), cells.length);
+    const last = cellIds[cellIds.length - 1];
+    if (this.#host.edit((doc) => insertSnapshots(doc, index, cells, cellIds)) && last !== undefined) {
+      this.#host.show(last, editing);
+    }
+  }
+}

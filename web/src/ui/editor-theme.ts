@@ -1,0 +1,54 @@
+/**
+ * The editors' light or dark look, following the system like the page's stylesheet:
+ * CodeMirror's own parts (selection, tooltips, the completion popup) switch with its
+ * `darkTheme` facet, and the colours come from style.css's variables.
+ */
+
+import { Compartment, type Extension } from "@codemirror/state";
+import { EditorView, ViewPlugin } from "@codemirror/view";
+
+const DARK_QUERY = "(prefers-color-scheme: dark)";
+
+function prefersDark(): boolean {
+  return typeof matchMedia === "function" && matchMedia(DARK_QUERY).matches;
+}
+
+const colours = EditorView.theme({
+  ".cm-tooltip": {
+    backgroundColor: "var(--panel)",
+    color: "var(--fg)",
+    border: "1px solid var(--border)",
+    borderRadius: "4px",
+    boxShadow: "0 4px 12px rgba(0, 0, 0, 0.18)",
+  },
+  ".cm-tooltip.cm-tooltip-autocomplete > ul": {
+    fontFamily: "var(--mono)",
+    maxHeight: "14em",
+  },
+  ".cm-tooltip.cm-tooltip-autocomplete > ul > li[aria-selected]": {
+    backgroundColor: "var(--accent)",
+    color: "var(--bg)",
+  },
+  ".cm-completionDetail": { color: "var(--muted)" },
+  "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
+    backgroundColor: "var(--selection)",
+  },
+  ".cm-selectionBackground": { backgroundColor: "var(--selection-blurred)" },
+});
+
+/** Editor styling that tracks `prefers-color-scheme`, also when it changes while open. */
+export function followColorScheme(): Extension {
+  const scheme = new Compartment();
+  const watcher = ViewPlugin.define((view) => {
+    if (typeof matchMedia !== "function") {
+      return {};
+    }
+    const query = matchMedia(DARK_QUERY);
+    const onChange = (): void => {
+      view.dispatch({ effects: scheme.reconfigure(EditorView.darkTheme.of(query.matches)) });
+    };
+    query.addEventListener("change", onChange);
+    return { destroy: () => query.removeEventListener("change", onChange) };
+  });
+  return [scheme.of(EditorView.darkTheme.of(prefersDark())), colours, watcher];
+}
