@@ -54,6 +54,8 @@ bench: deps
 	$(PY) bench/ipynb_import_export.py
 	$(PY) bench/edit_latency.py
 	$(PY) bench/daemon_rss.py
+	$(PY) bench/kernel_exec.py
+	$(PY) bench/desktop_app.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist build dist
