@@ -25,19 +25,16 @@ async def test_the_app_runs_a_cell_opens_windows_and_restores_them(
         await wait_until(lambda: " ready at " in app.log())  # its first empty cell is in
         notebook_id = joined(app.session())[0]
         client = await NotebookClient.join(notebook_id, home=daemon.home)
-        with client.edit() as doc:
-            cell = doc.insert_cell(0, source="1+1")
-        await client.confirm_sync()
-        await asyncio.sleep(1.0)
         window = app.windows()[-1]
-        app.xdotool("windowfocus", "--sync", window)
-        app.xdotool("mousemove", "--window", window, "400", "105", "click", "1")
-        await asyncio.sleep(0.5)
+        app.focus(window)  # a new notebook's first cell has the keyboard: type and run it
+        app.xdotool("type", "--delay", "20", "1+1")
         app.xdotool("key", "--clearmodifiers", "shift+Return")
         try:
-            await client.wait_for(lambda doc: len(doc.outputs(cell)) == 1, timeout=30)
+            await client.wait_for(lambda doc: len(doc.outputs(doc.cell_ids()[0])) == 1, 30)
         finally:
             app.screenshot("desktop-first-window")
+        cell = client.doc.cell_ids()[0]
+        assert client.doc.cells()[0].source == "1+1"
         assert (await client.outputs(cell))[0]["data"]["text/plain"] == "2"
         await asyncio.sleep(0.5)
         app.screenshot("desktop-first-window")
