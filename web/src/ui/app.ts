@@ -23,6 +23,7 @@ import {
   spliceSourceMany,
 } from "../doc/notebook.ts";
 import type { Host, ShellMessage } from "../host.ts";
+import { setNotebookPath } from "../render/location.ts";
 import type { AnyBroadcast, HandshakeReply } from "../protocol/wire.gen.ts";
 import { type ConnectionState, type DocChange, Session, type SessionListener } from "../session.ts";
 import type { Transport } from "../transport.ts";
@@ -406,6 +407,7 @@ export class App implements SessionListener {
   }
 
   #showPath(): void {
+    setNotebookPath(this.#path);
     this.#status.setPath(this.#path, this.#dirty);
     this.#host.setTitle(this.#path === null ? "Untitled" : basename(this.#path));
     this.#host.setDirty(this.#dirty);

@@ -12,6 +12,7 @@ import { h } from "./dom.ts";
 import { CellEditor, type EditorCommands } from "./editor.ts";
 import type { CellRunState } from "./executions.ts";
 import type { BlobClient } from "./manifests.ts";
+import { MarkdownPreview } from "./markdown-cell.ts";
 import { OutputList } from "./outputs.ts";
 import type { SourceUpdate } from "./text-changes.ts";
 
@@ -41,6 +42,10 @@ export class CellView {
   readonly #editor: CellEditor;
   readonly #outputs: OutputList;
   readonly #count: HTMLElement;
+  readonly #editorHost: HTMLElement;
+  readonly #preview: MarkdownPreview;
+  /** A markdown cell shows its editor only while being edited, else its rendering. */
+  #editingMarkdown = false;
   #cell: Cell;
   #state: CellRunState = "idle";
 
@@ -58,17 +63,24 @@ export class CellView {
       callbacks.run(this.id, false);
     });
     const editorHost = h("div", { class: "editor" });
+    this.#editorHost = editorHost;
+    this.#preview = new MarkdownPreview({
+      edit: () => this.#editMarkdown(),
+      run: (advance) => callbacks.run(this.id, advance),
+      leave: (direction) => callbacks.leave(this.id, direction),
+      focused: () => callbacks.select(this.id),
+    });
     this.#outputs = new OutputList(blobs);
     this.element = h(
       "section",
       { class: "cell", "data-cell-id": cell.id },
       h("div", { class: "cell-gutter" }, this.#count, runButton),
-      h("div", { class: "cell-body" }, editorHost, this.#outputs.element),
+      h("div", { class: "cell-body" }, this.#preview.element, editorHost, this.#outputs.element),
     );
     this.element.addEventListener("mousedown", () => callbacks.select(this.id));
     const commands: EditorCommands = {
-      runInPlace: () => callbacks.run(this.id, false),
-      runAndAdvance: () => callbacks.run(this.id, true),
+      runInPlace: () => this.#run(callbacks, false),
+      runAndAdvance: () => this.#run(callbacks, true),
       leave: (direction) => callbacks.leave(this.id, direction),
     };
     this.#editor = new CellEditor(editorHost, {
@@ -87,6 +99,9 @@ export class CellView {
 
   /** Show the cell as the document now holds it; `update` says how its source changed. */
   update(cell: Cell, update: SourceUpdate | undefined): void {
+    if (cell.cellType === "markdown" && this.#cell.cellType !== "markdown") {
+      this.#editingMarkdown = true; // just converted: keep writing
+    }
     this.#cell = cell;
     this.#editor.setCellType(cell.cellType);
     this.#editor.applyRemote(cell.source, update);
@@ -105,6 +120,10 @@ export class CellView {
   }
 
   focus(where: "start" | "end" | "keep" = "keep"): void {
+    if (this.#showsPreview()) {
+      this.#preview.element.focus();
+      return;
+    }
     this.#editor.focus(where);
   }
 
@@ -115,6 +134,7 @@ export class CellView {
 
   destroy(): void {
     this.#editor.destroy();
+    this.#preview.destroy();
     this.element.remove();
   }
 
@@ -124,5 +144,41 @@ export class CellView {
     this.element.dataset["state"] = this.#state;
     this.#count.textContent = prompt(cellType, executionCount, this.#state);
     this.#outputs.update(outputs);
+    this.#renderMarkdown();
+  }
+
+  // -- markdown: the preview and the editor take turns ----------------------------------
+
+  #showsPreview(): boolean {
+    return this.#cell.cellType === "markdown" && !this.#editingMarkdown;
+  }
+
+  #renderMarkdown(): void {
+    const preview = this.#showsPreview();
+    this.#editorHost.hidden = preview;
+    if (preview) {
+      // The editor, not #cell: local typing does not re-render the view.
+      this.#preview.show(this.#editor.text, this.#cell.attachments);
+    } else {
+      this.#preview.hide();
+    }
+  }
+
+  #editMarkdown(): void {
+    this.#editingMarkdown = true;
+    this.#renderMarkdown();
+    this.#editor.focus("end");
+  }
+
+  /** Running a markdown cell renders it (the app then advances as for code). */
+  #run(callbacks: CellCallbacks, advance: boolean): void {
+    if (this.#cell.cellType === "markdown" && this.#editingMarkdown) {
+      this.#editingMarkdown = false;
+      this.#renderMarkdown();
+      if (!advance) {
+        this.#preview.element.focus();
+      }
+    }
+    callbacks.run(this.id, advance);
   }
 }
