@@ -359,3 +359,6 @@ async def test_markdown_cell_renders_and_edits(
     await page.keyboard.press("Enter")
     await expect(cell.locator(".editor")).to_be_visible()
     await expect(cell.locator(".cm-content")).to_be_focused()
+    await page.click("[data-action=run]")
+    await expect(preview).to_be_visible()
+    await expect(cell.locator(".editor")).to_be_hidden()

@@ -163,6 +163,7 @@ export class App implements SessionListener {
     if (cell === undefined) {
       return;
     }
+    this.#view.view(cellId)?.showRendered();
     if (cell.cellType === "code") {
       this.#tracker.requested([cellId]);
       this.#view.applyRunStates(this.#tracker);

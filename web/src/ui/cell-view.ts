@@ -172,13 +172,19 @@ export class CellView {
 
   /** Running a markdown cell renders it (the app then advances as for code). */
   #run(callbacks: CellCallbacks, advance: boolean): void {
+    this.showRendered();
+    callbacks.run(this.id, advance);
+  }
+
+  /** Leave a markdown cell's editor for its rendering (what running a markdown cell does). */
+  showRendered(): void {
     if (this.#cell.cellType === "markdown" && this.#editingMarkdown) {
+      const focused = this.#editor.view.hasFocus;
       this.#editingMarkdown = false;
       this.#renderMarkdown();
-      if (!advance) {
+      if (focused) {
         this.#preview.element.focus();
       }
     }
-    callbacks.run(this.id, advance);
   }
 }
