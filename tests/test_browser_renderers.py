@@ -142,11 +142,15 @@ async def test_png_jpeg_and_gif_images(browser: Browser, shell: ShellServer) -> 
     code = "from IPython.display import Image, display\n" + "".join(
         f"display(Image(data={data!r}, format={kind!r}))\n" for kind, (data, _) in images.items()
     )
+    code += f"display(Image(data={images['png'][0]!r}, format='png', width=80))\n"
     page, cell = await run_cell(browser, shell, code)
     for kind, (_, width) in images.items():
-        image = cell.locator(f'.output[data-mime="image/{kind}"] img.image-output')
-        await expect(image).to_have_count(1)
+        image = cell.locator(f'.output[data-mime="image/{kind}"] img.image-output').first
         await wait_until(image, IMAGE_LOADED, width)
+    sized = cell.locator('.output[data-mime="image/png"] img.image-output').nth(1)
+    await expect(sized).to_have_attribute("width", "80")  # the output's metadata
+    box = await sized.bounding_box()
+    assert box is not None and round(box["width"]) == 80 and round(box["height"]) == 40
     await screenshot(page, "renderer-images")
 
 

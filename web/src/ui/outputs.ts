@@ -14,7 +14,7 @@ import { jsonTree } from "../render/json-view.ts";
 import { renderLatex, renderMarkdown } from "../render/markdown.ts";
 import { chooseMime, type ShownMime } from "../render/mime.ts";
 import { streamElement } from "../render/stream.ts";
-import { errorMessage } from "../util/guards.ts";
+import { errorMessage, isRecord } from "../util/guards.ts";
 import { h, placeChildren } from "./dom.ts";
 import type { BlobClient, ContentRef, Manifest } from "./manifests.ts";
 
@@ -32,19 +32,39 @@ export function registerRenderer(mime: string, render: ExtraRenderer): void {
   extraRenderers.set(mime, render);
 }
 
-function image(src: string, mime: string): HTMLImageElement {
-  return h("img", { class: "image-output", src, alt: mime });
+/** An image at the size its metadata asks for (matplotlib's retina PNGs give half their pixels). */
+function image(src: string, mime: string, metadata: unknown): HTMLImageElement {
+  const element = h("img", { class: "image-output", src, alt: mime });
+  if (isRecord(metadata)) {
+    for (const side of ["width", "height"] as const) {
+      const size = metadata[side];
+      if (typeof size === "number" && Number.isFinite(size) && size > 0) {
+        element.setAttribute(side, String(Math.round(size)));
+      }
+    }
+  }
+  return element;
 }
 
-async function imageFromRef(ref: ContentRef, mime: string, blobs: BlobClient): Promise<HTMLElement> {
+async function imageFromRef(
+  ref: ContentRef,
+  mime: string,
+  blobs: BlobClient,
+  metadata: unknown,
+): Promise<HTMLElement> {
   if (ref.kind === "blob" && ref.blobKind === "binary") {
-    return image(blobs.url(ref.hash), mime);
+    return image(blobs.url(ref.hash), mime, metadata);
   }
   // Not valid base64 when stored, so the daemon kept it as text: show it as such.
   return ansiPre(await blobs.text(ref), "text-output");
 }
 
-async function renderMime(mime: ShownMime, ref: ContentRef, blobs: BlobClient): Promise<HTMLElement> {
+async function renderMime(
+  mime: ShownMime,
+  ref: ContentRef,
+  blobs: BlobClient,
+  metadata: Readonly<Record<string, unknown>>,
+): Promise<HTMLElement> {
   switch (mime) {
     case "text/html":
       return htmlFrame(await blobs.text(ref));
@@ -54,7 +74,7 @@ async function renderMime(mime: ShownMime, ref: ContentRef, blobs: BlobClient): 
     case "image/jpeg":
     case "image/gif":
     case "image/webp":
-      return imageFromRef(ref, mime, blobs);
+      return imageFromRef(ref, mime, blobs, metadata[mime]);
     case "application/javascript":
       return javascriptFrame(await blobs.text(ref));
     case "application/json":
@@ -105,7 +125,7 @@ async function renderManifest(manifest: Manifest, element: HTMLElement, blobs: B
         return;
       }
       element.dataset["mime"] = mime;
-      element.append(await renderMime(mime, ref, blobs));
+      element.append(await renderMime(mime, ref, blobs, manifest.metadata));
       return;
     }
     case "unknown":
