@@ -5,6 +5,11 @@
  *
  * Keys while the preview has focus: Enter or double-click edits, Shift-Enter renders and
  * moves on, Ctrl/Cmd-Enter renders in place, Up/Down go to the neighbouring cell.
+ *
+ * KaTeX and sanitising cost a few milliseconds a cell, too much for hundreds of cells at
+ * load: a preview on screen renders at once, the others when they scroll into view or in
+ * idle time, whichever is first. Until then the source stands in as plain text, so the
+ * page keeps roughly its final height.
  */
 
 import { onFileLocationChange } from "../render/location.ts";
@@ -17,6 +22,55 @@ export interface MarkdownPreviewCommands {
   run(advance: boolean): void;
   leave(direction: "up" | "down"): void;
   focused(): void;
+}
+
+/** Renders of previews not yet shown, run when they scroll into view or in idle time. */
+const pending = new Map<Element, () => void>();
+
+function runPending(element: Element): void {
+  const render = pending.get(element);
+  pending.delete(element);
+  nearViewport?.unobserve(element);
+  render?.();
+}
+
+const nearViewport =
+  typeof IntersectionObserver === "function"
+    ? new IntersectionObserver((entries) => {
+        for (const entry of entries) {
+          if (entry.isIntersecting) {
+            runPending(entry.target);
+          }
+        }
+      })
+    : null;
+
+let idleScheduled = false;
+
+/** Render pending previews in idle slices, in document order, a few milliseconds at a time. */
+function renderWhenIdle(): void {
+  if (idleScheduled) {
+    return;
+  }
+  idleScheduled = true;
+  const slice = (): void => {
+    const until = performance.now() + 8;
+    for (const element of pending.keys()) {
+      if (performance.now() > until) {
+        break;
+      }
+      runPending(element);
+    }
+    idleScheduled = false;
+    if (pending.size > 0) {
+      renderWhenIdle();
+    }
+  };
+  if (typeof requestIdleCallback === "function") {
+    requestIdleCallback(slice, { timeout: 1000 });
+  } else {
+    setTimeout(slice, 50);
+  }
 }
 
 export class MarkdownPreview {
@@ -55,7 +109,7 @@ export class MarkdownPreview {
     this.#unsubscribe = onFileLocationChange(() => {
       this.#rendered = false;
       if (!this.element.hidden) {
-        this.#render();
+        this.#schedule();
       }
     });
   }
@@ -69,8 +123,25 @@ export class MarkdownPreview {
     }
     this.element.hidden = false;
     if (!this.#rendered) {
-      this.#render();
+      this.#schedule();
     }
+  }
+
+  /** Render now if the preview is on screen, else show the source until it comes near. */
+  #schedule(): void {
+    if (nearViewport === null || (this.element.isConnected && this.#onScreen())) {
+      this.#render();
+      return;
+    }
+    this.element.replaceChildren(h("div", { class: "markdown-source" }, this.#source));
+    pending.set(this.element, () => this.#render());
+    nearViewport.observe(this.element);
+    renderWhenIdle();
+  }
+
+  #onScreen(): boolean {
+    const box = this.element.getBoundingClientRect();
+    return box.bottom >= 0 && box.top <= window.innerHeight;
   }
 
   hide(): void {
@@ -79,12 +150,17 @@ export class MarkdownPreview {
 
   destroy(): void {
     this.#unsubscribe();
+    pending.delete(this.element);
+    nearViewport?.unobserve(this.element);
   }
 
   #render(): void {
+    pending.delete(this.element);
+    nearViewport?.unobserve(this.element);
     this.#rendered = true;
     if (this.#source.trim() === "") {
-      this.element.replaceChildren(h("div", { class: "markdown-empty" }, "Empty markdown cell: double-click to edit"));
+      const empty = "Empty markdown cell: double-click to edit";
+      this.element.replaceChildren(h("div", { class: "markdown-empty" }, empty));
       return;
     }
     this.element.replaceChildren(renderMarkdown(this.#source, parseAttachments(this.#attachments)));
