@@ -6,6 +6,7 @@ import { latexSource } from "../src/render/latex.ts";
 import { chooseMime } from "../src/render/mime.ts";
 import { attachmentUrl, filesUrl, parseAttachments, resolveUrl } from "../src/render/resources.ts";
 import { truncateLines } from "../src/render/truncate.ts";
+import { parseManifest } from "../src/ui/manifests.ts";
 
 function lines(count: number, trailingNewline = true): string {
   const text = Array.from({ length: count }, (_, i) => `line ${i}`).join("\n");
@@ -118,7 +119,8 @@ describe("markdown URLs", () => {
   });
 
   it("leaves absolute, rooted and fragment URLs alone", () => {
-    for (const url of ["https://example.org/a.png", "data:image/png;base64,AA", "/abs", "#section", "mailto:x@y"]) {
+    const urls = ["https://example.org/a.png", "data:image/png;base64,AA", "/abs", "#section", "mailto:x@y"];
+    for (const url of urls) {
       assert.deepEqual(resolveUrl(url, attachments, saved), { kind: "keep" }, url);
     }
   });
@@ -143,11 +145,27 @@ describe("text/latex", () => {
     assert.deepEqual(latexSource("$$x^2$$"), { tex: "x^2" });
     assert.deepEqual(latexSource(" \\[ a+b \\] "), { tex: "a+b" });
     assert.deepEqual(latexSource("$y$"), { tex: "y" });
-    assert.deepEqual(latexSource("\\begin{align}a&=b\\end{align}"), { tex: "\\begin{align}a&=b\\end{align}" });
+    const align = "\\begin{align}a&=b\\end{align}";
+    assert.deepEqual(latexSource(align), { tex: align });
   });
 
   it("renders text with math in it as markdown", () => {
     assert.deepEqual(latexSource("where $x$ is big"), { markdown: "where $x$ is big" });
     assert.deepEqual(latexSource("$$a$$ and $$b$$"), { markdown: "$$a$$ and $$b$$" });
+  });
+});
+
+describe("display metadata", () => {
+  it("is kept from the manifest, and empty when absent or malformed", () => {
+    const sized = parseManifest({
+      output_type: "display_data",
+      data: { "image/png": { blob: "a".repeat(64), size: 3, kind: "binary" } },
+      metadata: { "image/png": { width: 320, height: 200 } },
+    });
+    assert.ok(sized.outputType === "display_data");
+    assert.deepEqual(sized.metadata, { "image/png": { width: 320, height: 200 } });
+    const bare = parseManifest({ output_type: "execute_result", data: {}, metadata: [1] });
+    assert.ok(bare.outputType === "execute_result");
+    assert.deepEqual(bare.metadata, {});
   });
 });

@@ -17,7 +17,11 @@ export function ansiToHtml(text: string): string {
   return ansiConverter().ansi_to_html(text);
 }
 
-export function ansiPre(text: string, className: string, converter: AnsiUp = ansiConverter()): HTMLPreElement {
+export function ansiPre(
+  text: string,
+  className: string,
+  converter: AnsiUp = ansiConverter(),
+): HTMLPreElement {
   const pre = h("pre", { class: className });
   pre.innerHTML = converter.ansi_to_html(text);
   return pre;

@@ -6,7 +6,10 @@
 
 const DELIMITED = [
   /^\$\$((?:(?!\$\$)[\s\S])*)\$\$$/,
-  /^\\\[([\s\S]*)\\\]$/, /^\\\(([\s\S]*)\\\)$/, /^\$([^$]*)\$$/];
+  /^\\\[([\s\S]*)\\\]$/,
+  /^\\\(([\s\S]*)\\\)$/,
+  /^\$([^$]*)\$$/,
+];
 const ENVIRONMENT = /^\\begin\{([a-zA-Z*]+)\}[\s\S]*\\end\{\1\}$/;
 
 export function latexSource(text: string): { readonly tex: string } | { readonly markdown: string } {

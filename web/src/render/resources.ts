@@ -115,7 +115,9 @@ export function resolveUrl(url: string, attachments: Attachments, location: File
   if (trimmed.startsWith("attachment:")) {
     const name = decodeName(trimmed.slice("attachment:".length));
     const data = attachmentUrl(attachments, name);
-    return data === null ? { kind: "missing", reason: `no attachment named ${name}` } : { kind: "url", url: data };
+    return data === null
+      ? { kind: "missing", reason: `no attachment named ${name}` }
+      : { kind: "url", url: data };
   }
   if (trimmed === "" || isAbsoluteOrLocal(trimmed)) {
     return { kind: "keep" };

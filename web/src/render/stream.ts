@@ -52,10 +52,11 @@ export function streamElement(text: string, name: string): HTMLElement {
   }
   const container = h("div", { class: "stream-truncated", "data-hidden-lines": String(truncated.hidden) });
   const converter = ansiConverter();
+  const hidden = truncated.hidden.toLocaleString("en");
   const showAll = h(
     "button",
     { type: "button", class: "show-all", "data-output-action": "show-all" },
-    `Show all (${truncated.hidden.toLocaleString("en")} more lines)`,
+    `Show all (${hidden} more lines)`,
   );
   showAll.addEventListener("click", () => {
     delete container.dataset["hiddenLines"];
@@ -63,7 +64,7 @@ export function streamElement(text: string, name: string): HTMLElement {
   });
   container.append(
     ansiPre(truncated.head, className, converter),
-    h("div", { class: "truncation-note" }, `… ${truncated.hidden.toLocaleString("en")} lines hidden … `, showAll),
+    h("div", { class: "truncation-note" }, `… ${hidden} lines hidden … `, showAll),
     ansiPre(truncated.tail, className, ansiConverter()),
   );
   return container;

@@ -42,8 +42,10 @@ function lastLinesStart(text: string, count: number, floor: number): number {
 
 function countNewlines(text: string, from: number, to: number): number {
   let count = 0;
-  for (let index = text.indexOf("\n", from); index !== -1 && index < to; index = text.indexOf("\n", index + 1)) {
+  let index = text.indexOf("\n", from);
+  while (index !== -1 && index < to) {
     count += 1;
+    index = text.indexOf("\n", index + 1);
   }
   return count;
 }

@@ -121,7 +121,8 @@ async function renderManifest(manifest: Manifest, element: HTMLElement, blobs: B
       if (mime === null || ref === undefined) {
         element.dataset["mime"] = "unknown";
         const listed = [...manifest.data.keys()].join(", ") || "no data";
-        element.append(h("div", { class: "unknown-output" }, `No renderer for this output's types: ${listed}`));
+        const message = `No renderer for this output's types: ${listed}`;
+        element.append(h("div", { class: "unknown-output" }, message));
         return;
       }
       element.dataset["mime"] = mime;
