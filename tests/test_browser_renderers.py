@@ -366,3 +366,21 @@ async def test_markdown_cell_renders_and_edits(
     await page.click("[data-action=run]")
     await expect(preview).to_be_visible()
     await expect(cell.locator(".editor")).to_be_hidden()
+
+
+async def test_a_cell_turned_markdown_keeps_its_editor_until_run(
+    browser: Browser, shell: ShellServer
+) -> None:
+    page = await new_notebook_with_cell(browser, shell)
+    await cell_editor(page).click()
+    await page.keyboard.insert_text("# Hello *there*")
+    await page.click("[data-action=to-markdown]")
+    cell = page.locator(".cell").first
+    await expect(cell).to_have_attribute("data-cell-type", "markdown")
+    await expect(cell.locator(".editor")).to_be_visible()
+    await expect(cell.locator(".cm-content")).to_be_focused()
+    await page.keyboard.press("Shift+Enter")
+    await expect(cell.locator(".markdown-preview h1")).to_have_text("Hello there")
+    await expect(cell.locator(".markdown-preview em")).to_have_text("there")
+    await expect(page.locator(".cell")).to_have_count(2)  # advancing past the last cell adds one
+    await screenshot(page, "renderer-markdown-converted")
