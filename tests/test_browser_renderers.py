@@ -17,7 +17,6 @@ from test_browser import (
     CHROMIUM_ARGS,
     WEB_DIST,
     cell_editor,
-    new_notebook_with_cell,
     open_page,
     screenshot,
 )
@@ -46,6 +45,15 @@ async def shell(daemon: DaemonProcess) -> AsyncIterator[ShellServer]:
     await server.start()
     yield server
     await server.close()
+
+
+async def new_notebook_with_cell(browser: Browser, shell: ShellServer) -> Page:
+    """A new notebook with one empty code cell, added once the replica has synced."""
+    page = await open_page(browser, shell.page_url(create=1))
+    await expect(page.locator(".notice[data-loading]")).to_have_count(0, timeout=RUN_TIMEOUT)
+    await page.click("[data-action=add-below]")
+    await expect(page.locator(".cell")).to_have_count(1, timeout=RUN_TIMEOUT)
+    return page
 
 
 async def run_cell(browser: Browser, shell: ShellServer, code: str) -> tuple[Page, Locator]:
