@@ -8,7 +8,7 @@ PY := $(BIN)/python
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
-WEB_SOURCES := $(shell find web/src web/test -type f 2>/dev/null) web/build.mjs web/tsconfig.json web/index.html web/style.css
+WEB_SOURCES := $(shell find web/src web/test -type f 2>/dev/null) web/build.mjs web/tsconfig.json web/index.html web/style.css web/render.css
 
 .PHONY: run test check deps system-deps venv web bench clean
 

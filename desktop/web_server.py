@@ -9,6 +9,12 @@ not own windows, the daemon process (the shell starts it) or frames.
 `Origin: <server.url>`; anything else is refused with 403 (token, Origin) or 400 (query)
 before the upgrade. With a `DaemonGate`, an accepted relay first waits for the daemon the
 shell is starting, telling the page why (`{"type": "status"}`), or the error it met.
+
+`/files/<relative path>?token=<token>&notebook=<absolute .ipynb path>` serves a file in the
+notebook's folder (or below it), for images that markdown refers to by relative path: 403
+without the token, 404 for a `..` segment, a path that resolves outside the folder (symlinks
+included), or anything that is not a regular file. Files are sent with a CSP sandbox, so an
+HTML file opened from a link cannot run script in the app's origin.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ CONTENT_TYPES = {
     ".woff2": "font/woff2",
 }
 _FILE_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+_NOTEBOOK_FILE_HEADERS = {**_FILE_HEADERS, "Content-Security-Policy": "sandbox"}
 
 
 class ShellServer:
@@ -89,6 +96,7 @@ class ShellServer:
     async def start(self) -> None:
         app = web.Application(middlewares=[self._check_host])
         app.router.add_get("/relay", self._relay)
+        app.router.add_get("/files/{path:.+}", self._notebook_file)
         app.router.add_get("/", self._index)
         app.router.add_get("/{name:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -117,9 +125,7 @@ class ShellServer:
         return response
 
     async def _relay(self, request: web.Request) -> web.StreamResponse:
-        given = request.query.get("token", "")
-        if not secrets.compare_digest(given.encode(), self.token.encode()):
-            raise web.HTTPForbidden(text="missing or wrong token\n")
+        self._check_token(request)
         if request.headers.get("Origin") != self.url:
             raise web.HTTPForbidden(text="missing or foreign Origin\n")
         handshake = _handshake(request.query)
@@ -159,6 +165,20 @@ class ShellServer:
             return False
         return True
 
+    async def _notebook_file(self, request: web.Request) -> web.StreamResponse:
+        self._check_token(request)
+        target = notebook_file(request.query.get("notebook", ""), request.match_info["path"])
+        if target is None:
+            raise web.HTTPNotFound(text="no such file next to the notebook\n")
+        return web.FileResponse(
+            target, headers={"Content-Type": _content_type(target), **_NOTEBOOK_FILE_HEADERS}
+        )
+
+    def _check_token(self, request: web.Request) -> None:
+        given = request.query.get("token", "")
+        if not secrets.compare_digest(given.encode(), self.token.encode()):
+            raise web.HTTPForbidden(text="missing or wrong token\n")
+
     async def _index(self, request: web.Request) -> web.StreamResponse:
         return self._serve("index.html")
 
@@ -173,12 +193,42 @@ class ShellServer:
             raise web.HTTPNotFound() from None
         if not target.is_relative_to(self.web_dir) or not target.is_file():
             raise web.HTTPNotFound()
-        content_type = (
-            CONTENT_TYPES.get(target.suffix.lower())
-            or mimetypes.guess_type(target.name)[0]
-            or "application/octet-stream"
+        return web.FileResponse(
+            target, headers={"Content-Type": _content_type(target), **_FILE_HEADERS}
         )
-        return web.FileResponse(target, headers={"Content-Type": content_type, **_FILE_HEADERS})
+
+
+def _content_type(target: Path) -> str:
+    return (
+        CONTENT_TYPES.get(target.suffix.lower())
+        or mimetypes.guess_type(target.name)[0]
+        or "application/octet-stream"
+    )
+
+
+def notebook_file(notebook: str, relative: str) -> Path | None:
+    """The regular file `relative` names inside the folder of the `.ipynb` at `notebook`.
+
+    None when the notebook path is not absolute or not an existing `.ipynb` file, when
+    `relative` has a `..` segment or is absolute, or when it resolves (symlinks followed)
+    outside that folder or to anything but a regular file.
+    """
+    if not notebook or not os.path.isabs(notebook) or not notebook.lower().endswith(".ipynb"):
+        return None
+    parts = relative.replace("\\", "/").split("/")
+    if ".." in parts or os.path.isabs(relative) or "\0" in relative:
+        return None
+    try:
+        notebook_path = Path(notebook).resolve()
+        if not notebook_path.is_file():
+            return None
+        folder = notebook_path.parent
+        target = (folder / relative).resolve()
+    except (OSError, ValueError):
+        return None
+    if not target.is_relative_to(folder) or not target.is_file():
+        return None
+    return target
 
 
 def _handshake(query: Any) -> dict[str, Any]:

@@ -185,7 +185,7 @@ async def test_rich_outputs_render(browser: Browser, shell: ShellServer) -> None
     )
     iframe = cell.locator("iframe.html-output")
     await expect(iframe).to_have_attribute("sandbox", "allow-scripts")
-    await expect(cell.locator("img.image-output")).to_have_count(1)
+    await expect(cell.locator("iframe.svg-output")).to_have_attribute("sandbox", "allow-scripts")
     await expect(cell.locator(".output[data-output-type=stream]")).to_contain_text("red")
     await screenshot(page, "browser-rich-outputs")
 

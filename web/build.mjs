@@ -2,7 +2,7 @@
 // `node build.mjs --tests` also bundles test/*.test.ts into dist-test/ for `node --test`
 // (outside dist/, so what ships stays the app alone).
 // Add a target to TARGETS to ship a new entry point.
-import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
+import { copyFile, cp, mkdir, readdir, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
 const COMMON = {
@@ -64,7 +64,17 @@ async function testTarget() {
   };
 }
 
-const STATIC_FILES = ["index.html", "style.css"];
+const STATIC_FILES = ["index.html", "style.css", "render.css"];
+
+/** KaTeX's stylesheet and the fonts it loads (by relative URL), for math in markdown. */
+async function copyKatex() {
+  await rm("dist/katex", { recursive: true, force: true });
+  await mkdir("dist/katex", { recursive: true });
+  await Promise.all([
+    copyFile("node_modules/katex/dist/katex.min.css", "dist/katex/katex.min.css"),
+    cp("node_modules/katex/dist/fonts", "dist/katex/fonts", { recursive: true }),
+  ]);
+}
 
 const TARGETS = { interopPeer, browserApp, widgetRuntime };
 if (process.argv.includes("--tests")) {
@@ -77,6 +87,7 @@ await mkdir("dist", { recursive: true });
 const [results] = await Promise.all([
   Promise.all(Object.values(TARGETS).map((options) => build(options))),
   ...STATIC_FILES.map((name) => copyFile(name, `dist/${name}`)),
+  copyKatex(),
 ]);
 const warnings = results.reduce((sum, result) => sum + result.warnings.length, 0);
 const elapsed = Math.round(performance.now() - started);

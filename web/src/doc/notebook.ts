@@ -61,6 +61,8 @@ export interface Cell {
   readonly executionCount: number | null;
   readonly outputs: readonly string[];
   readonly metadata: string;
+  /** nbformat attachments as the document's JSON string; null when the cell has none. */
+  readonly attachments: string | null;
 }
 
 export interface NewCell {
@@ -156,6 +158,7 @@ function readCell(cellId: CellId, record: Record<string, unknown>): Cell {
     executionCount: intOrNull(record["execution_count"]),
     outputs: stringList(record["outputs"]),
     metadata: stringValue(record["metadata"], "{}"),
+    attachments: record["attachments"] === undefined ? null : stringValue(record["attachments"], ""),
   };
 }
 

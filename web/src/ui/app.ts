@@ -25,6 +25,7 @@ import {
   spliceSourceMany,
 } from "../doc/notebook.ts";
 import type { Host, ShellMessage } from "../host.ts";
+import { setNotebookPath } from "../render/location.ts";
 import type { AnyBroadcast, HandshakeReply } from "../protocol/wire.gen.ts";
 import { type ConnectionState, type DocChange, Session, type SessionListener } from "../session.ts";
 import type { Transport } from "../transport.ts";
@@ -323,6 +324,7 @@ export class App implements SessionListener {
     if (cell === undefined) {
       return;
     }
+    this.#view.view(cellId)?.showRendered();
     if (cell.cellType === "code") {
       this.#tracker.requested([cellId]);
       this.#view.applyRunStates(this.#tracker);
@@ -568,6 +570,7 @@ export class App implements SessionListener {
   }
 
   #showPath(): void {
+    setNotebookPath(this.#path);
     this.#status.setPath(this.#path, this.#dirty);
     this.#host.setTitle(this.#path === null ? "Untitled" : basename(this.#path));
     this.#host.setDirty(this.#dirty);

@@ -14,6 +14,7 @@ import type { CompletionFetcher } from "./completion.ts";
 import { CellEditor, type EditorCommands } from "./editor.ts";
 import type { CellRunState } from "./executions.ts";
 import type { BlobClient } from "./manifests.ts";
+import { MarkdownPreview } from "./markdown-cell.ts";
 import { OutputList } from "./outputs.ts";
 import type { SourceUpdate } from "./text-changes.ts";
 
@@ -46,6 +47,10 @@ export class CellView {
   readonly #editor: CellEditor;
   readonly #outputs: OutputList;
   readonly #count: HTMLElement;
+  readonly #editorHost: HTMLElement;
+  readonly #preview: MarkdownPreview;
+  /** A markdown cell shows its editor only while being edited, else its rendering. */
+  #editingMarkdown = false;
   #cell: Cell;
   #state: CellRunState = "idle";
 
@@ -63,16 +68,28 @@ export class CellView {
       callbacks.run(this.id, false);
     });
     const editorHost = h("div", { class: "editor" });
+    this.#editorHost = editorHost;
+    this.#preview = new MarkdownPreview({
+      edit: () => this.#editMarkdown(),
+      run: (advance) => callbacks.run(this.id, advance),
+      leave: (direction) => callbacks.leave(this.id, direction),
+      focused: () => callbacks.select(this.id),
+    });
     this.#outputs = new OutputList(blobs);
     this.element = h(
       "section",
       { class: "cell", "data-cell-id": cell.id },
       h("div", { class: "cell-gutter" }, this.#count, runButton),
-      h("div", { class: "cell-body" }, editorHost, this.#outputs.element),
+      h("div", { class: "cell-body" }, this.#preview.element, editorHost, this.#outputs.element),
     );
     this.element.addEventListener("mousedown", () => callbacks.select(this.id));
     const commands: EditorCommands = {
-      perform: (action) => callbacks.perform(this.id, action),
+      perform: (action) => {
+        if (action === "run" || action === "run-next" || action === "run-insert") {
+          this.showRendered(); // running a markdown cell renders it
+        }
+        callbacks.perform(this.id, action);
+      },
       leave: (direction) => callbacks.leave(this.id, direction),
       complete: callbacks.complete,
     };
@@ -92,6 +109,9 @@ export class CellView {
 
   /** Show the cell as the document now holds it; `update` says how its source changed. */
   update(cell: Cell, update: SourceUpdate | undefined): void {
+    if (cell.cellType === "markdown" && this.#cell.cellType !== "markdown") {
+      this.#editingMarkdown = true; // just converted: keep writing
+    }
     this.#cell = cell;
     this.#editor.setCellType(cell.cellType);
     this.#editor.applyRemote(cell.source, update);
@@ -115,6 +135,10 @@ export class CellView {
   }
 
   focus(where: "start" | "end" | "keep" = "keep"): void {
+    if (this.#showsPreview()) {
+      this.#preview.element.focus();
+      return;
+    }
     this.#editor.focus(where);
   }
 
@@ -125,6 +149,7 @@ export class CellView {
 
   destroy(): void {
     this.#editor.destroy();
+    this.#preview.destroy();
     this.element.remove();
   }
 
@@ -134,5 +159,42 @@ export class CellView {
     this.element.dataset["state"] = this.#state;
     this.#count.textContent = prompt(cellType, executionCount, this.#state);
     this.#outputs.update(outputs);
+    this.#renderMarkdown();
+  }
+
+  // -- markdown: the preview and the editor take turns ----------------------------------
+
+  #showsPreview(): boolean {
+    return this.#cell.cellType === "markdown" && !this.#editingMarkdown;
+  }
+
+  #renderMarkdown(): void {
+    const preview = this.#showsPreview();
+    this.#editorHost.hidden = preview;
+    if (preview) {
+      // The editor, not #cell: local typing does not re-render the view.
+      this.#preview.show(this.#editor.text, this.#cell.attachments);
+    } else {
+      this.#preview.hide();
+    }
+  }
+
+  #editMarkdown(): void {
+    this.#editingMarkdown = true;
+    this.#renderMarkdown();
+    this.#editor.focus("end");
+  }
+
+  /** Running a markdown cell renders it (the app then advances as for code). */
+  /** Leave a markdown cell's editor for its rendering (what running a markdown cell does). */
+  showRendered(): void {
+    if (this.#cell.cellType === "markdown" && this.#editingMarkdown) {
+      const focused = this.#editor.view.hasFocus;
+      this.#editingMarkdown = false;
+      this.#renderMarkdown();
+      if (focused) {
+        this.#preview.element.focus();
+      }
+    }
   }
 }

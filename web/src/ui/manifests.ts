@@ -21,6 +21,8 @@ export type Manifest =
   | {
       readonly outputType: "display_data" | "execute_result";
       readonly data: ReadonlyMap<string, ContentRef>;
+      /** The output's nbformat metadata (e.g. `{"image/png": {"width": 300}}`). */
+      readonly metadata: Readonly<Record<string, unknown>>;
     }
   | {
       readonly outputType: "error";
@@ -89,7 +91,8 @@ export function parseManifest(value: unknown): Manifest {
           }
         }
       }
-      return { outputType, data };
+      const metadata = value["metadata"];
+      return { outputType, data, metadata: isRecord(metadata) ? metadata : {} };
     }
     case "error":
       return {

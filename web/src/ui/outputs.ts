@@ -4,35 +4,22 @@
  * Each output is a `.output` element with `data-output-type` (the nbformat output type)
  * and, for rich outputs, `data-mime` (the MIME type shown). Elements are keyed by hash and
  * reused while the hash stays in the list, so a growing stream re-renders only its tail.
- * Untrusted HTML runs in an iframe sandboxed without `allow-same-origin`.
+ * Untrusted HTML, SVG and Javascript run in iframes sandboxed without `allow-same-origin`
+ * (render/frames.ts); markdown and LaTeX are sanitised (render/markdown.ts).
  */
 
-import { AnsiUp } from "ansi_up";
-
-import { errorMessage } from "../util/guards.ts";
+import { ansiPre } from "../render/ansi.ts";
+import { htmlFrame, javascriptFrame, svgFrame } from "../render/frames.ts";
+import { jsonTree } from "../render/json-view.ts";
+import { renderLatex, renderMarkdown } from "../render/markdown.ts";
+import { chooseMime, type ShownMime } from "../render/mime.ts";
+import { streamElement } from "../render/stream.ts";
+import { errorMessage, isRecord } from "../util/guards.ts";
 import { h, placeChildren } from "./dom.ts";
 import type { BlobClient, ContentRef, Manifest } from "./manifests.ts";
 
-/** Richest first: the first of these a bundle holds is the one shown. */
-export const MIME_ORDER = [
-  "text/html",
-  "image/svg+xml",
-  "image/png",
-  "image/jpeg",
-  "image/gif",
-  "image/webp",
-  "application/json",
-  "text/markdown",
-  "text/latex",
-  "text/plain",
-] as const;
-
-export type ShownMime = (typeof MIME_ORDER)[number];
-
-export function chooseMime(mimes: Iterable<string>): ShownMime | null {
-  const available = new Set(mimes);
-  return MIME_ORDER.find((mime) => available.has(mime)) ?? null;
-}
+export { ansiToHtml } from "../render/ansi.ts";
+export { chooseMime, MIME_ORDER, type ShownMime } from "../render/mime.ts";
 
 /** Renders one MIME value that a part of the UI outside this module knows how to show. */
 export type ExtraRenderer = (ref: ContentRef, blobs: BlobClient) => Promise<HTMLElement>;
@@ -45,92 +32,57 @@ export function registerRenderer(mime: string, render: ExtraRenderer): void {
   extraRenderers.set(mime, render);
 }
 
-/** ANSI-coloured, HTML-escaped text; links in escape sequences are not made clickable. */
-export function ansiToHtml(text: string): string {
-  const converter = new AnsiUp();
-  converter.escape_html = true;
-  converter.url_allowlist = {};
-  return converter.ansi_to_html(text);
-}
-
-function ansiPre(text: string, className: string): HTMLPreElement {
-  const pre = h("pre", { class: className });
-  pre.innerHTML = ansiToHtml(text);
-  return pre;
-}
-
-const FRAME_HEIGHT_SCRIPT = `<script>(function(){
-function post(){parent.postMessage({nbdeskFrameHeight:document.documentElement.getBoundingClientRect().height},"*");}
-addEventListener("load",post);
-if(typeof ResizeObserver==="function"){new ResizeObserver(post).observe(document.documentElement);}
-post();})();</script>`;
-
-/** Standards mode, so the root element's height is the content's height, not the frame's. */
-const FRAME_HEAD = `<!doctype html><meta charset="utf-8"><style>:root{color-scheme:light dark}body{margin:0;display:flow-root;font:14px system-ui,sans-serif}</style>`;
-
-let frameListenerInstalled = false;
-
-/** Sandboxed frames report their content height by postMessage; nothing else is read. */
-function installFrameListener(): void {
-  if (frameListenerInstalled) {
-    return;
-  }
-  frameListenerInstalled = true;
-  window.addEventListener("message", (event: MessageEvent<unknown>) => {
-    const data = event.data;
-    if (typeof data !== "object" || data === null || !("nbdeskFrameHeight" in data)) {
-      return;
-    }
-    const height = data.nbdeskFrameHeight;
-    if (typeof height !== "number" || !Number.isFinite(height)) {
-      return;
-    }
-    for (const frame of document.getElementsByTagName("iframe")) {
-      if (frame.contentWindow === event.source) {
-        frame.style.height = `${Math.min(Math.max(Math.ceil(height), 16), 20000)}px`;
+/** An image at the size its metadata asks for (matplotlib's retina PNGs give half their pixels). */
+function image(src: string, mime: string, metadata: unknown): HTMLImageElement {
+  const element = h("img", { class: "image-output", src, alt: mime });
+  if (isRecord(metadata)) {
+    for (const side of ["width", "height"] as const) {
+      const size = metadata[side];
+      if (typeof size === "number" && Number.isFinite(size) && size > 0) {
+        element.setAttribute(side, String(Math.round(size)));
       }
     }
-  });
-}
-
-function htmlFrame(html: string): HTMLIFrameElement {
-  installFrameListener();
-  const frame = h("iframe", { class: "html-output", sandbox: "allow-scripts", title: "HTML output" });
-  frame.srcdoc = FRAME_HEAD + html + FRAME_HEIGHT_SCRIPT;
-  return frame;
-}
-
-function image(src: string, mime: string): HTMLImageElement {
-  return h("img", { class: "image-output", src, alt: mime });
-}
-
-async function imageFromRef(ref: ContentRef, mime: string, blobs: BlobClient): Promise<HTMLElement> {
-  if (ref.kind === "blob") {
-    return image(blobs.url(ref.hash), mime);
   }
-  const text = await blobs.text(ref);
-  if (mime === "image/svg+xml") {
-    return image(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`, mime);
+  return element;
+}
+
+async function imageFromRef(
+  ref: ContentRef,
+  mime: string,
+  blobs: BlobClient,
+  metadata: unknown,
+): Promise<HTMLElement> {
+  if (ref.kind === "blob" && ref.blobKind === "binary") {
+    return image(blobs.url(ref.hash), mime, metadata);
   }
   // Not valid base64 when stored, so the daemon kept it as text: show it as such.
-  return ansiPre(text, "text-output");
+  return ansiPre(await blobs.text(ref), "text-output");
 }
 
-async function renderMime(mime: ShownMime, ref: ContentRef, blobs: BlobClient): Promise<HTMLElement> {
+async function renderMime(
+  mime: ShownMime,
+  ref: ContentRef,
+  blobs: BlobClient,
+  metadata: Readonly<Record<string, unknown>>,
+): Promise<HTMLElement> {
   switch (mime) {
     case "text/html":
       return htmlFrame(await blobs.text(ref));
     case "image/svg+xml":
+      return svgFrame(await blobs.text(ref));
     case "image/png":
     case "image/jpeg":
     case "image/gif":
     case "image/webp":
-      return imageFromRef(ref, mime, blobs);
+      return imageFromRef(ref, mime, blobs, metadata[mime]);
+    case "application/javascript":
+      return javascriptFrame(await blobs.text(ref));
     case "application/json":
-      return h("pre", { class: "json-output" }, JSON.stringify(await blobs.json(ref), null, 2));
+      return jsonTree(await blobs.json(ref));
     case "text/markdown":
+      return renderMarkdown(await blobs.text(ref));
     case "text/latex":
-      return h("pre", { class: "text-output" }, await blobs.text(ref));
+      return renderLatex(await blobs.text(ref));
     case "text/plain":
       return ansiPre(await blobs.text(ref), "text-output");
   }
@@ -145,7 +97,7 @@ async function renderManifest(manifest: Manifest, element: HTMLElement, blobs: B
   switch (manifest.outputType) {
     case "stream":
       element.dataset["stream"] = manifest.name;
-      element.append(ansiPre(await blobs.text(manifest.text), `stream-output ${manifest.name}`));
+      element.append(streamElement(await blobs.text(manifest.text), manifest.name));
       return;
     case "error": {
       const lines = tracebackLines(await blobs.json(manifest.traceback));
@@ -169,11 +121,12 @@ async function renderManifest(manifest: Manifest, element: HTMLElement, blobs: B
       if (mime === null || ref === undefined) {
         element.dataset["mime"] = "unknown";
         const listed = [...manifest.data.keys()].join(", ") || "no data";
-        element.append(h("div", { class: "unknown-output" }, `Output of an unsupported type: ${listed}`));
+        const message = `No renderer for this output's types: ${listed}`;
+        element.append(h("div", { class: "unknown-output" }, message));
         return;
       }
       element.dataset["mime"] = mime;
-      element.append(await renderMime(mime, ref, blobs));
+      element.append(await renderMime(mime, ref, blobs, manifest.metadata));
       return;
     }
     case "unknown":
