@@ -112,6 +112,7 @@ export class RelayHost implements Host {
   }
 
   ready(): void {
+    performance.mark("nbdesk:ready");
     this.#send({ type: "ready", page_ms: Math.round(performance.now()) });
   }
 

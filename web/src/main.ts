@@ -3,17 +3,19 @@
  * window's relay with the page's own query string, and start the notebook UI.
  */
 
-import { initializeBase64Wasm } from "@automerge/automerge/slim";
+import { initializeWasm } from "@automerge/automerge/slim";
 import { automergeWasmBase64 } from "@automerge/automerge/automerge.wasm.base64";
 
 import { RelayHost } from "./host.ts";
+import { decodeBase64 } from "./util/base64.ts";
 import { relayUrl, WebSocketTransport } from "./transport.ts";
 import { App } from "./ui/app.ts";
 
 async function start(): Promise<void> {
   // The relay's handshake with the daemon runs while the wasm compiles.
   const transport = new WebSocketTransport(relayUrl(new URL(window.location.href)));
-  await initializeBase64Wasm(automergeWasmBase64);
+  await initializeWasm(decodeBase64(automergeWasmBase64));
+  performance.mark("nbdesk:wasm-ready");
   const root = document.getElementById("app") ?? document.body;
   const host = new RelayHost(transport);
   new App(root, transport, host);
