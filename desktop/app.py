@@ -100,7 +100,7 @@ class Shell:
         if "create" in handshake:
             query["first_cell"] = "1"  # a new notebook starts with an empty code cell
         window = webview.create_window(
-            "nbdesk", self.server.page_url(**query), width=1200, height=820
+            "nbdesk", self.server.page_url(**query), width=1200, height=760
         )
         if window is None:
             raise RuntimeError("pywebview did not create a window")
