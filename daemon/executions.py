@@ -79,6 +79,7 @@ class RoomKernel:
         self.env: Env | None = None
         self.env_deps: tuple[str, ...] = ()
         self._sync_state: tuple[bool, tuple[str, ...], tuple[str, ...]] = (True, (), ())
+        self._launching = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"RoomKernel({self.room.id}, {self.status}, queued={len(self.queue)}, running={self.running})"
@@ -95,16 +96,18 @@ class RoomKernel:
 
         `python` is an interpreter path, "uv" or "conda" (an environment from that pool),
         or None: the daemon's environments choose, and with none ready the kernel runs
-        on the daemon's own interpreter."""
-        await self._stop_session()
-        self._set_status(KernelStatus.STARTING)
-        try:
-            await self._start_session(python)
-        except NbdeskError as exc:
-            self._set_status(KernelStatus.DEAD)
-            self.room.broadcast(KernelErrorEvent(message=exc.message))
-            raise
-        self._set_status(KernelStatus.IDLE)
+        on the daemon's own interpreter. Launches are serialised: a launch asked for while
+        another starts (launch_kernel right after a new notebook) replaces it once up."""
+        async with self._launching:
+            await self._stop_session()
+            self._set_status(KernelStatus.STARTING)
+            try:
+                await self._start_session(python)
+            except NbdeskError as exc:
+                self._set_status(KernelStatus.DEAD)
+                self.room.broadcast(KernelErrorEvent(message=exc.message))
+                raise
+            self._set_status(KernelStatus.IDLE)
         self.check_env_sync()
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run_queue(), name=f"queue {self.room.id}")
