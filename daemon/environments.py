@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from daemon.envs import (
@@ -161,7 +160,6 @@ class Environments:
         owner: str,
         deps: tuple[str, ...],
         *,
-        cwd: Path,
         on_progress: Callable[[EnvProgress], None],
     ) -> KernelSource:
         """Where `owner`'s next kernel should come from (see the module docstring)."""
@@ -170,7 +168,7 @@ class Environments:
         if (env := self.owned_by(owner)) is not None:
             env.touch()
             return KernelSource(env=env)
-        if cwd == self.hot.cwd and (hot := self.hot.take()) is not None:
+        if (hot := self.hot.take()) is not None:  # the caller moves it to its folder
             if hot.env is not None:
                 hot.env.touch(owner)
             return KernelSource(env=hot.env, hot=hot)

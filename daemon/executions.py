@@ -121,9 +121,7 @@ class RoomKernel:
             self.env = await envs.take_waiting(python, self.room.id)
             python, self.env_deps = self.env.python, ()
         elif python is None:
-            source = await envs.kernel_source(
-                self.room.id, deps, cwd=cwd, on_progress=self.room.broadcast
-            )
+            source = await envs.kernel_source(self.room.id, deps, on_progress=self.room.broadcast)
             self.env, self.env_deps = source.env, source.deps
             if source.hot is not None:
                 self.session = source.hot.session

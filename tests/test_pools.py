@@ -231,7 +231,7 @@ async def test_conda_pool_from_a_local_channel(
 
 
 async def test_hot_kernel_serves_a_new_notebook_refills_and_nothing_outlives_stop(
-    daemon_factory: DaemonFactory,
+    daemon_factory: DaemonFactory, tmp_path: Path
 ) -> None:
     daemon = daemon_factory(NBDESK_POOL_UV="1", NBDESK_HOT_KERNELS="1")
     status = await wait_pools(
@@ -247,6 +247,14 @@ async def test_hot_kernel_serves_a_new_notebook_refills_and_nothing_outlives_sto
     assert refill_pid != hot_pid
     # The room's kernel runs where an untitled notebook's kernel always ran.
     assert await run_code(client, "import os; print(os.getcwd())") == str(daemon.home.root)
+    # A notebook opened from a file takes the next one, moved to the file's folder.
+    path = tmp_path / "opened.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), path)
+    opened = await NotebookClient.open(path, home=daemon.home)
+    assert await run_code(opened, "import os; print(os.getpid(), os.getcwd())") == (
+        f"{refill_pid} {tmp_path}"
+    )
+    await opened.close()
     await client.close()
     daemon.stop()
     assert not pid_alive(hot_pid) and not pid_alive(refill_pid)
