@@ -34,8 +34,13 @@ from edit_latency import Stats
 from daemon.client import ControlClient, NotebookClient
 from daemon.envs import Processes, build, new_env_path, uv_spec
 
-SETTINGS = {"NBDESK_KEEP_ALIVE": "1"}
-POOLS_OFF = {"NBDESK_POOL_UV": "0", "NBDESK_POOL_CONDA": "0", "NBDESK_HOT_KERNELS": "0"}
+# Rooms (and their kernels) leave a second after the bench closes them.
+POOLS_OFF = {
+    "NBDESK_KEEP_ALIVE": "1",
+    "NBDESK_POOL_UV": "0",
+    "NBDESK_POOL_CONDA": "0",
+    "NBDESK_HOT_KERNELS": "0",
+}
 
 
 async def wait_pools(daemon: BenchDaemon, full: Callable[[dict[str, Any]], bool]) -> None:
@@ -79,12 +84,12 @@ async def no_pool(daemon: BenchDaemon, scratch: Path) -> float:
 
 
 async def measure(runs: int, no_pool_runs: int) -> tuple[Stats, Stats, Stats]:
-    hot, warm, cold = Stats("hot kernel", []), Stats("prewarmed env + fresh kernel", []), None
+    hot, warm = Stats("hot kernel", []), Stats("prewarmed env + fresh kernel", [])
     cold = Stats("no pool (uv venv + install + kernel)", [])
     with (
-        BenchDaemon(**SETTINGS, **POOLS_OFF, NBDESK_POOL_UV="1", NBDESK_HOT_KERNELS="1") as hd,
-        BenchDaemon(**SETTINGS, **POOLS_OFF, NBDESK_POOL_UV="2") as wd,
-        BenchDaemon(**SETTINGS, **POOLS_OFF) as nd,
+        BenchDaemon(**{**POOLS_OFF, "NBDESK_POOL_UV": "1", "NBDESK_HOT_KERNELS": "1"}) as hd,
+        BenchDaemon(**{**POOLS_OFF, "NBDESK_POOL_UV": "2"}) as wd,
+        BenchDaemon(**POOLS_OFF) as nd,
         tempfile.TemporaryDirectory(prefix="nbd-bench-") as scratch,
     ):
         every = max(1, runs // max(1, no_pool_runs))

@@ -121,6 +121,8 @@ class HotKernels:
         self.starting = session
         try:
             await session.start()
+            # A kernel's first cell pays for IPython's first-run setup; pay it here.
+            await session.run_silently("None")
         except BaseException:
             await asyncio.shield(session.shutdown())
             raise

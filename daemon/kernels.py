@@ -121,11 +121,16 @@ class KernelSession:
         self._on_iopub = on_iopub
         self._on_death = on_death
 
-    async def chdir(self, cwd: Path) -> None:
-        """Move a started kernel to `cwd` (a hot kernel started elsewhere), unrecorded."""
-        code = f"import os as _nbdesk_os; _nbdesk_os.chdir({str(cwd)!r}); del _nbdesk_os"
+    async def run_silently(self, code: str) -> None:
+        """Run `code` without a count, history or outputs (a hot kernel's housekeeping)."""
         msg_id = self._kc.execute(code, silent=True, store_history=False)
         await self.request(msg_id, timeout=10)
+
+    async def chdir(self, cwd: Path) -> None:
+        """Move a started kernel to `cwd` (a hot kernel started elsewhere), unrecorded."""
+        await self.run_silently(
+            f"import os as _nbdesk_os; _nbdesk_os.chdir({str(cwd)!r}); del _nbdesk_os"
+        )
         self.cwd = cwd
 
     async def start(self) -> dict[str, Any]:
