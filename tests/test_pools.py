@@ -117,12 +117,20 @@ async def test_uv_pool_fills_take_is_instant_replenishes_and_restart_adopts(
     unfinished = envs_dir / "nbdesk-uv-unfinished"
     (unfinished / "bin").mkdir(parents=True)
 
-    daemon = daemon_factory(NBDESK_POOL_UV="2")
+    daemon = daemon_factory(NBDESK_POOL_UV="2", NBDESK_KEEP_ALIVE="0.5")
     status = await status_of(daemon.home)
     assert kept.name in status["pools"]["uv"]["envs"], "a valid environment is adopted at once"
     assert not tampered.exists() and not unfinished.exists()
     assert prefix.exists(), "a notebook's own environment is not the pool's to remove"
+    # The notebook comes back to its own environment.
+    client = await NotebookClient.join(owned["owner"], home=daemon.home)
+    assert await run_code(client, "import sys; print(sys.prefix)") == str(prefix)
+    await client.close()
     await wait_pools(daemon.home, lambda p: p["uv"]["ready"] == 2)
+    deadline = time.monotonic() + 30
+    while (await status_of(daemon.home))["rooms"]:
+        assert time.monotonic() < deadline, "the room was never evicted"
+        await asyncio.sleep(0.1)
 
     # The notebook is not open and its environment is unused: gc removes it, not the pool.
     result = cli(daemon, "gc", "--env-max-age", "0")
