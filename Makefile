@@ -56,6 +56,7 @@ bench: deps
 	$(PY) bench/daemon_rss.py
 	$(PY) bench/kernel_exec.py
 	$(PY) bench/desktop_app.py
+	$(PY) bench/env_pools.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist build dist

@@ -134,7 +134,8 @@ def _print_status(status: dict[str, Any]) -> None:
     print(f"  home    {status['home']}")
     print(f"  socket  {status['socket']}")
     print(f"  blobs   {status.get('blob_url') or '-'}")
-    print(f"  memory  {status['rss_bytes'] / 1e6:.1f} MB")
+    kernels_mb = status.get("kernels_rss_bytes", 0) / 1e6
+    print(f"  memory  {status['rss_bytes'] / 1e6:.1f} MB (kernels {kernels_mb:.1f} MB)")
     rooms = status.get("rooms", [])
     print(f"  rooms   {len(rooms)}")
     for room in rooms:
@@ -142,6 +143,32 @@ def _print_status(status: dict[str, Any]) -> None:
         print(
             f"    {room['notebook_id']}  {room['state']:6}  peers={room['peers']}  cells={room['cells']}  {where}"
         )
+        print(
+            f"      kernel {room['kernel']} pid={room.get('kernel_pid')}  {room.get('python') or ''}"
+        )
+    _print_pools(status.get("pools") or {})
+
+
+def _print_pools(pools: dict[str, Any]) -> None:
+    print("  pools")
+    for kind in ("uv", "conda"):
+        pool = pools.get(kind)
+        if not pool:
+            continue
+        line = f"    {kind:6} ready {pool['ready']}/{pool['size']}  warming {pool['warming']}"
+        line += f"  failures {pool['failures']}"
+        if pool.get("error"):
+            retry = pool.get("retry_in")
+            line += f"  retry in {retry:.0f} s" if retry is not None else ""
+            line += f"\n      last error: {pool['error'].splitlines()[-1][:200]}"
+        print(line)
+    hot = pools.get("hot_kernels")
+    if hot:
+        print(
+            f"    hot    ready {hot['ready']}/{hot['size']}  starting {hot['starting']}  failures {hot['failures']}"
+        )
+    envs = pools.get("envs", [])
+    print(f"  envs    {len(envs)} on disk")
 
 
 def _logs(home: Home, lines: int, follow: bool) -> int:
@@ -167,8 +194,16 @@ def main(argv: list[str]) -> int:
     commands.add_parser("stop", help="flush every notebook and stop the daemon")
     status_parser = commands.add_parser("status", help="show the daemon, its rooms and memory")
     status_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    gc_parser = commands.add_parser("gc", help="delete stored outputs no notebook uses")
+    gc_parser = commands.add_parser(
+        "gc", help="delete stored outputs and environments no notebook uses"
+    )
     gc_parser.add_argument("--min-age", type=float, default=3600.0, help="seconds (default 3600)")
+    gc_parser.add_argument(
+        "--env-max-age",
+        type=float,
+        default=None,
+        help="remove environments unused for this many seconds (default: NBDESK_ENV_MAX_AGE)",
+    )
     logs = commands.add_parser("logs", help="print the daemon's log")
     logs.add_argument("-n", "--lines", type=int, default=100)
     logs.add_argument("-f", "--follow", action="store_true")
@@ -193,14 +228,18 @@ def main(argv: list[str]) -> int:
             _print_status(status)
         return 0
     if args.command == "gc":
-        report = asyncio.run(_collect(home, args.min_age))
+        report = asyncio.run(_collect(home, args.min_age, args.env_max_age))
         print(
             f"deleted {report['deleted']} blobs ({report['bytes_freed'] / 1e6:.1f} MB), kept {report['kept']}"
+        )
+        removed = report.get("envs_removed", [])
+        print(
+            f"removed {len(removed)} unused environments{': ' if removed else ''}{' '.join(removed)}"
         )
         return 0
     return _logs(home, args.lines, args.follow)
 
 
-async def _collect(home: Home, min_age: float) -> dict[str, Any]:
+async def _collect(home: Home, min_age: float, env_max_age: float | None) -> dict[str, Any]:
     async with await ControlClient.connect(home) as control:
-        return await control.collect_garbage(min_age)
+        return await control.collect_garbage(min_age, env_max_age)

@@ -439,9 +439,14 @@ class ControlClient:
     async def stop(self) -> None:
         await self.connection.request("stop", timeout=60)
 
-    async def collect_garbage(self, min_age: float = 3600.0) -> dict[str, Any]:
-        """Delete blobs no notebook references (older than `min_age` seconds)."""
-        return await self.connection.request("gc", timeout=300, min_age=min_age)
+    async def collect_garbage(
+        self, min_age: float = 3600.0, env_max_age: float | None = None
+    ) -> dict[str, Any]:
+        """Delete blobs no notebook references (older than `min_age` seconds) and
+        environments unused for `env_max_age` seconds (None: the daemon's setting)."""
+        return await self.connection.request(
+            "gc", timeout=300, min_age=min_age, env_max_age=env_max_age
+        )
 
     async def close(self) -> None:
         await self.connection.close()

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from daemon.comms import WidgetComms
-from daemon.errors import DocumentError, KernelError, NbdeskError
+from daemon.env_deps import dependency_diff, notebook_dependencies
+from daemon.envs import Env
+from daemon.errors import DocumentError, EnvError, KernelError, NbdeskError
 from daemon.kernels import KernelSession, KernelStatus
 from daemon.manifests import display_id_of, load_manifest, manifest_to_output, store_output
 from daemon.notebook_doc import CellType
 from daemon.outputs import OutputArea, apply_iopub, update_display
 from daemon.protocol import (
+    EnvSyncState,
     ExecutionDone,
     ExecutionStarted,
     KernelErrorEvent,
@@ -73,6 +76,10 @@ class RoomKernel:
         self._flush_handle: asyncio.TimerHandle | None = None
         self.display_cells: dict[str, set[str]] = {}
         self.widgets = WidgetComms(room, lambda: self.session.comm_msg if self.session else None)
+        self.env: Env | None = None
+        self.env_deps: tuple[str, ...] = ()
+        self._sync_state: tuple[bool, tuple[str, ...], tuple[str, ...]] = (True, (), ())
+        self._launching = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"RoomKernel({self.room.id}, {self.status}, queued={len(self.queue)}, running={self.running})"
@@ -85,10 +92,46 @@ class RoomKernel:
             self.room.broadcast(KernelStatusChanged(status=str(status)))
 
     async def launch(self, python: str | None = None) -> None:
-        """Start a kernel (replacing any running one) and wait until it answers."""
-        await self._stop_session()
-        self._set_status(KernelStatus.STARTING)
+        """Start a kernel (replacing any running one) and wait until it answers.
+
+        `python` is an interpreter path, "uv" or "conda" (an environment from that pool),
+        or None: the daemon's environments choose, and with none ready the kernel runs
+        on the daemon's own interpreter. Launches are serialised: a launch asked for while
+        another starts (launch_kernel right after a new notebook) replaces it once up."""
+        async with self._launching:
+            await self._stop_session()
+            self._set_status(KernelStatus.STARTING)
+            try:
+                await self._start_session(python)
+            except NbdeskError as exc:
+                self._set_status(KernelStatus.DEAD)
+                self.room.broadcast(KernelErrorEvent(message=exc.message))
+                raise
+            self._set_status(KernelStatus.IDLE)
+        self.check_env_sync()
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run_queue(), name=f"queue {self.room.id}")
+
+    async def _start_session(self, python: str | None) -> None:
+        envs = self.room.registry.envs
         cwd = self.room.path.parent if self.room.path else self.room.registry.home.root
+        deps = self.notebook_deps()
+        previous, self.env, self.env_deps = self.env, None, deps
+        if python in ("uv", "conda"):
+            self.env = await envs.take_waiting(python, self.room.id)
+            python, self.env_deps = self.env.python, ()
+        elif python is None:
+            source = await envs.kernel_source(self.room.id, deps, on_progress=self.room.broadcast)
+            self.env, self.env_deps = source.env, source.deps
+            if source.hot is not None:
+                self.session = source.hot.session
+                self.session.rebind(self._on_iopub, self._on_death)
+                if self.session.cwd != cwd:
+                    await self.session.chdir(cwd)
+                return
+            python = source.python
+        elif previous is not None and previous.python == python:
+            self.env = previous  # a restart on the same environment
         session = KernelSession(
             python=python,
             cwd=cwd,
@@ -99,15 +142,28 @@ class RoomKernel:
         self.session = session
         try:
             await session.start()
-        except NbdeskError as exc:
+        except NbdeskError:
             self.session = None
             await session.shutdown()
-            self._set_status(KernelStatus.DEAD)
-            self.room.broadcast(KernelErrorEvent(message=exc.message))
             raise
-        self._set_status(KernelStatus.IDLE)
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._run_queue(), name=f"queue {self.room.id}")
+
+    def notebook_deps(self) -> tuple[str, ...]:
+        return notebook_dependencies(self.room.doc.get_metadata)
+
+    def check_env_sync(self) -> None:
+        """Tell the peers when the notebook's dependencies stop (or start again) matching
+        the running kernel's environment."""
+        if self.session is None:
+            return
+        try:
+            deps = self.notebook_deps()
+        except EnvError:
+            return
+        added, removed = dependency_diff(deps, self.env_deps)
+        state = (not added and not removed, tuple(added), tuple(removed))
+        if state != self._sync_state:
+            self._sync_state = state
+            self.room.broadcast(EnvSyncState(in_sync=state[0], added=added, removed=removed))
 
     def launch_in_background(self, python: str | None = None) -> None:
         self._starting = asyncio.create_task(
@@ -136,6 +192,8 @@ class RoomKernel:
         session, self.session = self.session, None
         if session is not None:
             await session.shutdown()
+        if self.env is not None:
+            self.env.touch()  # its unused age counts from now
 
     async def shutdown(self) -> None:
         self._abort_queued("the kernel was shut down")
@@ -145,7 +203,12 @@ class RoomKernel:
         self._forget_comms()
 
     async def restart(self) -> None:
+        """Restart on the same interpreter, unless the notebook's dependencies changed:
+        then on an environment that has them."""
         python = self.session.python if self.session else None
+        with contextlib.suppress(EnvError):
+            if self.notebook_deps() != self.env_deps:
+                python = None
         self._abort_queued("the kernel was restarted")
         await self.launch(python)
         self._forget_comms()

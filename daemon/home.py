@@ -21,6 +21,13 @@ def _env_float(name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return tuple(raw.split())
+
+
 @dataclass(frozen=True)
 class Settings:
     keep_alive: float = 30.0
@@ -29,6 +36,14 @@ class Settings:
     autosave_delay: float = 1.0
     required_heads_timeout: float = 10.0
     peer_queue_bytes: int = 256 * 1024 * 1024
+    pool_uv: int = 2
+    pool_conda: int = 0
+    hot_kernels: int = 1
+    default_packages: tuple[str, ...] = ()
+    conda_channels: tuple[str, ...] = ("conda-forge",)
+    env_max_age: float = 7 * 24 * 3600.0
+    pool_backoff: float = 2.0
+    pool_backoff_max: float = 300.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -41,6 +56,14 @@ class Settings:
                 "NBDESK_REQUIRED_HEADS_TIMEOUT", cls.required_heads_timeout
             ),
             peer_queue_bytes=int(_env_float("NBDESK_PEER_QUEUE_BYTES", cls.peer_queue_bytes)),
+            pool_uv=int(_env_float("NBDESK_POOL_UV", cls.pool_uv)),
+            pool_conda=int(_env_float("NBDESK_POOL_CONDA", cls.pool_conda)),
+            hot_kernels=int(_env_float("NBDESK_HOT_KERNELS", cls.hot_kernels)),
+            default_packages=_env_list("NBDESK_DEFAULT_PACKAGES", cls.default_packages),
+            conda_channels=_env_list("NBDESK_CONDA_CHANNELS", cls.conda_channels),
+            env_max_age=_env_float("NBDESK_ENV_MAX_AGE", cls.env_max_age),
+            pool_backoff=_env_float("NBDESK_POOL_BACKOFF", cls.pool_backoff),
+            pool_backoff_max=_env_float("NBDESK_POOL_BACKOFF_MAX", cls.pool_backoff_max),
         )
 
 
@@ -81,6 +104,14 @@ class Home:
     @property
     def blobs(self) -> Path:
         return self.root / "blobs"
+
+    @property
+    def envs(self) -> Path:
+        return self.root / "envs"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
 
     def prepare(self) -> None:
         """Create the directories, with the socket's private to this user."""

@@ -114,6 +114,25 @@ class KernelSession:
         process = getattr(provisioner, "process", None)
         return process.pid if process is not None else None
 
+    def rebind(
+        self, on_iopub: Callable[[dict[str, Any]], None], on_death: Callable[[str], None]
+    ) -> None:
+        """Hand a started kernel (a hot one from the pool) to its new owner."""
+        self._on_iopub = on_iopub
+        self._on_death = on_death
+
+    async def run_silently(self, code: str) -> None:
+        """Run `code` without a count, history or outputs (a hot kernel's housekeeping)."""
+        msg_id = self._kc.execute(code, silent=True, store_history=False)
+        await self.request(msg_id, timeout=10)
+
+    async def chdir(self, cwd: Path) -> None:
+        """Move a started kernel to `cwd` (a hot kernel started elsewhere), unrecorded."""
+        await self.run_silently(
+            f"import os as _nbdesk_os; _nbdesk_os.chdir({str(cwd)!r}); del _nbdesk_os"
+        )
+        self.cwd = cwd
+
     async def start(self) -> dict[str, Any]:
         """Launch the kernel and return its kernel_info reply once it answers."""
         self._runtime_dir.mkdir(parents=True, exist_ok=True)

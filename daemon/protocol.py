@@ -89,7 +89,9 @@ class ShutdownKernel(Request, tag="shutdown_kernel"):
 
 
 class LaunchKernel(Request, tag="launch_kernel"):
-    """Start (or replace) the room's kernel; `env` is a Python interpreter path."""
+    """Start (or replace) the room's kernel. `env` is a Python interpreter path, or "uv" /
+    "conda" for an environment from that pool; None lets the daemon choose (the
+    notebook's dependencies, its own environment, a hot kernel, the uv pool)."""
 
     env: str | None = None
 
@@ -100,9 +102,12 @@ class Complete(Request, tag="complete"):
 
 
 class CollectGarbage(Request, tag="gc"):
-    """Delete blobs no notebook references that are older than `min_age` seconds."""
+    """Delete blobs no notebook references that are older than `min_age` seconds, and
+    environments no live notebook uses that were last used over `env_max_age` seconds ago
+    (None: the daemon's setting)."""
 
     min_age: float = 3600.0
+    env_max_age: float | None = None
 
 
 class SendComm(Request, tag="send_comm"):
@@ -205,6 +210,25 @@ class CommCustom(Broadcast, tag="comm_custom"):
     buffers: list[dict[str, Any]] = []
 
 
+class EnvProgress(Broadcast, tag="env_progress"):
+    """An environment being prepared: `kind` uv | conda (pool warming, sent to every
+    notebook) or deps (this notebook's dependencies); `phase` warming | building | ready |
+    failed."""
+
+    kind: str
+    phase: str
+    message: str
+
+
+class EnvSyncState(Broadcast, tag="env_sync_state"):
+    """Whether the notebook's listed dependencies are those its kernel's environment has;
+    a restart of the kernel brings them in sync."""
+
+    in_sync: bool
+    added: list[str]
+    removed: list[str]
+
+
 AnyBroadcast = (
     PathChanged
     | FileChanged
@@ -215,6 +239,8 @@ AnyBroadcast = (
     | KernelStatusChanged
     | KernelErrorEvent
     | CommCustom
+    | EnvProgress
+    | EnvSyncState
 )
 
 # -- responses ------------------------------------------------------------------------

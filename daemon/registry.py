@@ -12,8 +12,11 @@ import hashlib
 import logging
 from pathlib import Path
 
+import msgspec
+
 from daemon.blobs import BlobStore
 from daemon.doc_store import DocStore
+from daemon.environments import Environments
 from daemon.errors import DocumentError, NbdeskError, NotebookFileError
 from daemon.home import Home, Settings
 from daemon.ids import NotebookId, new_notebook_id
@@ -53,6 +56,23 @@ class RoomRegistry:
         self._by_path: dict[Path, NotebookId] = {}
         self._evictions: dict[NotebookId, asyncio.TimerHandle] = {}
         self._lock = asyncio.Lock()
+        self.envs = Environments(home, settings)
+        self.envs.broadcast = self.broadcast_all
+        self.envs.in_use = self.envs_in_use
+
+    def broadcast_all(self, event: msgspec.Struct) -> None:
+        """A daemon-wide event (pool warming) to every peer of every room."""
+        for room in list(self.rooms.values()):
+            room.broadcast(event)
+
+    def envs_in_use(self) -> set[str]:
+        """Owners and interpreters of live rooms: their environments are never collected."""
+        used: set[str] = set()
+        for room in self.rooms.values():
+            used.add(room.id)
+            if room.kernel.session is not None:
+                used.add(room.kernel.session.python)
+        return used
 
     def __repr__(self) -> str:
         return f"RoomRegistry(rooms={len(self.rooms)})"

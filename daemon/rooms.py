@@ -106,6 +106,7 @@ class Room:
             peer.send(FrameType.BROADCAST, payload)
 
     def _on_change(self) -> None:
+        self.kernel.check_env_sync()
         self._persist.trigger()
         if self.file is not None:
             self.file.autosave.trigger()

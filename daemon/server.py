@@ -87,6 +87,7 @@ class Daemon:
         socket_path = self.home.socket
         with contextlib.suppress(FileNotFoundError):
             socket_path.unlink()
+        await self.registry.envs.start()
         self.blob_server = await BlobServer.start(self.blobs)
         self.blob_url = self.blob_server.url
         self._server = await asyncio.start_unix_server(self._on_connect, path=str(socket_path))
@@ -112,6 +113,7 @@ class Daemon:
         if self._server is not None:
             self._server.close()
         await self.registry.close_all()
+        await self.registry.envs.close()
         if self.blob_server is not None:
             await self.blob_server.close()
         for task in list(self._connections):
@@ -258,11 +260,13 @@ class Daemon:
                 peer.send(FrameType.RESPONSE, error_response(request_id_of(raw), exc))
                 continue
             if isinstance(request, CollectGarbage):
+                envs_removed = await self.registry.envs.collect(request.env_max_age)
                 try:
                     result = await self.collect_blobs(request.min_age)
                 except NbdeskError as exc:
                     peer.send(FrameType.RESPONSE, error_response(request.id, exc))
                     continue
+                result["envs_removed"] = envs_removed
                 peer.send(FrameType.RESPONSE, ok_response(request.id, result))
                 continue
             peer.send(FrameType.RESPONSE, ok_response(request.id, self._control(request)))
@@ -308,6 +312,8 @@ class Daemon:
                 "kernel": str(room.kernel.status),
                 "running": repr(room.kernel.running) if room.kernel.running else None,
                 "queued": len(room.kernel.queue),
+                "kernel_pid": room.kernel.session.pid if room.kernel.session else None,
+                "python": room.kernel.session.python if room.kernel.session else None,
             }
             for room in self.registry.rooms.values()
         ]
@@ -321,14 +327,22 @@ class Daemon:
             "blob_url": self.blob_url,
             "uptime": time.time() - self.started_at,
             "rss_bytes": _rss_bytes(),
+            "kernels_rss_bytes": sum(_rss_bytes(pid) for pid in self._kernel_pids()),
             "rooms": self.rooms_status(),
+            "pools": self.registry.envs.status(),
             "connections": len(self._connections),
         }
 
+    def _kernel_pids(self) -> list[int]:
+        pids = [
+            room.kernel.session.pid for room in self.registry.rooms.values() if room.kernel.session
+        ]
+        return [pid for pid in pids if pid is not None] + self.registry.envs.hot.pids()
 
-def _rss_bytes() -> int:
+
+def _rss_bytes(pid: int | str = "self") -> int:
     try:
-        with open("/proc/self/statm") as statm:
+        with open(f"/proc/{pid}/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:
         return 0

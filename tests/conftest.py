@@ -19,6 +19,13 @@ from daemon.cli import wait_until_serving
 from daemon.home import Home
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Every daemon a test starts (through these fixtures, the CLI or the app) has its
+# environment pools and hot kernels off, so kernels run on this interpreter as before;
+# the pool tests opt in with daemon_factory(NBDESK_POOL_UV="2", ...).
+POOLS_OFF = {"NBDESK_POOL_UV": "0", "NBDESK_POOL_CONDA": "0", "NBDESK_HOT_KERNELS": "0"}
+for _name, _value in POOLS_OFF.items():
+    os.environ.setdefault(_name, _value)
 sys.path.insert(0, str(FIXTURES))
 
 from make_fixtures import thousand_cells  # noqa: E402

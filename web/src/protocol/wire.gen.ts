@@ -32,6 +32,7 @@ export interface ClearOutputs {
 export interface CollectGarbage {
   readonly op: "gc";
   readonly min_age?: number;
+  readonly env_max_age?: number | null;
   readonly id: number;
   readonly required_heads?: string[] | null;
 }
@@ -67,6 +68,20 @@ export interface DaemonStatus {
   readonly op: "status";
   readonly id: number;
   readonly required_heads?: string[] | null;
+}
+
+export interface EnvProgress {
+  readonly event: "env_progress";
+  readonly kind: string;
+  readonly phase: string;
+  readonly message: string;
+}
+
+export interface EnvSyncState {
+  readonly event: "env_sync_state";
+  readonly in_sync: boolean;
+  readonly added: string[];
+  readonly removed: string[];
 }
 
 export interface ErrorInfo {
@@ -244,4 +259,4 @@ export interface SyncBarrier {
 export type Handshake = OpenNotebook | CreateNotebook | JoinNotebook | ControlChannel;
 export type RoomRequest = GetDocBytes | GetRawMetadata | SetRawMetadata | SaveNotebook | ClearOutputs | SyncBarrier | ExecuteCell | RunAll | Interrupt | RestartKernel | ShutdownKernel | LaunchKernel | Complete | SendComm;
 export type ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon | CollectGarbage;
-export type AnyBroadcast = PathChanged | FileChanged | Saved | ExecutionStarted | ExecutionDone | QueueChanged | KernelStatusChanged | KernelErrorEvent | CommCustom;
+export type AnyBroadcast = PathChanged | FileChanged | Saved | ExecutionStarted | ExecutionDone | QueueChanged | KernelStatusChanged | KernelErrorEvent | CommCustom | EnvProgress | EnvSyncState;

@@ -489,6 +489,10 @@ export class App implements SessionListener {
       case "comm_custom":
         this.#widgets.custom(event.comm_id, event.content, event.buffers ?? []);
         return;
+      case "env_progress":
+      case "env_sync_state":
+        // Environment state has no place in the page yet; the daemon status shows it.
+        return;
       default:
         assertNever(event);
     }
