@@ -27,7 +27,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run.main(args[1:])
     if args and args[0] in ("-h", "--help"):
-        print("usage: nbdesk daemon {start,stop,status,logs} | nbdesk run NOTEBOOK [-o OUT]")
+        print(
+            "usage: nbdesk [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
+            " | nbdesk run NOTEBOOK [-o OUT] | nbdesk kernel -f CONNECTION_FILE"
+        )
         return 0
     try:
         from desktop import app

@@ -149,7 +149,7 @@ def collect(bundle: Path, pyz_toc: Path) -> int:
     for dist in bundled_distributions(bundled_top_names(bundle, pyz_toc)):
         title, files = copy_distribution(dist, out)
         label = licence_label(dist)
-        if dist.metadata["Name"].lower() in ("pyside6", "pyside6-essentials", "shiboken6"):
+        if dist.metadata["Name"].lower().startswith(("pyside6", "shiboken6")):
             label = label or "LGPL-3.0-only OR GPL-2.0-only OR GPL-3.0-only"
             files = files or ["see qt/"]
         if not files and not label:
