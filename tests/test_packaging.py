@@ -69,9 +69,15 @@ def test_nbdesk_kernel_runs_an_ipykernel(tmp_path: Path) -> None:
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive("print(6 * 7)", timeout=30, output_hook=_collect)
+        printed: list[str] = []
+
+        def collect(message: dict) -> None:
+            if message["msg_type"] == "stream":
+                printed.append(message["content"]["text"])
+
+        reply = client.execute_interactive("print(6 * 7)", timeout=30, output_hook=collect)
         assert reply["content"]["status"] == "ok"
-        assert _collected == ["42\n"]
+        assert printed == ["42\n"]
     finally:
         client.shutdown()
         client.stop_channels()
@@ -80,14 +86,6 @@ def test_nbdesk_kernel_runs_an_ipykernel(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             kernel.kill()
             kernel.wait(5)
-
-
-_collected: list[str] = []
-
-
-def _collect(message: dict) -> None:
-    if message["msg_type"] == "stream":
-        _collected.append(message["content"]["text"])
 
 
 def test_the_committed_icons_are_rendered_from_the_svg(tmp_path: Path) -> None:
