@@ -10,7 +10,7 @@ NODE_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
 WEB_SOURCES := $(shell find web/src web/test -type f 2>/dev/null) web/build.mjs web/tsconfig.json web/index.html web/style.css web/render.css
 
-.PHONY: run test check deps system-deps venv web bench clean
+.PHONY: run test check deps system-deps venv web bench installer icons clean
 
 run: deps
 	$(BIN)/nbdesk
@@ -57,6 +57,15 @@ bench: deps
 	$(PY) bench/kernel_exec.py
 	$(PY) bench/desktop_app.py
 	$(PY) bench/env_pools.py
+
+# The frozen app (dist/nbdesk), dist/nbdesk-VERSION-linux-ARCH.tar.gz and
+# dist/nbdesk_VERSION_ARCH.deb; sizes and times in dist/build-report.json.
+installer: deps
+	$(PY) packaging/build.py
+
+# Re-render icons/ from icons/nbdesk.svg (the outputs are committed).
+icons: venv
+	$(PY) packaging/make_icons.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist build dist

@@ -1,4 +1,4 @@
-"""`nbdesk daemon start|stop|status|logs`: manage the per-user daemon from a terminal.
+"""`nbdesk daemon start|stop|status|logs|gc|serve`: manage the per-user daemon from a terminal.
 
 `start` spawns the daemon detached (its own session, so it outlives the terminal and
 the app) and waits until it answers; a running daemon is reported, not duplicated.
@@ -16,6 +16,7 @@ import sys
 import time
 from typing import Any
 
+from daemon import frozen
 from daemon.client import ControlClient, DaemonNotRunning
 from daemon.home import Home, read_info
 
@@ -23,8 +24,8 @@ START_TIMEOUT = 30.0
 
 
 def daemon_command() -> list[str]:
-    """How to run the daemon: the interpreter running this code, as `-m daemon`."""
-    return [sys.executable, "-m", "daemon", "--quiet"]
+    """How to run the daemon: `python -m daemon`, or the frozen app's `daemon serve`."""
+    return frozen.daemon_argv()
 
 
 async def ping(home: Home) -> dict[str, Any] | None:
@@ -191,6 +192,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="nbdesk daemon", description="Manage the nbdesk daemon.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("start", help="start the daemon in the background (no-op if it runs)")
+    serve = commands.add_parser("serve", help="run the daemon in the foreground (nbdeskd)")
+    serve.add_argument("--quiet", action="store_true", help="log only to the log file")
     commands.add_parser("stop", help="flush every notebook and stop the daemon")
     status_parser = commands.add_parser("status", help="show the daemon, its rooms and memory")
     status_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -208,6 +211,10 @@ def main(argv: list[str]) -> int:
     logs.add_argument("-n", "--lines", type=int, default=100)
     logs.add_argument("-f", "--follow", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        from daemon.__main__ import main as serve_main
+
+        return serve_main(["--quiet"] if args.quiet else [])
     home = Home.from_env()
 
     if args.command == "start":

@@ -26,6 +26,7 @@ from typing import Any
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
+from daemon import frozen
 from daemon.errors import KernelError
 
 log = logging.getLogger(__name__)
@@ -62,14 +63,7 @@ def kernel_spec(python: str) -> KernelSpec:
     python = os.path.abspath(python)
     env_bin = os.path.dirname(python)
     return KernelSpec(
-        argv=[
-            python,
-            "-Xfrozen_modules=off",
-            "-m",
-            "ipykernel_launcher",
-            "-f",
-            "{connection_file}",
-        ],
+        argv=frozen.kernel_argv(python),
         display_name="Python 3 (ipykernel)",
         language="python",
         interrupt_mode="signal",
@@ -77,6 +71,7 @@ def kernel_spec(python: str) -> KernelSpec:
             "PATH": env_bin + os.pathsep + os.environ.get("PATH", ""),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "RUST_BACKTRACE": "0",
+            **frozen.kernel_env(python),
         },
     )
 

@@ -32,6 +32,7 @@ from desktop.web_server import ShellServer
 
 log = logging.getLogger(__name__)
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+ICON = Path(__file__).resolve().parent.parent / "icons" / "png" / "nbdesk-256.png"  # Qt/GTK
 QUIT_PATIENCE = 3.0  # seconds pages get to hand their last edits to the daemon on quit
 
 
@@ -253,6 +254,7 @@ class Shell:
         webview.start(
             gui="qt" if sys.platform.startswith("linux") else None,
             menu=build_menus(self._menu_action),
+            icon=str(ICON) if ICON.exists() else None,
         )
         self._quitting = True
         self.save_session()

@@ -3,13 +3,15 @@
 # node/npm for the web build; chromium for browser tests (driven by pip's playwright with
 # executable_path=/usr/bin/chromium, never `playwright install`); Xvfb, xdotool and
 # ImageMagick for real-window tests and screenshots; the libraries Qt's xcb platform
-# plugin links (pywebview's Qt backend on Linux).
+# plugin links (pywebview's Qt backend on Linux); binutils (strip) and desktop-file-utils
+# for the installer build and its test.
 set -euo pipefail
 
 packages=(
   nodejs npm chromium xvfb xdotool imagemagick fonts-dejavu-core
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libegl1 libgl1
+  binutils desktop-file-utils
 )
 
 missing=()
