@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from daemon import frozen
 from daemon.atomic import atomic_write
 from daemon.errors import EnvError
 
@@ -70,7 +71,13 @@ def conda_spec(channels: tuple[str, ...], extra: tuple[str, ...] = ()) -> EnvSpe
 
 
 def base_python() -> str:
-    """The interpreter a venv is made from: the one the daemon runs on, outside any venv."""
+    """The interpreter a venv is made from: the one the daemon runs on, outside any venv.
+
+    The frozen app has no interpreter of its own to offer, so there `NBDESK_BASE_PYTHON`
+    (a path, or a version uv understands such as `3.12`) or else a `python3` on PATH;
+    failing both, `3`, which lets uv find (or fetch) one."""
+    if frozen.is_frozen():
+        return os.environ.get("NBDESK_BASE_PYTHON") or shutil.which("python3") or "3"
     return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
 
 
@@ -156,6 +163,7 @@ class Processes:
         """Run `argv` in its own process group; raise EnvError with its output on failure."""
         process = await asyncio.create_subprocess_exec(
             *argv,
+            env={**os.environ, **frozen.outside_env()},
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -188,6 +196,9 @@ class Processes:
 
 
 def uv_binary() -> str:
+    """The uv executable: the `uv` package's, or in the frozen app the copy it bundles."""
+    if frozen.is_frozen():
+        return str(Path(getattr(sys, "_MEIPASS", "")) / "bin" / "uv")
     import uv
 
     return str(uv.find_uv_bin())

@@ -22,12 +22,13 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 from desktop_app import ARTIFACTS, ROOT, display, needs_desktop, wait_until
 
-from daemon.client import NotebookClient
+from daemon.client import ControlClient, DaemonNotRunning, NotebookClient
 from daemon.home import Home, read_info
 
 pytestmark = [
@@ -127,7 +128,24 @@ def test_the_installers_are_built_small_and_complete(
     assert any((licences / "system").glob("*/copyright"))
 
 
-@pytest.mark.timeout(600)
+async def wait_for_pools(home: Home, timeout: float) -> None:
+    """Until the daemon has a ready uv environment and a started hot kernel."""
+    deadline = time.monotonic() + timeout
+    pools: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        try:
+            async with await ControlClient.connect(home) as control:
+                pools = (await control.status()).get("pools") or {}
+        except (OSError, DaemonNotRunning):
+            pools = {}
+        uv_ready = pools.get("uv", {}).get("ready", 0)
+        if uv_ready >= 1 and pools.get("hot_kernels", {}).get("ready", 0) >= 1:
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"the frozen daemon's pools did not fill: {pools}")
+
+
+@pytest.mark.timeout(900)
 async def test_the_installed_app_opens_a_notebook_and_runs_a_cell(
     installed: Path, display: str, tmp_path: Path
 ) -> None:
@@ -151,6 +169,10 @@ async def test_the_installed_app_opens_a_notebook_and_runs_a_cell(
         QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu",
     )
     home = Home(user_home / ".local" / "share" / "nbdesk")  # platformdirs' default
+    # The frozen daemon first, left to fill its pools (uv from the bundle, ipykernel from
+    # PyPI): the notebook must then get a prewarmed environment's hot kernel.
+    subprocess.run([str(app_exe), "daemon", "start"], env=env, check=True, timeout=120)
+    await wait_for_pools(home, 300)
     started = time.monotonic()
     app = subprocess.Popen(
         [str(app_exe), str(notebook)],
@@ -195,13 +217,10 @@ async def test_the_installed_app_opens_a_notebook_and_runs_a_cell(
         outputs = await client.outputs(cell.id)
         ran = json.loads(outputs[0]["text"])
         assert ran["answer"] == 42
-        envs = home.root / "envs"
-        if envs.is_dir() and any(envs.iterdir()):
-            # environment pools: the kernel is a prewarmed environment's Python
-            assert Path(ran["executable"]).resolve().is_relative_to(envs.resolve()), ran
-        else:
-            # no pools yet: the bundle's own executable runs the kernel (`nbdesk kernel`)
-            assert ran["frozen"] and Path(ran["executable"]).resolve() == app_exe.resolve(), ran
+        # a prewarmed environment's Python runs the kernel, not the bundle
+        envs = (home.root / "envs").resolve()
+        assert Path(ran["executable"]).resolve().is_relative_to(envs), ran
+        assert not ran["frozen"], ran
         # the user's programs do not get the bundle's library path
         assert not (ran["ld_library_path"] or "").startswith(str(installed)), ran
 
