@@ -26,7 +26,7 @@ import {
 } from "../doc/notebook.ts";
 import type { Host, ShellMessage } from "../host.ts";
 import { setNotebookPath } from "../render/location.ts";
-import type { AnyBroadcast, HandshakeReply } from "../protocol/wire.gen.ts";
+import type { AnyBroadcast, EnvProgress, HandshakeReply } from "../protocol/wire.gen.ts";
 import { type ConnectionState, type DocChange, Session, type SessionListener } from "../session.ts";
 import type { Transport } from "../transport.ts";
 import { assertNever, errorMessage } from "../util/guards.ts";
@@ -490,11 +490,34 @@ export class App implements SessionListener {
         this.#widgets.custom(event.comm_id, event.content, event.buffers ?? []);
         return;
       case "env_progress":
+        this.#showEnvProgress(event);
+        return;
       case "env_sync_state":
-        // Environment state has no place in the page yet; the daemon status shows it.
+        if (event.in_sync) {
+          this.#status.setEnvironment("", "");
+        } else {
+          const changes = [...event.added.map((d) => `+${d}`), ...event.removed.map((d) => `-${d}`)];
+          this.#status.setEnvironment("stale", `Dependencies changed (${changes.join(", ")}): restart the kernel`);
+        }
         return;
       default:
         assertNever(event);
+    }
+  }
+
+  /** The notebook's own environment (its dependencies); pool warming stays in the daemon. */
+  #showEnvProgress(event: EnvProgress): void {
+    if (event.kind !== "deps") {
+      return;
+    }
+    if (event.phase === "failed") {
+      this.#status.setEnvironment("failed", `Environment failed: ${event.message}`);
+      this.#status.showMessage(`Environment failed: ${event.message}`, "error");
+    } else if (event.phase === "ready") {
+      this.#status.setEnvironment("ready", "Env ready");
+      this.#status.showMessage(event.message);
+    } else {
+      this.#status.setEnvironment("building", `Env: ${event.message}`);
     }
   }
 

@@ -60,6 +60,7 @@ export class StatusBar {
   readonly #saved: HTMLElement;
   readonly #path: HTMLElement;
   readonly #kernel: HTMLElement;
+  readonly #env: HTMLElement;
   readonly #connection: HTMLElement;
   readonly #message: HTMLElement;
   #messageTimer: ReturnType<typeof setTimeout> | null = null;
@@ -68,6 +69,7 @@ export class StatusBar {
     this.#path = h("span", { class: "path", "data-path": "" }, "Untitled");
     this.#kernel = h("span", { class: "kernel-status", "data-kernel-status": "unknown" }, "unknown");
     this.#connection = h("span", { class: "connection", "data-connection": "connecting" }, "connecting");
+    this.#env = h("span", { class: "env-status", "data-env": "" });
     this.#message = h("span", { class: "message", "data-message": "", "aria-live": "polite" });
     this.#saved = h("span", { class: "saved-at", "data-saved-at": "" });
     this.banner = h("div", { class: "connection-banner", role: "alert", "data-connection-banner": "" });
@@ -79,6 +81,7 @@ export class StatusBar {
       this.#saved,
       this.#message,
       h("span", { class: "spacer" }),
+      this.#env,
       h("span", { class: "label" }, "Kernel:"),
       this.#kernel,
       this.#connection,
@@ -95,6 +98,16 @@ export class StatusBar {
     this.#saved.textContent = `saved ${clockTime(when)}`;
     this.#saved.dataset["savedAt"] = when.toISOString();
     this.#saved.title = when.toLocaleString();
+  }
+
+  /**
+   * The notebook environment: `building`, `ready`, `failed` (its dependencies) or
+   * `stale` (the notebook lists other dependencies than the running kernel has).
+   */
+  setEnvironment(state: "building" | "ready" | "failed" | "stale" | "", text: string): void {
+    this.#env.textContent = text;
+    this.#env.dataset["env"] = state;
+    this.#env.title = text;
   }
 
   setKernel(status: string): void {
