@@ -222,7 +222,13 @@ async def build_uv(path: Path, spec: EnvSpec, processes: Processes) -> None:
 
 async def build_conda(path: Path, spec: EnvSpec, cache_dir: Path) -> None:
     """Solve the spec against its channels and install it with py-rattler (no conda needed)."""
-    import rattler
+    try:
+        import rattler
+    except ImportError:
+        raise EnvError(
+            "conda environments need py-rattler, which this build of nbdesk leaves out "
+            "to stay small; install nbdesk from pip to use conda pools"
+        ) from None
 
     try:
         records = await rattler.solve(
