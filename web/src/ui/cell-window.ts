@@ -82,17 +82,7 @@ export class CellWindow {
     const seen = new Set<CellId>();
     const elements = cells.map((cell) => {
       seen.add(cell.id);
-      const previous = this.#cells.get(cell.id);
-      this.#cells.set(cell.id, cell);
-      const view = this.#views.get(cell.id);
-      if (view !== undefined) {
-        const update = updates.get(cell.id);
-        if (update !== undefined || previous === undefined || !sameCell(previous, cell)) {
-          view.update(cell, update);
-        }
-        return view.element;
-      }
-      return this.#placeholderFor(cell);
+      return this.#update(cell, updates.get(cell.id));
     });
     for (const cellId of [...this.#cells.keys()]) {
       if (!seen.has(cellId)) {
@@ -102,6 +92,13 @@ export class CellWindow {
     placeChildren(this.#list, elements);
     if (first) {
       this.#drawViewport(cells);
+    }
+  }
+
+  /** New content for cells already in the list (same order); placeholders only get data. */
+  updateCells(cells: readonly Cell[], updates: ReadonlyMap<string, SourceUpdate>): void {
+    for (const cell of cells) {
+      this.#update(cell, updates.get(cell.id));
     }
   }
 
@@ -135,6 +132,20 @@ export class CellWindow {
       this.#remove(cellId);
     }
     this.#list.replaceChildren();
+  }
+
+  /** Record a cell's data and redraw it if it is drawn and changed; returns its element. */
+  #update(cell: Cell, update: SourceUpdate | undefined): HTMLElement {
+    const previous = this.#cells.get(cell.id);
+    this.#cells.set(cell.id, cell);
+    const view = this.#views.get(cell.id);
+    if (view === undefined) {
+      return this.#placeholderFor(cell);
+    }
+    if (update !== undefined || previous === undefined || !sameCell(previous, cell)) {
+      view.update(cell, update);
+    }
+    return view.element;
   }
 
   /** Draw the cells the first screen shows before the observers first report. */

@@ -10,14 +10,15 @@
 
 import type * as A from "@automerge/automerge/slim";
 
-import type { CellId } from "../doc/ids.ts";
-import { isSynced, type NotebookDoc, orderedCells } from "../doc/notebook.ts";
+import { type CellId, isCellId } from "../doc/ids.ts";
+import { type Cell, getCell, isSynced, type NotebookDoc, orderedCells } from "../doc/notebook.ts";
+import { cellChangesFromPatches } from "./cell-changes.ts";
 import { CellView, type CellCallbacks } from "./cell-view.ts";
 import { CellWindow } from "./cell-window.ts";
 import { h } from "./dom.ts";
 import type { ExecutionTracker } from "./executions.ts";
 import type { BlobClient } from "./manifests.ts";
-import { sourceUpdatesFromPatches } from "./text-changes.ts";
+import { type SourceUpdate, sourceUpdatesFromPatches } from "./text-changes.ts";
 
 export class NotebookView {
   readonly element: HTMLElement;
@@ -71,18 +72,48 @@ export class NotebookView {
       this.#clear();
       return;
     }
+    const updates = sourceUpdatesFromPatches(patches);
+    if (this.#order.length > 0 && this.#updateChangedCells(doc, patches, updates)) {
+      return;
+    }
     const cells = orderedCells(doc);
     this.#notice.toggleAttribute("data-loading", false);
     delete this.#notice.dataset["failed"];
     this.#notice.hidden = cells.length > 0;
     this.#notice.textContent = "This notebook has no cells. Add one with the + buttons.";
     const previousIndex = this.selectedIndex;
-    this.#window.reconcile(cells, sourceUpdatesFromPatches(patches));
+    this.#window.reconcile(cells, updates);
     this.#order = cells.map((cell) => cell.id);
     if (this.#selected === null || !this.#window.has(this.#selected)) {
       const fallback = this.#order[Math.min(Math.max(previousIndex, 0), this.#order.length - 1)];
       this.select(fallback ?? null);
     }
+  }
+
+  /**
+   * When the patches only change the content of known cells (outputs streaming in,
+   * another window typing), read and redraw just those: a long notebook then costs no
+   * more per change than a short one. False when the whole list must be rebuilt.
+   */
+  #updateChangedCells(
+    doc: NotebookDoc,
+    patches: readonly A.Patch[],
+    updates: ReadonlyMap<string, SourceUpdate>,
+  ): boolean {
+    const changes = cellChangesFromPatches(patches);
+    if (changes.listChanged) {
+      return false;
+    }
+    const cells: Cell[] = [];
+    for (const cellId of changes.cells) {
+      const cell = isCellId(cellId) && this.#window.has(cellId) ? getCell(doc, cellId) : undefined;
+      if (cell === undefined) {
+        return false;
+      }
+      cells.push(cell);
+    }
+    this.#window.updateCells(cells, updates);
+    return true;
   }
 
   /** Say why the notebook cannot be shown (only while nothing has synced yet). */
