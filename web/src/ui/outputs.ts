@@ -211,6 +211,8 @@ function sameKind(a: HTMLElement, b: HTMLElement): boolean {
  * slow blob server answers; so while a new output loads, the one it replaces stays on
  * screen, and each output that finishes loading replaces an older one shown in its
  * place. A flood of output then shows as text that keeps growing, never as an empty box.
+ * Only one update's outputs load at a time (the newest list waits, intermediate ones
+ * are skipped), so a flood cannot queue thousands of blob fetches behind each other.
  */
 export class OutputList {
   readonly element: HTMLElement;
@@ -222,6 +224,10 @@ export class OutputList {
   #shown: HTMLElement[] = [];
   readonly #age = new WeakMap<HTMLElement, number>();
   #created = 0;
+  /** Outputs of the last update still loading, and the newest list waiting for them. */
+  #loading = 0;
+  #queued: readonly string[] | null = null;
+  #generation = 0;
 
   constructor(blobs: () => BlobClient) {
     this.#blobs = blobs;
@@ -230,6 +236,11 @@ export class OutputList {
 
   update(hashes: readonly string[]): void {
     if (hashes.length === this.#hashes.length && hashes.every((hash, i) => hash === this.#hashes[i])) {
+      this.#queued = null;
+      return;
+    }
+    if (this.#loading > 0) {
+      this.#queued = hashes; // one batch of loads at a time: the latest list waits for it
       return;
     }
     const reusable = this.#byHash;
@@ -255,6 +266,9 @@ export class OutputList {
 
   /** Forget cached elements (the blob server changed after a daemon restart). */
   reset(): void {
+    this.#generation += 1;
+    this.#loading = 0;
+    this.#queued = null;
     this.#hashes = [];
     this.#byHash = new Map();
     this.#wanted = [];
@@ -265,7 +279,20 @@ export class OutputList {
   #load(hash: string): HTMLElement {
     const { element, ready } = loadingOutput(hash, this.#blobs());
     this.#age.set(element, ++this.#created);
-    void ready.then(() => this.#loaded(element));
+    const generation = this.#generation;
+    this.#loading += 1;
+    void ready.then(() => {
+      if (generation !== this.#generation) {
+        return;
+      }
+      this.#loaded(element);
+      this.#loading -= 1;
+      const queued = this.#queued;
+      if (this.#loading === 0 && queued !== null) {
+        this.#queued = null;
+        this.update(queued);
+      }
+    });
     return element;
   }
 
