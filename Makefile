@@ -54,6 +54,7 @@ bench: deps
 	$(PY) bench/ipynb_import_export.py
 	$(PY) bench/edit_latency.py
 	$(PY) bench/daemon_rss.py
+	$(PY) bench/frontend_vs_jupyterlab.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist build dist
