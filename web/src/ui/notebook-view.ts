@@ -1,37 +1,48 @@
 /**
- * The list of cells: keeps one CellView per cell, in document order, and the selection.
+ * The list of cells, in document order, and the selection.
  *
- * `render` reconciles the views with a document (creating, updating, reordering and
- * removing cells); remote source changes reach each editor as the patches' edits.
+ * `render` reconciles the list with a document (creating, updating, reordering and
+ * removing cells); remote source changes reach each editor as the patches' edits. Only
+ * cells near the viewport have a CellView (`cell-window.ts`); `view(cellId)` builds one
+ * on demand and selecting a cell scrolls it into view.
  * Until the replica has synced (no `cells` map yet) it shows a loading notice instead.
  */
 
 import type * as A from "@automerge/automerge/slim";
 
-import type { CellId } from "../doc/ids.ts";
-import { type Cell, isSynced, type NotebookDoc, orderedCells } from "../doc/notebook.ts";
+import { type CellId, isCellId } from "../doc/ids.ts";
+import { type Cell, getCell, isSynced, type NotebookDoc, orderedCells } from "../doc/notebook.ts";
+import { cellChangesFromPatches } from "./cell-changes.ts";
 import { CellView, type CellCallbacks } from "./cell-view.ts";
-import { h, placeChildren } from "./dom.ts";
+import { CellWindow } from "./cell-window.ts";
+import { h } from "./dom.ts";
 import type { ExecutionTracker } from "./executions.ts";
 import type { BlobClient } from "./manifests.ts";
-import { sourceUpdatesFromPatches } from "./text-changes.ts";
+import { type SourceUpdate, sourceUpdatesFromPatches } from "./text-changes.ts";
 
 export class NotebookView {
   readonly element: HTMLElement;
   readonly #list: HTMLElement;
   readonly #notice: HTMLElement;
-  readonly #views = new Map<CellId, CellView>();
-  readonly #blobs: () => BlobClient;
-  readonly #callbacks: CellCallbacks;
+  readonly #window: CellWindow;
   #order: CellId[] = [];
   #selected: CellId | null = null;
+  #runStates: ExecutionTracker | null = null;
 
   constructor(blobs: () => BlobClient, callbacks: CellCallbacks) {
-    this.#blobs = blobs;
-    this.#callbacks = callbacks;
     this.#notice = h("div", { class: "notice", "data-loading": true }, "Loading notebook…");
     this.#list = h("div", { class: "cells" });
     this.element = h("main", { class: "notebook" }, this.#notice, this.#list);
+    this.#window = new CellWindow(this.element, this.#list, {
+      create: (cell) => new CellView(cell, blobs, callbacks),
+      materialised: (view) => {
+        view.setSelected(view.id === this.#selected);
+        if (this.#runStates !== null) {
+          view.setRunState(this.#runStates.stateOf(view.id));
+        }
+      },
+      pinned: (cellId) => cellId === this.#selected,
+    });
   }
 
   /** Cell ids in display order. */
@@ -48,8 +59,9 @@ export class NotebookView {
     return this.#selected === null ? -1 : this.#order.indexOf(this.#selected);
   }
 
+  /** The cell's view; a cell drawn as a placeholder is built first. */
   view(cellId: CellId): CellView | undefined {
-    return this.#views.get(cellId);
+    return this.#window.ensure(cellId);
   }
 
   render(doc: NotebookDoc, patches: readonly A.Patch[]): void {
@@ -60,34 +72,19 @@ export class NotebookView {
       this.#clear();
       return;
     }
+    const updates = sourceUpdatesFromPatches(patches);
+    if (this.#order.length > 0 && this.#updateChangedCells(doc, patches, updates)) {
+      return;
+    }
     const cells = orderedCells(doc);
     this.#notice.toggleAttribute("data-loading", false);
     delete this.#notice.dataset["failed"];
     this.#notice.hidden = cells.length > 0;
     this.#notice.textContent = "This notebook has no cells. Add one with the + buttons.";
-    const updates = sourceUpdatesFromPatches(patches);
     const previousIndex = this.selectedIndex;
-    const seen = new Set<CellId>();
-    const elements = cells.map((cell: Cell) => {
-      seen.add(cell.id);
-      let view = this.#views.get(cell.id);
-      if (view === undefined) {
-        view = new CellView(cell, this.#blobs, this.#callbacks);
-        this.#views.set(cell.id, view);
-      } else {
-        view.update(cell, updates.get(cell.id));
-      }
-      return view.element;
-    });
-    for (const [cellId, view] of this.#views) {
-      if (!seen.has(cellId)) {
-        view.destroy();
-        this.#views.delete(cellId);
-      }
-    }
+    this.#window.reconcile(cells, updates);
     this.#order = cells.map((cell) => cell.id);
-    placeChildren(this.#list, elements);
-    if (this.#selected === null || !seen.has(this.#selected)) {
+    if (this.#selected === null || !this.#window.has(this.#selected)) {
       const fallback = this.#order[Math.min(Math.max(previousIndex, 0), this.#order.length - 1)];
       this.select(fallback ?? null);
     }
@@ -100,6 +97,32 @@ export class NotebookView {
     }
   }
 
+  /**
+   * When the patches only change the content of known cells (outputs streaming in,
+   * another window typing), read and redraw just those: a long notebook then costs no
+   * more per change than a short one. False when the whole list must be rebuilt.
+   */
+  #updateChangedCells(
+    doc: NotebookDoc,
+    patches: readonly A.Patch[],
+    updates: ReadonlyMap<string, SourceUpdate>,
+  ): boolean {
+    const changes = cellChangesFromPatches(patches);
+    if (changes.listChanged) {
+      return false;
+    }
+    const cells: Cell[] = [];
+    for (const cellId of changes.cells) {
+      const cell = isCellId(cellId) && this.#window.has(cellId) ? getCell(doc, cellId) : undefined;
+      if (cell === undefined) {
+        return false;
+      }
+      cells.push(cell);
+    }
+    this.#window.updateCells(cells, updates);
+    return true;
+  }
+
   /** Say why the notebook cannot be shown (only while nothing has synced yet). */
   showFailure(message: string): void {
     if (this.#order.length === 0 && this.#notice.hasAttribute("data-loading")) {
@@ -108,36 +131,38 @@ export class NotebookView {
     }
   }
 
+  /** Select a cell, drawing it and scrolling to it when it is off screen. */
   select(cellId: CellId | null): void {
     if (cellId === this.#selected) {
       return;
     }
-    if (this.#selected !== null) {
-      this.#views.get(this.#selected)?.setSelected(false);
-    }
+    const previous = this.#selected;
     this.#selected = cellId;
+    if (previous !== null) {
+      this.#window.views.get(previous)?.setSelected(false);
+      this.#window.unpinned(previous);
+    }
     if (cellId !== null) {
-      this.#views.get(cellId)?.setSelected(true);
+      this.#window.reveal(cellId);
+      this.#window.views.get(cellId)?.setSelected(true);
     }
   }
 
   applyRunStates(tracker: ExecutionTracker): void {
-    for (const [cellId, view] of this.#views) {
+    this.#runStates = tracker;
+    for (const [cellId, view] of this.#window.views) {
       view.setRunState(tracker.stateOf(cellId));
     }
   }
 
   resetOutputs(): void {
-    for (const view of this.#views.values()) {
+    for (const view of this.#window.views.values()) {
       view.resetOutputs();
     }
   }
 
   #clear(): void {
-    for (const view of this.#views.values()) {
-      view.destroy();
-    }
-    this.#views.clear();
+    this.#window.clear();
     this.#order = [];
     this.#selected = null;
   }

@@ -137,8 +137,12 @@ async function renderManifest(manifest: Manifest, element: HTMLElement, blobs: B
 
 /** A `.output` element that fills itself in once its manifest has been fetched. */
 export function outputElement(hash: string, blobs: BlobClient): HTMLElement {
+  return loadingOutput(hash, blobs).element;
+}
+
+function loadingOutput(hash: string, blobs: BlobClient): { element: HTMLElement; ready: Promise<void> } {
   const element = h("div", { class: "output pending", "data-output-hash": hash });
-  blobs
+  const ready = blobs
     .manifest(hash)
     .then((manifest) => renderManifest(manifest, element, blobs))
     .catch((error: unknown) => {
@@ -146,15 +150,37 @@ export function outputElement(hash: string, blobs: BlobClient): HTMLElement {
       element.append(h("div", { class: "output-failure" }, `Output unavailable: ${errorMessage(error)}`));
     })
     .finally(() => element.classList.remove("pending"));
-  return element;
+  return { element, ready };
 }
 
-/** Keeps a container's children equal to the outputs of a hash list. */
+function sameKind(a: HTMLElement, b: HTMLElement): boolean {
+  return a.dataset["outputType"] === b.dataset["outputType"] && a.dataset["stream"] === b.dataset["stream"];
+}
+
+/**
+ * Keeps a container's children equal to the outputs of a hash list.
+ *
+ * A growing stream gets a new hash every few tens of milliseconds, more often than a
+ * slow blob server answers; so while a new output loads, the one it replaces stays on
+ * screen, and each output that finishes loading replaces an older one shown in its
+ * place. A flood of output then shows as text that keeps growing, never as an empty box.
+ * Only one update's outputs load at a time (the newest list waits, intermediate ones
+ * are skipped), so a flood cannot queue thousands of blob fetches behind each other.
+ */
 export class OutputList {
   readonly element: HTMLElement;
   readonly #blobs: () => BlobClient;
   #hashes: readonly string[] = [];
   #byHash = new Map<string, HTMLElement[]>();
+  /** The element of each output, and what is on screen in its place. */
+  #wanted: HTMLElement[] = [];
+  #shown: HTMLElement[] = [];
+  readonly #age = new WeakMap<HTMLElement, number>();
+  #created = 0;
+  /** Outputs of the last update still loading, and the newest list waiting for them. */
+  #loading = 0;
+  #queued: readonly string[] | null = null;
+  #generation = 0;
 
   constructor(blobs: () => BlobClient) {
     this.#blobs = blobs;
@@ -163,25 +189,79 @@ export class OutputList {
 
   update(hashes: readonly string[]): void {
     if (hashes.length === this.#hashes.length && hashes.every((hash, i) => hash === this.#hashes[i])) {
+      this.#queued = null;
+      return;
+    }
+    if (this.#loading > 0) {
+      this.#queued = hashes; // one batch of loads at a time: the latest list waits for it
       return;
     }
     const reusable = this.#byHash;
     const next = new Map<string, HTMLElement[]>();
-    const elements = hashes.map((hash) => {
-      const element = reusable.get(hash)?.shift() ?? outputElement(hash, this.#blobs());
+    const wanted = hashes.map((hash) => {
+      const element = reusable.get(hash)?.shift() ?? this.#load(hash);
       next.set(hash, [...(next.get(hash) ?? []), element]);
       return element;
     });
+    const kept = new Set(wanted);
+    const shown = wanted.map((element, i) => {
+      const previous = this.#shown[i];
+      const standIn = element.classList.contains("pending") && previous !== undefined && !kept.has(previous);
+      return standIn ? previous : element;
+    });
     this.#hashes = [...hashes];
     this.#byHash = next;
-    placeChildren(this.element, elements);
+    this.#wanted = wanted;
+    this.#shown = shown;
+    placeChildren(this.element, shown);
     this.element.classList.toggle("empty", hashes.length === 0);
   }
 
   /** Forget cached elements (the blob server changed after a daemon restart). */
   reset(): void {
+    this.#generation += 1;
+    this.#loading = 0;
+    this.#queued = null;
     this.#hashes = [];
     this.#byHash = new Map();
+    this.#wanted = [];
+    this.#shown = [];
     this.element.replaceChildren();
+  }
+
+  #load(hash: string): HTMLElement {
+    const { element, ready } = loadingOutput(hash, this.#blobs());
+    this.#age.set(element, ++this.#created);
+    const generation = this.#generation;
+    this.#loading += 1;
+    void ready.then(() => {
+      if (generation !== this.#generation) {
+        return;
+      }
+      this.#loaded(element);
+      this.#loading -= 1;
+      const queued = this.#queued;
+      if (this.#loading === 0 && queued !== null) {
+        this.#queued = null;
+        this.update(queued);
+      }
+    });
+    return element;
+  }
+
+  /** Put a loaded output in place of an older stand-in it supersedes. */
+  #loaded(element: HTMLElement): void {
+    const age = this.#age.get(element) ?? 0;
+    this.#shown.forEach((shown, i) => {
+      const target = this.#wanted[i];
+      if (shown === target || target === undefined) {
+        return;
+      }
+      const newer = (this.#age.get(shown) ?? 0) < age && age <= (this.#age.get(target) ?? 0);
+      if (newer && (element === target || sameKind(element, shown))) {
+        shown.replaceWith(element);
+        this.#shown[i] = element;
+      }
+    });
   }
 }
