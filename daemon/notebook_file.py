@@ -8,6 +8,7 @@ so the watcher recognises the daemon's own writes and only merges real external 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import hashlib
 import logging
@@ -25,6 +26,8 @@ from daemon.notebook_doc import NotebookDoc
 
 log = logging.getLogger(__name__)
 
+OWN_WRITES_KEPT = 16
+
 
 class NotebookFile:
     def __init__(
@@ -40,6 +43,9 @@ class NotebookFile:
         self.doc = doc
         self.blobs = blobs
         self.disk_bytes: bytes | None = None
+        # Digests of our own recent writes: the watcher may read one of them after a newer
+        # write began, and must not merge our older text back over fresher typing.
+        self._own_writes: collections.deque[str] = collections.deque(maxlen=OWN_WRITES_KEPT)
         self.autosave = Debouncer(autosave_delay, self._autosave, f"autosave {path.name}")
         self._on_external_edit = on_external_edit
         self._stop = asyncio.Event()
@@ -65,6 +71,7 @@ class NotebookFile:
             log.warning("not autosaving an empty notebook over %s, which has cells", self.path)
             return False
         previous, self.disk_bytes = self.disk_bytes, data
+        self._own_writes.append(hashlib.sha256(data).hexdigest())
         try:
             await asyncio.to_thread(atomic_write, self.path, data)
         except Exception:
@@ -108,7 +115,7 @@ class NotebookFile:
             data = await asyncio.to_thread(self.path.read_bytes)
         except OSError:
             return 0
-        if data == self.disk_bytes:
+        if data == self.disk_bytes or hashlib.sha256(data).hexdigest() in self._own_writes:
             return 0
         try:
             nb = parse_ipynb(data, source=self.path)
