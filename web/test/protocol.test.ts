@@ -19,6 +19,11 @@ describe("wire messages", () => {
     });
     assert.equal(parseBroadcast({ event: "queue_changed", running: null }), null);
     assert.equal(parseBroadcast({ event: "from_the_future" }), null);
+    const progress = { event: "env_progress", kind: "deps", phase: "ready", message: "done" };
+    assert.deepEqual(parseBroadcast(progress), progress);
+    const stale = { event: "env_sync_state", in_sync: false, added: ["six"], removed: [] };
+    assert.deepEqual(parseBroadcast(stale), stale);
+    assert.equal(parseBroadcast({ event: "env_sync_state", in_sync: "no", added: [], removed: [] }), null);
     assert.equal(parseBroadcast([1, 2]), null);
   });
 

@@ -86,6 +86,18 @@ export function parseBroadcast(value: unknown): AnyBroadcast | null {
           }
         : null;
     }
+    case "env_progress": {
+      const { kind, phase, message } = v;
+      return isString(kind) && isString(phase) && isString(message)
+        ? { event: "env_progress", kind, phase, message }
+        : null;
+    }
+    case "env_sync_state": {
+      const { in_sync: inSync, added, removed } = v;
+      return typeof inSync === "boolean" && isStringArray(added) && isStringArray(removed)
+        ? { event: "env_sync_state", in_sync: inSync, added, removed }
+        : null;
+    }
     default:
       return null;
   }
