@@ -8,15 +8,17 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from daemon.blobs import BlobStore
 from daemon.cli import wait_until_serving
 from daemon.home import Home
+from desktop.web_server import ShellServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -126,3 +128,35 @@ def daemon_factory(daemon_home: Path) -> Iterator[DaemonFactory]:
 @pytest.fixture
 def daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
     return daemon_factory()
+
+
+# -- browser tests: Debian's chromium through Playwright, against the shell's own server ----
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def shell(daemon: DaemonProcess) -> AsyncIterator[ShellServer]:
+    """The shell's server (web/dist and the relay) on the test daemon."""
+    server = ShellServer(daemon.home, WEB_DIST)
+    await server.start()
+    yield server
+    await server.close()

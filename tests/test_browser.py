@@ -4,50 +4,22 @@ relay, a real daemon and real kernels. Screenshots go to artifacts/."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import DaemonFactory, DaemonProcess
-from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright, expect
+from conftest import CHROMIUM, WEB_DIST, DaemonFactory, DaemonProcess
+from playwright.async_api import Browser, Page, WebSocketRoute, expect
 
 from daemon.client import NotebookClient
 from desktop.web_server import ShellServer
 
 ROOT = Path(__file__).resolve().parent.parent
-WEB_DIST = ROOT / "web" / "dist"
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() or not (WEB_DIST / "app.js").exists(),
     reason="needs Debian chromium and the web build (make test installs both)",
 )
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def shell(daemon: DaemonProcess) -> AsyncIterator[ShellServer]:
-    server = ShellServer(daemon.home, WEB_DIST)
-    await server.start()
-    yield server
-    await server.close()
 
 
 async def open_page(browser: Browser, url: str) -> Page:

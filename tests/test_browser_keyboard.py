@@ -14,13 +14,7 @@ import nbformat
 import pytest
 from conftest import DaemonProcess
 from playwright.async_api import Browser, Page, expect
-from test_browser import (  # noqa: F401  (browser and shell are fixtures)
-    browser,
-    cell_editor,
-    open_page,
-    screenshot,
-    shell,
-)
+from test_browser import cell_editor, open_page, screenshot
 
 from daemon.client import NotebookClient
 from daemon.notebook_doc import NotebookDoc
@@ -69,8 +63,8 @@ class Notebook:
 
 @pytest.fixture
 async def notebook(
-    browser: Browser,  # noqa: F811
-    shell: ShellServer,  # noqa: F811
+    browser: Browser,
+    shell: ShellServer,
     daemon: DaemonProcess,
 ) -> AsyncIterator[Notebook]:
     page = await open_page(browser, shell.page_url(create=1))
@@ -368,8 +362,8 @@ async def test_clear_outputs_of_a_cell_and_of_all(notebook: Notebook) -> None:
 
 
 async def test_dirty_marker_and_last_save_time(
-    browser: Browser,  # noqa: F811
-    shell: ShellServer,  # noqa: F811
+    browser: Browser,
+    shell: ShellServer,
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "saved.ipynb"
@@ -391,8 +385,8 @@ async def test_dirty_marker_and_last_save_time(
 
 
 async def test_the_banner_shows_a_lost_daemon(
-    browser: Browser,  # noqa: F811
-    shell: ShellServer,  # noqa: F811
+    browser: Browser,
+    shell: ShellServer,
     daemon: DaemonProcess,
 ) -> None:
     page = await open_page(browser, shell.page_url(create=1))
@@ -406,8 +400,8 @@ async def test_the_banner_shows_a_lost_daemon(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 async def test_the_theme_follows_the_system(
-    browser: Browser,  # noqa: F811
-    shell: ShellServer,  # noqa: F811
+    browser: Browser,
+    shell: ShellServer,
     daemon: DaemonProcess,
     scheme: str,
 ) -> None:

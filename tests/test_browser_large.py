@@ -7,13 +7,11 @@ helpers these tests share)."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from conftest import DaemonFactory, DaemonProcess
-from playwright.async_api import Browser, Page, async_playwright, expect
-from test_browser import CHROMIUM, CHROMIUM_ARGS, WEB_DIST, open_page, pytestmark, screenshot
+from conftest import DaemonFactory
+from playwright.async_api import Browser, Page, expect
+from test_browser import WEB_DIST, open_page, pytestmark, screenshot
 
 from desktop.web_server import ShellServer
 
@@ -21,22 +19,6 @@ __all__ = ["pytestmark"]  # skipped without chromium or the web build, like test
 
 CELLS = 1000
 FAR_CODE_CELL = "code-998"  # 998 * 998 = 996004 is its execute_result
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def shell(daemon: DaemonProcess) -> AsyncIterator[ShellServer]:
-    server = ShellServer(daemon.home, WEB_DIST)
-    await server.start()
-    yield server
-    await server.close()
 
 
 def copy_of(thousand_cell_path: Path, tmp_path: Path) -> Path:

@@ -6,15 +6,12 @@ from __future__ import annotations
 import base64
 import json
 import zlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import DaemonProcess
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, expect
 from test_browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     WEB_DIST,
     cell_editor,
     open_page,
@@ -29,22 +26,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 RUN_TIMEOUT = 60_000
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def shell(daemon: DaemonProcess) -> AsyncIterator[ShellServer]:
-    server = ShellServer(daemon.home, WEB_DIST)
-    await server.start()
-    yield server
-    await server.close()
 
 
 async def new_notebook_with_cell(browser: Browser, shell: ShellServer) -> Page:

@@ -8,13 +8,12 @@ import asyncio
 import re
 import struct
 import zlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from conftest import DaemonProcess
-from playwright.async_api import Browser, Page, async_playwright, expect
-from test_browser import CHROMIUM, CHROMIUM_ARGS, WEB_DIST, screenshot
+from playwright.async_api import Browser, Page, expect
+from test_browser import WEB_DIST, screenshot
 
 from daemon.client import NotebookClient
 from desktop.web_server import ShellServer
@@ -24,22 +23,6 @@ pytestmark = pytest.mark.skipif(
 )
 SHOWN = ".widget-view[data-widget=shown]"
 TIMEOUT = 30_000
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def shell(daemon: DaemonProcess) -> AsyncIterator[ShellServer]:
-    server = ShellServer(daemon.home, WEB_DIST)
-    await server.start()
-    yield server
-    await server.close()
 
 
 async def notebook(daemon: DaemonProcess, *sources: str) -> tuple[NotebookClient, list[str]]:
