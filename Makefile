@@ -16,7 +16,7 @@ run: deps
 	$(BIN)/nbdesk
 
 test: deps check
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 deps: system-deps venv web
 

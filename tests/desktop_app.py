@@ -32,16 +32,19 @@ needs_desktop = pytest.mark.skipif(
 
 @pytest.fixture
 def display() -> Iterator[str]:
-    number = 90 + os.getpid() % 9
+    """A private Xvfb; it picks a free display number itself (`-displayfd`), so tests in
+    parallel workers never share one."""
+    read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
+    os.close(write_end)
+    with os.fdopen(read_end) as announced:
+        number = announced.readline().strip()
+    assert number.isdigit(), "Xvfb did not start"
     yield f":{number}"
     server.terminate()
     server.wait(10)
