@@ -61,6 +61,28 @@ def failure_page(message: str, log_file: Path) -> str:
     )
 
 
+def collect_garbage_on_the_gui_thread() -> Any:
+    """Qt objects must be destroyed on the GUI thread: a closed window's QWebEngineView
+    freed by the garbage collector on the asyncio thread aborted the app ("Cannot make
+    QOpenGLContext current in a different thread") after a few Ctrl-N / Ctrl-W rounds.
+    So automatic collection is off and a timer on the GUI thread collects instead.
+    Returns the timer (keep it), or None off the Qt backend."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import gc
+
+    import qtpy.QtWebEngineWidgets  # noqa: F401  (must come before the QApplication)
+    from qtpy.QtCore import QTimer
+    from qtpy.QtWidgets import QApplication
+
+    QApplication.instance() or QApplication(sys.argv)
+    gc.disable()
+    timer = QTimer()
+    timer.timeout.connect(gc.collect)
+    timer.start(1000)
+    return timer
+
+
 class Shell:
     def __init__(self, home: Home, web_dir: Path = WEB_DIST) -> None:
         self.home = home
@@ -251,11 +273,13 @@ class Shell:
                 self.open_window(**entry)
             if not restored:
                 self.open_window(create="1")
+        collector = collect_garbage_on_the_gui_thread()
         webview.start(
             gui="qt" if sys.platform.startswith("linux") else None,
             menu=build_menus(self._menu_action),
             icon=str(ICON) if ICON.exists() else None,
         )
+        del collector
         self._quitting = True
         self.save_session()
         self.close_services()

@@ -164,3 +164,26 @@ async def test_the_file_menu_opens_a_new_notebook(daemon: DaemonProcess, display
         await wait_until(lambda: len(joined(app.session())) == 2, timeout=30)
     finally:
         app.stop()
+
+
+async def test_many_new_and_closed_windows_do_not_crash_the_app(
+    daemon: DaemonProcess, display: str
+) -> None:
+    """Closed windows' Qt objects once died on a non-GUI thread and aborted the app
+    ("Cannot make QOpenGLContext current in a different thread") within a few rounds."""
+    app = App(daemon, display).start()
+    try:
+        await wait_until(lambda: " ready at " in app.log())
+        first = app.windows()[-1]
+        for round_ in range(10):
+            app.focus(first)
+            app.xdotool("key", "--clearmodifiers", "ctrl+n")
+            ready = round_ + 2
+            await wait_until(lambda r=ready: app.log().count(" ready at ") == r, timeout=30)
+            opened = next(w for w in app.windows() if w != first)
+            app.focus(opened)
+            app.xdotool("key", "--clearmodifiers", "ctrl+w")
+            await wait_until(lambda w=opened: w not in app.windows(), timeout=15)
+            assert not app.exited(), f"the app ended after {round_ + 1} rounds"
+    finally:
+        app.stop()
