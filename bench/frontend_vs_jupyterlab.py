@@ -164,7 +164,9 @@ def serve_shell(home: str) -> None:
 
 @contextlib.asynccontextmanager
 async def nbdesk(notebook: Path, flood_seconds: float) -> AsyncIterator[App]:
-    with BenchDaemon() as daemon:
+    # Pools off: building environments at the daemon's start would compete with the page
+    # for the two cores during the cold open, which is not what this bench compares.
+    with BenchDaemon(NBDESK_POOL_UV="0", NBDESK_POOL_CONDA="0", NBDESK_HOT_KERNELS="0") as daemon:
         shell = spawn(str(SELF), "--serve-shell", str(daemon.root), env=daemon.env)
         try:
             assert shell.stdout is not None
