@@ -319,7 +319,9 @@ async def test_undo_and_redo_leave_remote_edits_alone(notebook: Notebook) -> Non
     await with_cells(notebook, ["remote"])
     await cell_editor(page, 0).click()
     await notebook.keys("Control+End")
-    await page.keyboard.type(" local")
+    # One input event, so one undo step: typed key by key, a pause over CodeMirror's
+    # 500 ms grouping delay on a loaded machine split it in two.
+    await page.keyboard.insert_text(" local")
     await notebook.wait_sources(["remote local"])
     cell_id = notebook.client.doc.cells()[0].id
     with notebook.client.edit() as doc:
