@@ -40,6 +40,7 @@ def cell_editor(page: Page, index: int = 0):
 
 async def new_notebook_with_cell(browser: Browser, shell: ShellServer) -> Page:
     page = await open_page(browser, shell.page_url(create=1))
+    await expect(page.locator("[data-loading]")).to_have_count(0, timeout=20_000)  # synced
     await page.click("[data-action=add-below]")
     await expect(page.locator(".cell")).to_have_count(1)
     return page
@@ -92,6 +93,7 @@ async def test_reloading_mid_edit_loses_nothing(
     await page.route_web_socket("**/relay*", relay_route)
     await page.goto(shell.page_url(create=1))
     await expect(page.locator("[data-connection]")).to_have_text("connected", timeout=20_000)
+    await expect(page.locator("[data-loading]")).to_have_count(0, timeout=20_000)  # synced
     await page.click("[data-action=add-below]")
     await expect(page.locator(".cell")).to_have_count(1)
     notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
