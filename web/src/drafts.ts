@@ -5,6 +5,8 @@
  * daemon lacks. Storage failures (quota, private mode) only lose the safety net.
  */
 
+import { decodeBase64, encodeBase64 } from "./util/base64.ts";
+
 export interface DraftStore {
   load(notebookId: string): Uint8Array | null;
   save(notebookId: string, bytes: Uint8Array): void;
@@ -16,19 +18,15 @@ export class SessionStorageDrafts implements DraftStore {
   load(notebookId: string): Uint8Array | null {
     try {
       const encoded = window.sessionStorage.getItem(PREFIX + notebookId);
-      return encoded === null ? null : Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0));
+      return encoded === null ? null : decodeBase64(encoded);
     } catch {
       return null;
     }
   }
 
   save(notebookId: string, bytes: Uint8Array): void {
-    let binary = "";
-    for (let start = 0; start < bytes.length; start += 0x8000) {
-      binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
-    }
     try {
-      window.sessionStorage.setItem(PREFIX + notebookId, btoa(binary));
+      window.sessionStorage.setItem(PREFIX + notebookId, encodeBase64(bytes));
     } catch {
       // Over quota or storage disabled: the draft is a safety net, not the source of truth.
     }

@@ -1,5 +1,5 @@
 /**
- * Base64 to bytes, fast. Automerge's own `initializeBase64Wasm` decodes its 3.6 MB wasm
+ * Base64 and bytes, both ways, fast. Automerge's own `initializeBase64Wasm` decodes its 3.6 MB wasm
  * with `Uint8Array.from(atob(s), callback)`, a callback per byte that cost 0.4-0.8 s of
  * every window's start; a plain loop (or the native decoder where there is one) takes
  * a few milliseconds.
@@ -20,4 +20,13 @@ export function decodeBase64(text: string): Uint8Array {
     bytes[i] = binary.charCodeAt(i);
   }
   return bytes;
+}
+
+/** Bytes to base64, in chunks so `String.fromCharCode` never gets too many arguments. */
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let start = 0; start < bytes.length; start += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
+  }
+  return btoa(binary);
 }
