@@ -177,8 +177,9 @@ class Shell:
         kind = message.get("type")
         key = relay.window or ""
         window = self.windows.get(key)
-        if key in self.notebooks and relay.notebook_id:
-            self.notebooks[key] = {"join": relay.notebook_id}
+        joined = {"join": relay.notebook_id} if relay.notebook_id else None
+        if key in self.notebooks and joined and self.notebooks[key] != joined:
+            self.notebooks[key] = joined  # written once, not on every control message
             self.save_session()
         if kind == "new_window":
             self.open_window(create="1")
