@@ -46,6 +46,7 @@ check: venv web
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(PY) scripts/import_cycles.py
 	$(PY) scripts/module_budget.py
 	cd web && npm run --silent typecheck
 	cd web && npm run --silent test

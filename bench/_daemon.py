@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from daemon.cli import wait_until_serving  # noqa: E402
-from daemon.home import Home  # noqa: E402
+from nbdesk.daemon.client.daemon_cli import wait_until_serving  # noqa: E402
+from nbdesk.daemon.home.config import Home  # noqa: E402
 
 
 def rss_kib(pid: int) -> int:
@@ -100,7 +100,7 @@ class BenchDaemon:
         return self.proc.pid
 
     def start(self, timeout: float = 20) -> BenchDaemon:
-        self.proc = spawn("-m", "daemon", "--quiet", env=self.env, stdout=subprocess.DEVNULL)
+        self.proc = spawn("-m", "nbdesk.daemon", "--quiet", env=self.env, stdout=subprocess.DEVNULL)
         wait_until_serving(self.home, self.proc, timeout)
         return self
 

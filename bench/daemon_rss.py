@@ -6,7 +6,7 @@ with its own NotebookClient (all kept connected), confirms sync, and reads the d
 VmRSS from /proc/<pid>/status: right after start (idle), as rooms open, once they are all
 open, and after `--settle` seconds (the debounced persistence and autosave have run).
 Baselines in the same run: the idle daemon, and a bare interpreter that has only
-imported `daemon.server`. Prints MB figures and the increment per room.
+imported `nbdesk.daemon.server.daemon`. Prints MB figures and the increment per room.
 Run: `.venv/bin/python bench/daemon_rss.py [--rooms N] [--cells N]`.
 """
 
@@ -22,9 +22,9 @@ import nbformat
 from _daemon import BenchDaemon, rss_kib, run_main, spawn, stop_process
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from daemon.client import NotebookClient
+from nbdesk.daemon.client.notebook_client import NotebookClient
 
-BARE = "import daemon.server, time; print('ready', flush=True); time.sleep(60)"
+BARE = "import nbdesk.daemon.server.daemon, time; print('ready', flush=True); time.sleep(60)"
 
 
 def mb(kib: int) -> float:
@@ -129,7 +129,7 @@ def main() -> int:
         f"Automerge document {doc_bytes / 1024:.0f} KiB each"
     )
     print(f"{'':<44} {'RSS MB':>8}")
-    print(f"{'bare interpreter (import daemon.server)':<44} {mb(bare):8.1f}")
+    print(f"{'bare interpreter (import nbdesk.daemon.server.daemon)':<44} {mb(bare):8.1f}")
     print(f"{'daemon idle, right after start':<44} {mb(idle):8.1f}")
     for count, kib in curve[1:]:
         print(f"{f'daemon with {count} room(s) open':<44} {mb(kib):8.1f}")

@@ -42,9 +42,9 @@ import nbformat
 from _daemon import ROOT, BenchDaemon, run_main, stop_process
 from kernel_exec import raw_kernel, raw_one_plus_one
 
-from daemon import cli as daemon_cli
-from daemon.client import NotebookClient
-from daemon.home import Home
+from nbdesk.daemon.client import daemon_cli
+from nbdesk.daemon.client.notebook_client import NotebookClient
+from nbdesk.daemon.home.config import Home
 
 DEBUG_PORT = 9339
 READY = re.compile(r"window (\w+) ready at ([0-9.]+)")
@@ -100,7 +100,7 @@ class AppRun:
         self.seen = len(self.ready_lines())
         self.started = time.time()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "desktop.cli", *paths],
+            [sys.executable, "-m", "nbdesk.cli", *paths],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -247,7 +247,11 @@ async def part_cmd_n(args: argparse.Namespace, env: dict[str, str], work: Path) 
             raw.append((time.perf_counter() - started) * 1e3)
     nbdesk = []
     with BenchDaemon() as daemon:
-        app = AppRun(daemon.home, {**env, **daemon.env}, str(one_cell_notebook(work / "n.ipynb")))
+        app = AppRun(
+            daemon.home,
+            {**env, **daemon.env},
+            str(one_cell_notebook(work / "n.ipynb")),
+        )
         try:
             await app.next_ready()
             origin = app.windows()[0]

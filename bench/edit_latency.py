@@ -58,10 +58,10 @@ from pathlib import Path
 import msgpack
 from _daemon import BenchDaemon, run_main, spawn, stop_process
 
-from daemon.client import NotebookClient
-from daemon.errors import ProtocolError
-from daemon.framing import PREAMBLE, FrameType, encode_frame, read_frame, read_preamble
-from daemon.home import Home
+from nbdesk.daemon.client.notebook_client import NotebookClient
+from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.wire.errors import ProtocolError
+from nbdesk.daemon.wire.framing import PREAMBLE, FrameType, encode_frame, read_frame, read_preamble
 
 TARGET_P50_MS = 5.0
 TARGET_ECHO_RATIO = 10.0

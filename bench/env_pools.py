@@ -31,8 +31,8 @@ import nbformat
 from _daemon import BenchDaemon, run_main
 from edit_latency import Stats
 
-from daemon.client import ControlClient, NotebookClient
-from daemon.envs import Processes, build, new_env_path, uv_spec
+from nbdesk.daemon.client.notebook_client import ControlClient, NotebookClient
+from nbdesk.daemon.envs.env import Processes, build, new_env_path, uv_spec
 
 # Rooms (and their kernels) leave a second after the bench closes them.
 POOLS_OFF = {

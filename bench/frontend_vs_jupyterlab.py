@@ -147,8 +147,8 @@ async def replace_source_and_run(page: Page, editor: str, source: str) -> None:
 
 def serve_shell(home: str) -> None:
     """Child process: the shell's web server and relay for `home`, until SIGTERM."""
-    from daemon.home import Home
-    from desktop.web_server import ShellServer
+    from nbdesk.daemon.home.config import Home
+    from nbdesk.desktop.web_server import ShellServer
 
     async def serve() -> None:
         server = ShellServer(Home(Path(home)), ROOT / "web" / "dist")

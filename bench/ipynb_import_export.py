@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
 from make_fixtures import thousand_cells  # noqa: E402
 
-from daemon.blobs import BlobStore  # noqa: E402
-from daemon.ipynb import export_bytes, load_ipynb  # noqa: E402
-from daemon.notebook_doc import NotebookDoc  # noqa: E402
+from nbdesk.daemon.blobs.manifests import ManifestOutputs  # noqa: E402
+from nbdesk.daemon.blobs.store import BlobStore  # noqa: E402
+from nbdesk.daemon.doc.ipynb import export_bytes, load_ipynb  # noqa: E402
+from nbdesk.daemon.doc.notebook_doc import NotebookDoc  # noqa: E402
 
 
 def median_seconds(
@@ -61,12 +62,16 @@ def main() -> int:
         args.runs, lambda: None, lambda _: nbformat.write(parsed, io.StringIO())
     )
 
-    ours_import = median_seconds(args.runs, fresh_store, lambda store: load_ipynb(path, store))
+    ours_import = median_seconds(
+        args.runs, fresh_store, lambda store: load_ipynb(path, ManifestOutputs(store))
+    )
     store = fresh_store()
-    doc = load_ipynb(path, store)
-    ours_export = median_seconds(args.runs, lambda: None, lambda _: export_bytes(doc, store))
+    doc = load_ipynb(path, ManifestOutputs(store))
+    ours_export = median_seconds(
+        args.runs, lambda: None, lambda _: export_bytes(doc, ManifestOutputs(store))
+    )
     reload_ = median_seconds(args.runs, lambda: None, lambda _: NotebookDoc.load(doc.save()))
-    identical = export_bytes(doc, store) == path.read_bytes()
+    identical = export_bytes(doc, ManifestOutputs(store)) == path.read_bytes()
 
     size = path.stat().st_size
     print(f"notebook: 1000 cells, {size / 1024:.0f} KiB, document {len(doc.save()) / 1024:.0f} KiB")

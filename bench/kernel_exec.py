@@ -9,7 +9,7 @@ each with its baseline measured in the same run:
    server (what `execute()` returns). `--runs` times after `--warmup` uncounted ones.
    Each iteration also runs the same steps one by one, timing each (request answered /
    outputs in the replica / outputs fetched). Baseline: raw jupyter_client,
-   an AsyncKernelManager started exactly as `daemon.kernels` starts one (its in-memory
+   an AsyncKernelManager started exactly as `nbdesk.daemon.kernels.session` starts one (its in-memory
    kernelspec, IPC transport), `kc.execute("1+1")` then IOPub read until `idle` for that
    msg_id and the shell execute_reply. Targets printed beside it.
 2. Output flood: a cell printing `--flood-lines` lines. nbdesk: time for `execute()`
@@ -61,9 +61,9 @@ from edit_latency import Stats
 from jupyter_client import AsyncKernelManager
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from daemon import cli as daemon_cli
-from daemon.client import NotebookClient
-from daemon.kernels import _OneSpec, kernel_spec
+from nbdesk.daemon.client import daemon_cli
+from nbdesk.daemon.client.notebook_client import NotebookClient
+from nbdesk.daemon.kernels.session import _OneSpec, kernel_spec
 
 TARGET_RAW_RATIO = 3.0
 TARGET_P50_MS = 20.0
@@ -92,7 +92,7 @@ def flood_text(lines: int) -> str:
 
 
 class RawKernel:
-    """A kernel started the way daemon.kernels starts one, driven with jupyter_client only."""
+    """A kernel started the way nbdesk.daemon.kernels.session starts one, driven with jupyter_client only."""
 
     def __init__(self, km: AsyncKernelManager, kc: Any) -> None:
         self.km = km
@@ -393,7 +393,7 @@ def timed_run(command: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def nbdesk_run_command(notebook: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "desktop.cli", "run", str(notebook), "-o", str(out)]
+    return [sys.executable, "-m", "nbdesk.cli", "run", str(notebook), "-o", str(out)]
 
 
 def cold_nbdesk_run(notebook: Path, out: Path) -> float:
@@ -467,7 +467,7 @@ def part_notebook(daemon: BenchDaemon, args: argparse.Namespace) -> list[str]:
         # its output file) for its keep-alive, and refuses to save another room there.
         ours_out, sub_out = scratch / "nbdesk-0.ipynb", scratch / "nbclient.ipynb"
         # Untimed: byte-compile and page in what each side imports.
-        timed_run([sys.executable, "-c", "import nbclient, nbformat, daemon.run"])
+        timed_run([sys.executable, "-c", "import nbclient, nbformat, nbdesk.daemon.client.run"])
         ours, sub, inproc = [], [], []
         for rep in range(args.run_reps):
             ours_out = scratch / f"nbdesk-{rep}.ipynb"

@@ -11,9 +11,9 @@ import json
 import os
 import sys
 
-from daemon.home import Home, Settings, read_info
-from daemon.logs import setup_logging
-from daemon.server import AlreadyRunning, Daemon, acquire_lock
+from nbdesk.daemon.home.config import Home, Settings, read_info
+from nbdesk.daemon.home.logs import setup_logging
+from nbdesk.daemon.server.daemon import AlreadyRunning, Daemon, acquire_lock
 
 
 def main(argv: list[str] | None = None) -> int:

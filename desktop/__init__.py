@@ -1,1 +1,2 @@
-"""The nbdesk desktop shell: windows, the per-window relay and the command line."""
+"""nbdesk's desktop shell: native windows, the per-window relay and the shell's web server.
+It reaches the daemon only through the wire and the client."""

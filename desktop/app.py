@@ -22,16 +22,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from daemon.home import Home
-from daemon.logs import setup_logging
-from desktop.daemon_gate import DaemonGate
-from desktop.instance import AppInstance, HandOverFailed
-from desktop.menus import build_menus
-from desktop.relay import Relay
-from desktop.web_server import ShellServer
+from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.home.logs import setup_logging
+from nbdesk.desktop.daemon_gate import DaemonGate
+from nbdesk.desktop.instance import AppInstance, HandOverFailed
+from nbdesk.desktop.menus import build_menus
+from nbdesk.desktop.relay import Relay
+from nbdesk.desktop.web_server import DEFAULT_WEB_DIR, ShellServer
 
 log = logging.getLogger(__name__)
-WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 ICON = Path(__file__).resolve().parent.parent / "icons" / "png" / "nbdesk-256.png"  # Qt/GTK
 QUIT_PATIENCE = 3.0  # seconds pages get to hand their last edits to the daemon on quit
 
@@ -84,7 +83,7 @@ def collect_garbage_on_the_gui_thread() -> Any:
 
 
 class Shell:
-    def __init__(self, home: Home, web_dir: Path = WEB_DIST) -> None:
+    def __init__(self, home: Home, web_dir: Path = DEFAULT_WEB_DIR) -> None:
         self.home = home
         self.loop = asyncio.new_event_loop()
         self.gate = DaemonGate(home)
@@ -299,7 +298,7 @@ def main(paths: list[str]) -> int:
     if sys.platform.startswith("linux") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
     home = Home.from_env()
-    web_dir = Path(os.environ.get("NBDESK_WEB_DIR") or WEB_DIST)
+    web_dir = Path(os.environ.get("NBDESK_WEB_DIR") or DEFAULT_WEB_DIR)
     shell = Shell(home, web_dir)
     setup_logging(shell.log_file, to_stderr=True)
     if not shell.instance.claim():

@@ -14,10 +14,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from daemon import __version__
-from daemon import cli as daemon_cli
-from daemon.errors import NbdeskError
-from daemon.home import Home
+from nbdesk import __version__
+from nbdesk.daemon.client import daemon_cli
+from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.wire.errors import NbdeskError
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from daemon.errors import NbdeskError
-from daemon.home import Home
+from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.wire.errors import NbdeskError
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ shell-page control plane (WebSocket text messages as JSON). It holds no document
 sync state and never decodes sync frames: the only frame it decodes is the handshake
 reply. Each direction has its own queue drained by its own writer task, so nothing is
 written from inside a read loop and frames are never interleaved. It does not start the
-daemon (the shell does), serve files or check tokens (`desktop.web_server` does).
+daemon (the shell does), serve files or check tokens (`nbdesk.desktop.web_server` does).
 
 Control messages, relay -> page: `{"type": "connected", **reply}` once, right after the
 handshake; `{"type": "daemon_lost", "reason"}` when the daemon connection ends;
@@ -29,8 +29,9 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from daemon.errors import NbdeskError, ProtocolError
-from daemon.framing import (
+from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.wire.errors import NbdeskError, ProtocolError
+from nbdesk.daemon.wire.framing import (
     HEADER_LEN,
     PREAMBLE,
     FrameType,
@@ -38,8 +39,7 @@ from daemon.framing import (
     encode_frame,
     read_frame,
 )
-from daemon.home import Home
-from daemon.protocol import decode_map, encode
+from nbdesk.daemon.wire.messages import decode_map, encode
 
 log = logging.getLogger(__name__)
 

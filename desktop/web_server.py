@@ -33,15 +33,24 @@ from urllib.parse import urlencode
 
 from aiohttp import WSCloseCode, web
 
-from daemon.errors import NbdeskError
-from daemon.framing import HEADER_LEN, MAX_FRAME
-from daemon.home import Home
-from desktop.daemon_gate import DaemonGate
-from desktop.relay import Relay
+from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.wire.errors import NbdeskError
+from nbdesk.daemon.wire.framing import HEADER_LEN, MAX_FRAME
+from nbdesk.desktop.daemon_gate import DaemonGate
+from nbdesk.desktop.relay import Relay
 
 ShellControlHandler = Callable[[Relay, dict[str, Any]], Awaitable[None] | None]
 
-DEFAULT_WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "dist"
+
+def default_web_dir() -> Path:
+    """The built page: inside the installed package (a wheel ships it as `web/`), else the
+    source tree's `web/dist` (an editable install maps only the Python folders)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "web"
+    return installed if (installed / "index.html").is_file() else here.parent / "web" / "dist"
+
+
+DEFAULT_WEB_DIR = default_web_dir()
 HOST = "127.0.0.1"
 MAX_MESSAGE = MAX_FRAME + HEADER_LEN  # one WebSocket message is one frame
 CONTENT_TYPES = {

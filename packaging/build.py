@@ -37,7 +37,7 @@ DEB_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 
 def version() -> str:
     sys.path.insert(0, str(ROOT))
-    from daemon import __version__
+    from nbdesk import __version__
 
     return __version__
 

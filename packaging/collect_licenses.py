@@ -97,7 +97,7 @@ def system_packages(bundle: Path) -> dict[str, list[str]]:
 
 
 def notice_values() -> dict[str, str]:
-    from daemon import __version__
+    from nbdesk import __version__
 
     try:
         from PySide6.QtCore import qVersion

@@ -1,8 +1,8 @@
-"""The frozen app's entry point: the `nbdesk` command line (see desktop.cli)."""
+"""The frozen app's entry point: the `nbdesk` command line (see nbdesk.cli)."""
 
 import sys
 
-from desktop.cli import main
+from nbdesk.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

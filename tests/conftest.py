@@ -15,10 +15,10 @@ import nbformat
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from daemon.blobs import BlobStore
-from daemon.cli import wait_until_serving
-from daemon.home import Home
-from desktop.web_server import ShellServer
+from nbdesk.daemon.blobs.store import BlobStore
+from nbdesk.daemon.client.daemon_cli import wait_until_serving
+from nbdesk.daemon.home.config import Home
+from nbdesk.desktop.web_server import ShellServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -64,7 +64,7 @@ class DaemonProcess:
 
     def start(self, timeout: float = 20) -> DaemonProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "daemon", "--quiet"],
+            [sys.executable, "-m", "nbdesk.daemon", "--quiet"],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -65,7 +65,7 @@ class App:
 
     def start(self, *paths: str) -> App:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "desktop.cli", *paths],
+            [sys.executable, "-m", "nbdesk.cli", *paths],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -76,7 +76,7 @@ class App:
     def launch(self, *paths: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
         """Run `nbdesk` to completion (a second launch), returning its output."""
         return subprocess.run(
-            [sys.executable, "-m", "desktop.cli", *paths],
+            [sys.executable, "-m", "nbdesk.cli", *paths],
             cwd=ROOT,
             env=self.env,
             capture_output=True,

@@ -19,8 +19,8 @@ from typing import Any
 
 import msgpack
 
-from daemon.framing import FrameType, encode_frame, read_frame
-from daemon.notebook_doc import NotebookDoc, SyncPeer
+from nbdesk.daemon.doc.notebook_doc import NotebookDoc, SyncPeer
+from nbdesk.daemon.wire.framing import FrameType, encode_frame, read_frame
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 PEER_SCRIPT = WEB / "dist" / "interop-peer.mjs"

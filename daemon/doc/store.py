@@ -1,0 +1,97 @@
+"""Persisted room documents under the home: `docs/<id>.automerge` plus `docs/<id>.json`.
+
+The Automerge bytes keep untitled notebooks and unsaved edits across daemon crashes and
+restarts; the JSON sidecar records which file (if any) the room is bound to, so the path
+index can be rebuilt at start. Writes are atomic and fsynced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbdesk.daemon.home.atomic import atomic_write
+from nbdesk.daemon.wire.ids import NotebookId
+
+log = logging.getLogger(__name__)
+
+
+def _file_stem(notebook_id: str) -> str:
+    """A safe file name for any id a client may send."""
+    return hashlib.sha256(notebook_id.encode()).hexdigest()[:32]
+
+
+@dataclass
+class RoomRecord:
+    notebook_id: NotebookId
+    path: str | None
+    file_sha256: str | None = None
+
+
+class DocStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _doc_path(self, notebook_id: str) -> Path:
+        return self.root / f"{_file_stem(notebook_id)}.automerge"
+
+    def _record_path(self, notebook_id: str) -> Path:
+        return self.root / f"{_file_stem(notebook_id)}.json"
+
+    def save(self, record: RoomRecord, doc_bytes: bytes) -> None:
+        atomic_write(self._doc_path(record.notebook_id), doc_bytes)
+        self.save_record(record)
+
+    def save_record(self, record: RoomRecord) -> None:
+        data = json.dumps(
+            {
+                "notebook_id": record.notebook_id,
+                "path": record.path,
+                "file_sha256": record.file_sha256,
+            }
+        )
+        atomic_write(self._record_path(record.notebook_id), data.encode())
+
+    def load(self, notebook_id: str) -> tuple[RoomRecord, bytes] | None:
+        try:
+            doc_bytes = self._doc_path(notebook_id).read_bytes()
+        except FileNotFoundError:
+            return None
+        record = self.load_record(notebook_id) or RoomRecord(NotebookId(notebook_id), None)
+        return record, doc_bytes
+
+    def load_record(self, notebook_id: str) -> RoomRecord | None:
+        try:
+            raw = json.loads(self._record_path(notebook_id).read_text())
+            return RoomRecord(
+                NotebookId(raw["notebook_id"]), raw.get("path"), raw.get("file_sha256")
+            )
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("ignoring unreadable room record for %s: %s", notebook_id, exc)
+            return None
+
+    def records(self) -> list[RoomRecord]:
+        found = []
+        for path in self.root.glob("*.json"):
+            try:
+                raw = json.loads(path.read_text())
+                found.append(
+                    RoomRecord(
+                        NotebookId(raw["notebook_id"]), raw.get("path"), raw.get("file_sha256")
+                    )
+                )
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("ignoring unreadable room record %s: %s", path.name, exc)
+        return found
+
+    def quarantine(self, notebook_id: str) -> None:
+        """Move an unloadable document aside so it is kept but no longer loaded."""
+        doc_path = self._doc_path(notebook_id)
+        if doc_path.exists():
+            doc_path.rename(doc_path.with_suffix(".automerge.corrupt"))

@@ -1,0 +1,1 @@
+"""Environments: Python environments built with uv or conda, a notebook's dependency environments, the prewarmed pools and hot kernels."""

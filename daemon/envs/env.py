@@ -1,0 +1,262 @@
+"""Python environments on disk: what one holds (a spec and its hash), how one is built
+(uv or conda through py-rattler), its marker, and whether it is still usable.
+
+An environment is a directory `envs/nbdesk-<kind>-<id>` whose marker `nbdesk-env.json`
+records the hash of its package set, who owns it (None while it sits in a pool) and
+when it was last used. The marker is written last, so a directory without one is a
+build that never finished. Which environments exist, who takes them and when they are
+collected is `nbdesk.daemon.envs.pools` and `nbdesk.daemon.envs.environments`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from nbdesk.daemon.home import frozen
+from nbdesk.daemon.home.atomic import atomic_write
+from nbdesk.daemon.wire.errors import EnvError
+
+log = logging.getLogger(__name__)
+EnvKind = Literal["uv", "conda", "deps"]
+MARKER = "nbdesk-env.json"
+KERNEL_PACKAGES = ("ipykernel", "ipywidgets")
+CONDA_PACKAGES = ("python", "ipykernel", "ipywidgets")
+BUILD_TIMEOUT = 900.0
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """What an environment holds; equal specs make interchangeable environments."""
+
+    kind: EnvKind
+    packages: tuple[str, ...]
+    channels: tuple[str, ...] = ()
+    base_python: str = ""
+
+    @property
+    def hash(self) -> str:
+        body = json.dumps(
+            {
+                "kind": "conda" if self.kind == "conda" else "uv",
+                "packages": sorted(self.packages),
+                "channels": list(self.channels),
+                "base_python": self.base_python,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def uv_spec(extra: tuple[str, ...] = (), kind: EnvKind = "uv") -> EnvSpec:
+    """A uv venv on the daemon's own base interpreter with the kernel packages and `extra`."""
+    packages = tuple(dict.fromkeys((*KERNEL_PACKAGES, *extra)))
+    return EnvSpec(kind, packages, base_python=base_python())
+
+
+def conda_spec(channels: tuple[str, ...], extra: tuple[str, ...] = ()) -> EnvSpec:
+    return EnvSpec("conda", tuple(dict.fromkeys((*CONDA_PACKAGES, *extra))), channels)
+
+
+def base_python() -> str:
+    """The interpreter a venv is made from: the one the daemon runs on, outside any venv.
+
+    The frozen app has no interpreter of its own to offer, so there `NBDESK_BASE_PYTHON`
+    (a path, or a version uv understands such as `3.12`) or else a `python3` on PATH;
+    failing both, `3`, which lets uv find (or fetch) one."""
+    if frozen.is_frozen():
+        return os.environ.get("NBDESK_BASE_PYTHON") or shutil.which("python3") or "3"
+    return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+
+@dataclass
+class Env:
+    """One environment directory and what its marker says."""
+
+    path: Path
+    kind: EnvKind
+    hash: str
+    owner: str | None = None
+    created: float = 0.0
+    last_used: float = 0.0
+
+    def __repr__(self) -> str:
+        return f"Env({self.path.name}, owner={self.owner})"
+
+    @property
+    def python(self) -> str:
+        return str(self.path / "bin" / "python")
+
+    def usable(self, expected_hash: str | None = None) -> bool:
+        """Python present and runnable, and (when given) the package set still the one wanted."""
+        python = Path(self.python)
+        if not python.exists() or not os.access(python, os.X_OK):
+            return False
+        return expected_hash is None or self.hash == expected_hash
+
+    def write_marker(self) -> None:
+        body = {
+            "kind": self.kind,
+            "hash": self.hash,
+            "owner": self.owner,
+            "created": self.created,
+            "last_used": self.last_used,
+        }
+        atomic_write(self.path / MARKER, (json.dumps(body, indent=1) + "\n").encode())
+
+    def touch(self, owner: str | None = None) -> None:
+        if owner is not None:
+            self.owner = owner
+        self.last_used = time.time()
+        try:
+            self.write_marker()
+        except OSError as exc:
+            log.warning("%r: cannot update the marker (%s)", self, exc)
+
+
+def read_env(path: Path) -> Env | None:
+    """The environment at `path` per its marker, or None when the marker is missing or bad."""
+    try:
+        body = json.loads((path / MARKER).read_text())
+        kind = body["kind"]
+        if kind not in ("uv", "conda", "deps"):
+            return None
+        return Env(
+            path=path,
+            kind=kind,
+            hash=str(body["hash"]),
+            owner=body.get("owner"),
+            created=float(body.get("created", 0)),
+            last_used=float(body.get("last_used", 0)),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def new_env_path(root: Path, kind: EnvKind) -> Path:
+    return root / f"nbdesk-{kind}-{uuid.uuid4().hex[:12]}"
+
+
+async def remove_env(path: Path) -> None:
+    await asyncio.to_thread(shutil.rmtree, path, True)
+
+
+class Processes:
+    """Builder subprocesses still running, so a stopping daemon can kill their groups."""
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.subprocess.Process] = set()
+
+    async def run(self, *argv: str, timeout: float = BUILD_TIMEOUT) -> None:
+        """Run `argv` in its own process group; raise EnvError with its output on failure."""
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            env={**os.environ, **frozen.outside_env()},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._running.add(process)
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), timeout)
+        except BaseException:
+            self._kill(process)
+            with contextlib.suppress(Exception):
+                await process.wait()
+            raise
+        finally:
+            self._running.discard(process)
+        if process.returncode != 0:
+            text = output.decode(errors="replace").strip()
+            raise EnvError(f"{Path(argv[0]).name} {argv[1]} failed: {text[-2000:]}")
+
+    def _kill(self, process: asyncio.subprocess.Process) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+    def kill_all(self) -> None:
+        for process in list(self._running):
+            self._kill(process)
+
+    def __len__(self) -> int:
+        return len(self._running)
+
+
+def uv_binary() -> str:
+    """The uv executable: the `uv` package's, or in the frozen app the copy it bundles."""
+    if frozen.is_frozen():
+        return str(Path(getattr(sys, "_MEIPASS", "")) / "bin" / "uv")
+    import uv
+
+    return str(uv.find_uv_bin())
+
+
+async def build_uv(path: Path, spec: EnvSpec, processes: Processes) -> None:
+    """`uv venv` then `uv pip install` of the spec's packages, bytecode compiled."""
+    uv = uv_binary()
+    await processes.run(uv, "venv", "--quiet", "--python", spec.base_python, str(path))
+    await processes.run(
+        uv,
+        "pip",
+        "install",
+        "--quiet",
+        "--compile-bytecode",
+        "--python",
+        str(path / "bin" / "python"),
+        *spec.packages,
+    )
+
+
+async def build_conda(path: Path, spec: EnvSpec, cache_dir: Path) -> None:
+    """Solve the spec against its channels and install it with py-rattler (no conda needed)."""
+    try:
+        import rattler
+    except ImportError:
+        raise EnvError(
+            "conda environments need py-rattler, which this build of nbdesk leaves out "
+            "to stay small; install nbdesk from pip to use conda pools"
+        ) from None
+
+    try:
+        records = await rattler.solve(
+            [rattler.Channel(channel) for channel in spec.channels],
+            list(spec.packages),
+            virtual_packages=rattler.VirtualPackage.detect(),
+        )
+        await rattler.install(records, path, cache_dir=cache_dir, show_progress=False)
+    except Exception as exc:
+        raise EnvError(f"conda environment from {', '.join(spec.channels)}: {exc}") from exc
+
+
+async def build(path: Path, spec: EnvSpec, processes: Processes, cache_dir: Path) -> Env:
+    """Build `spec` at `path` and write its marker; a failed build leaves nothing behind."""
+    try:
+        if spec.kind == "conda":
+            await build_conda(path, spec, cache_dir)
+        else:
+            await build_uv(path, spec, processes)
+        env = Env(path, spec.kind, spec.hash, created=time.time(), last_used=time.time())
+        if not env.usable():
+            raise EnvError(f"the environment at {path} has no runnable python")
+        env.write_marker()
+        return env
+    except BaseException:
+        await asyncio.shield(remove_env(path))
+        raise
+
+
+def describe(env: Env) -> dict[str, Any]:
+    return {"id": env.path.name, "kind": env.kind, "owner": env.owner, "last_used": env.last_used}

@@ -1,0 +1,252 @@
+"""Every environment the daemon manages: the uv and conda pools, the hot kernels, the
+environments notebooks own, the dependency cache, and their collection.
+
+`kernel_source()` decides where a room's kernel comes from, fastest first: the
+notebook's dependencies (a content-addressed environment, built once per dependency
+set), the environment the notebook already owns, a hot kernel, a ready uv environment,
+and finally nothing (the caller falls back to the daemon's own interpreter).
+Environments nobody used for `env_max_age` are removed by `collect()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from nbdesk.daemon.envs.env import (
+    Env,
+    EnvSpec,
+    Processes,
+    build,
+    conda_spec,
+    describe,
+    read_env,
+    remove_env,
+    uv_spec,
+)
+from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels
+from nbdesk.daemon.envs.pools import EnvPool
+from nbdesk.daemon.home.config import Home, Settings
+from nbdesk.daemon.wire.errors import EnvError
+from nbdesk.daemon.wire.messages import EnvProgress
+
+log = logging.getLogger(__name__)
+HOT_OWNER = "hot-kernel"
+GC_INTERVAL = 3600.0
+POOL_WAIT = 600.0
+
+
+@dataclass
+class KernelSource:
+    """Where a kernel comes from: a started hot kernel, or an environment's python."""
+
+    env: Env | None = None
+    hot: HotKernel | None = None
+    deps: tuple[str, ...] = ()
+
+    @property
+    def python(self) -> str | None:
+        return self.env.python if self.env else None
+
+
+class Environments:
+    def __init__(self, home: Home, settings: Settings) -> None:
+        self.root = home.envs
+        self.settings = settings
+        self.cache_dir = home.cache / "rattler"
+        self.pools = {
+            "uv": self._pool(uv_spec(settings.default_packages), settings.pool_uv),
+            "conda": self._pool(conda_spec(settings.conda_channels), settings.pool_conda),
+        }
+        self.hot = HotKernels(
+            settings.hot_kernels,
+            get_env=self._env_for_hot_kernel,
+            drop_env=self._drop,
+            runtime_dir=home.run_dir / "kernels",
+            cwd=home.root,
+            backoff=settings.pool_backoff,
+            backoff_max=settings.pool_backoff_max,
+        )
+        self.broadcast: Callable[[EnvProgress], None] = lambda event: None
+        self.in_use: Callable[[], set[str]] = set
+        self._deps_locks: dict[str, asyncio.Lock] = {}
+        self._deps_processes = Processes()
+        self._gc_task: asyncio.Task[None] | None = None
+
+    def __repr__(self) -> str:
+        return f"Environments({self.pools['uv']!r}, {self.pools['conda']!r}, {self.hot!r})"
+
+    def _pool(self, spec: EnvSpec, size: int) -> EnvPool:
+        return EnvPool(
+            spec,
+            size,
+            self.root,
+            cache_dir=self.cache_dir,
+            backoff=self.settings.pool_backoff,
+            backoff_max=self.settings.pool_backoff_max,
+            on_progress=self._pool_progress,
+        )
+
+    def _pool_progress(self, kind: str, phase: str, message: str) -> None:
+        self.broadcast(EnvProgress(kind=kind, phase=phase, message=message))
+
+    async def start(self) -> None:
+        """Adopt what is on disk at once, then warm what is missing in the background."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for env in self._envs():
+            if env.owner == HOT_OWNER:
+                env.owner = None  # its hot kernel died with the last daemon: unused, pool it
+                env.write_marker()
+        for pool in self.pools.values():
+            await pool.adopt()
+            pool.start()
+        self.hot.start()
+        self._gc_task = asyncio.create_task(self._collect_periodically(), name="env gc")
+
+    async def close(self) -> None:
+        if self._gc_task is not None:
+            self._gc_task.cancel()
+        self._deps_processes.kill_all()
+        await self.hot.close()
+        for pool in self.pools.values():
+            await pool.close()
+
+    # -- taking ---------------------------------------------------------------------------
+
+    def take(self, kind: str, owner: str) -> Env | None:
+        pool = self.pools.get(kind)
+        if pool is None:
+            raise EnvError(f"no {kind!r} pool: use uv or conda", code="bad_env")
+        return pool.take(owner)
+
+    async def take_waiting(self, kind: str, owner: str) -> Env:
+        """An environment of `kind`, waiting for the pool when none is ready yet."""
+        pool = self.pools.get(kind)
+        if pool is None:
+            raise EnvError(f"no {kind!r} pool: use uv or conda", code="bad_env")
+        if pool.size <= 0:
+            raise EnvError(
+                f"the {kind} pool is off (set NBDESK_POOL_{kind.upper()})", code="pool_off"
+            )
+        env = await pool.take_waiting(owner, POOL_WAIT)
+        if env is None:
+            raise EnvError(f"no {kind} environment became ready: {pool.error or 'still warming'}")
+        return env
+
+    async def _env_for_hot_kernel(self) -> Env | None:
+        pool = self.pools["uv"]
+        if pool.size <= 0:
+            return None
+        while (env := await pool.take_waiting(HOT_OWNER, POOL_WAIT)) is None:
+            await asyncio.sleep(1.0)
+        return env
+
+    async def _drop(self, env: Env) -> None:
+        await remove_env(env.path)
+
+    def owned_by(self, owner: str) -> Env | None:
+        for env in self._envs():
+            if env.owner == owner and env.kind != "deps" and env.usable():
+                return env
+        return None
+
+    async def kernel_source(
+        self,
+        owner: str,
+        deps: tuple[str, ...],
+        *,
+        on_progress: Callable[[EnvProgress], None],
+    ) -> KernelSource:
+        """Where `owner`'s next kernel should come from (see the module docstring)."""
+        if deps:
+            return KernelSource(env=await self.deps_env(deps, on_progress), deps=deps)
+        if (env := self.owned_by(owner)) is not None:
+            env.touch()
+            return KernelSource(env=env)
+        if (hot := self.hot.take()) is not None:  # the caller moves it to its folder
+            if hot.env is not None:
+                hot.env.touch(owner)
+            return KernelSource(env=hot.env, hot=hot)
+        return KernelSource(env=self.take("uv", owner))
+
+    async def deps_env(
+        self, deps: tuple[str, ...], on_progress: Callable[[EnvProgress], None]
+    ) -> Env:
+        """The environment for a dependency set: built once, shared by every notebook
+        listing the same set (the directory name is the hash of the set)."""
+        spec = uv_spec((*self.settings.default_packages, *deps), kind="deps")
+        path = self.root / f"nbdesk-deps-{spec.hash[:16]}"
+        lock = self._deps_locks.setdefault(spec.hash, asyncio.Lock())
+        async with lock:
+            env = read_env(path)
+            if env is not None and env.usable(spec.hash):
+                env.touch()
+                return env
+            await remove_env(path)
+            message = f"installing {', '.join(deps)}"
+            on_progress(EnvProgress(kind="deps", phase="building", message=message))
+            started = time.monotonic()
+            try:
+                env = await build(path, spec, self._deps_processes, self.cache_dir)
+            except EnvError as exc:
+                on_progress(EnvProgress(kind="deps", phase="failed", message=exc.message))
+                raise
+            elapsed = time.monotonic() - started
+            on_progress(
+                EnvProgress(
+                    kind="deps", phase="ready", message=f"{message}: done in {elapsed:.1f} s"
+                )
+            )
+            return env
+
+    # -- collection and status ------------------------------------------------------------
+
+    def _envs(self) -> list[Env]:
+        envs = []
+        for path in sorted(self.root.glob("nbdesk-*")):
+            env = read_env(path)
+            if env is not None:
+                envs.append(env)
+        return envs
+
+    async def collect(self, max_age: float | None = None) -> list[str]:
+        """Remove environments no pool holds and no live notebook uses, last used more than
+        `max_age` seconds ago; returns their names."""
+        max_age = self.settings.env_max_age if max_age is None else max_age
+        in_use = self.in_use()
+        held = {hot.env.path for hot in self.hot.ready if hot.env is not None}
+        cutoff = time.time() - max_age
+        removed = []
+        for env in self._envs():
+            pooled = any(pool.holds(env.path) for pool in self.pools.values())
+            if pooled or env.path in held or env.owner == HOT_OWNER:
+                continue
+            if env.owner in in_use or env.python in in_use or env.last_used > cutoff:
+                continue
+            await remove_env(env.path)
+            removed.append(env.path.name)
+        if removed:
+            log.info("collected %d unused environments: %s", len(removed), ", ".join(removed))
+        return removed
+
+    async def _collect_periodically(self) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await self.collect()
+            await asyncio.sleep(GC_INTERVAL)
+
+    def status(self) -> dict[str, Any]:
+        envs = self._envs()
+        return {
+            "uv": self.pools["uv"].status(),
+            "conda": self.pools["conda"].status(),
+            "hot_kernels": self.hot.status(),
+            "envs": [describe(env) for env in envs],
+            "builders": len(self._deps_processes)
+            + sum(len(pool.processes) for pool in self.pools.values()),
+        }

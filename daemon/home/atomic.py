@@ -1,0 +1,44 @@
+"""Durable file replacement: write a temp file, fsync it, rename it over, fsync the directory.
+
+A crash at any point leaves either the old file or the new one, never a torn mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from pathlib import Path
+
+from nbdesk.daemon.wire.errors import NbdeskError
+
+
+class WriteError(NbdeskError):
+    code = "write_failed"
+
+
+_tmp_counter = itertools.count()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Concurrent writers of one path each use their own temp file; the last rename wins."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_tmp_counter)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -1,0 +1,446 @@
+"""A room's kernel and its execution queue: cells in, outputs and counts into the document.
+
+One execution runs at a time. Its IOPub messages (matched by parent msg_id) update an
+OutputArea, which is written to the document in batches (every few tens of ms, and at
+the end), so a flood of prints makes a bounded number of document changes. A cell is
+done when both its execute_reply and its `idle` status arrived; `execution_done` is
+broadcast after the outputs are in the document, carrying the heads that include them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from nbdesk.daemon.blobs.manifests import (
+    display_id_of,
+    load_manifest,
+    manifest_to_output,
+    store_output,
+)
+from nbdesk.daemon.doc.dependencies import dependency_diff, notebook_dependencies
+from nbdesk.daemon.doc.notebook_doc import CellType
+from nbdesk.daemon.kernels.comms import WidgetComms
+from nbdesk.daemon.kernels.host import KernelEnv, KernelHost
+from nbdesk.daemon.kernels.outputs import OutputArea, apply_iopub, update_display
+from nbdesk.daemon.kernels.session import KernelSession, KernelStatus
+from nbdesk.daemon.wire.errors import DocumentError, EnvError, KernelError, NbdeskError
+from nbdesk.daemon.wire.messages import (
+    EnvSyncState,
+    ExecutionDone,
+    ExecutionStarted,
+    KernelErrorEvent,
+    KernelStatusChanged,
+    QueueChanged,
+)
+
+log = logging.getLogger(__name__)
+DoneStatus = Literal["ok", "error", "aborted"]
+FLUSH_INTERVAL = 0.03
+NEVER_WRITTEN = -1  # no execution count is ever -1
+OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error", "clear_output"}
+
+
+@dataclass
+class Execution:
+    cell_id: str
+    code: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    msg_id: str | None = None
+    area: OutputArea = field(default_factory=OutputArea)
+    count: int | None = None
+    reply: dict[str, Any] | None = None
+    idle: bool = False
+    written: tuple[str, ...] | None = None
+    written_count: int | None = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __repr__(self) -> str:
+        return f"Execution({self.id}, cell={self.cell_id}, msg={self.msg_id}, outputs={len(self.area.outputs)})"
+
+
+class RoomKernel:
+    def __init__(self, host: KernelHost) -> None:
+        self.host = host
+        self.session: KernelSession | None = None
+        self.status = KernelStatus.NOT_STARTED
+        self.queue: deque[Execution] = deque()
+        self.running: Execution | None = None
+        self._by_msg: dict[str, Execution] = {}
+        self._wakeup = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self.display_cells: dict[str, set[str]] = {}
+        self.widgets = WidgetComms(host, lambda: self.session.comm_msg if self.session else None)
+        self.env: KernelEnv | None = None
+        self.env_deps: tuple[str, ...] = ()
+        self._sync_state: tuple[bool, tuple[str, ...], tuple[str, ...]] = (True, (), ())
+        self._launching = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"RoomKernel({self.host.id}, {self.status}, queued={len(self.queue)}, running={self.running})"
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def _set_status(self, status: KernelStatus) -> None:
+        if status != self.status:
+            self.status = status
+            self.host.broadcast(KernelStatusChanged(status=str(status)))
+
+    async def launch(self, python: str | None = None) -> None:
+        """Start a kernel (replacing any running one) and wait until it answers.
+
+        `python` is an interpreter path, "uv" or "conda" (an environment from that pool),
+        or None: the daemon's environments choose, and with none ready the kernel runs
+        on the daemon's own interpreter. Launches are serialised: a launch asked for while
+        another starts (launch_kernel right after a new notebook) replaces it once up."""
+        async with self._launching:
+            await self._stop_session()
+            self._set_status(KernelStatus.STARTING)
+            try:
+                await self._start_session(python)
+            except NbdeskError as exc:
+                self._set_status(KernelStatus.DEAD)
+                self.host.broadcast(KernelErrorEvent(message=exc.message))
+                raise
+            self._set_status(KernelStatus.IDLE)
+        self.check_env_sync()
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run_queue(), name=f"queue {self.host.id}")
+
+    async def _start_session(self, python: str | None) -> None:
+        envs = self.host.environments
+        cwd = self.host.kernel_cwd
+        deps = self.notebook_deps()
+        previous, self.env, self.env_deps = self.env, None, deps
+        if python in ("uv", "conda"):
+            self.env = await envs.take_waiting(python, self.host.id)
+            python, self.env_deps = self.env.python, ()
+        elif python is None:
+            source = await envs.kernel_source(self.host.id, deps, on_progress=self.host.broadcast)
+            self.env, self.env_deps = source.env, source.deps
+            if source.hot is not None:
+                self.session = source.hot.session
+                self.session.rebind(self._on_iopub, self._on_death)
+                if self.session.cwd != cwd:
+                    await self.session.chdir(cwd)
+                return
+            python = source.python
+        elif previous is not None and previous.python == python:
+            self.env = previous  # a restart on the same environment
+        session = KernelSession(
+            python=python,
+            cwd=cwd,
+            runtime_dir=self.host.kernel_runtime_dir,
+            on_iopub=self._on_iopub,
+            on_death=self._on_death,
+        )
+        self.session = session
+        try:
+            await session.start()
+        except NbdeskError:
+            self.session = None
+            await session.shutdown()
+            raise
+
+    def notebook_deps(self) -> tuple[str, ...]:
+        return notebook_dependencies(self.host.doc.get_metadata)
+
+    def check_env_sync(self) -> None:
+        """Tell the peers when the notebook's dependencies stop (or start again) matching
+        the running kernel's environment."""
+        if self.session is None:
+            return
+        try:
+            deps = self.notebook_deps()
+        except EnvError:
+            return
+        added, removed = dependency_diff(deps, self.env_deps)
+        state = (not added and not removed, tuple(added), tuple(removed))
+        if state != self._sync_state:
+            self._sync_state = state
+            self.host.broadcast(EnvSyncState(in_sync=state[0], added=added, removed=removed))
+
+    def launch_in_background(self, python: str | None = None) -> None:
+        self._starting = asyncio.create_task(
+            self._launch_logged(python), name=f"launch {self.host.id}"
+        )
+
+    async def _launch_logged(self, python: str | None) -> None:
+        try:
+            await self.launch(python)
+        except NbdeskError as exc:
+            log.error("%r: %s", self, exc)
+
+    async def ready(self) -> KernelSession:
+        """The running kernel; waits for one that is starting, starts one if none ever ran."""
+        if self._starting is not None and not self._starting.done():
+            await asyncio.shield(self._starting)
+        if self.status == KernelStatus.NOT_STARTED:
+            await self.launch()
+        if self.session is None or self.status in (KernelStatus.DEAD, KernelStatus.SHUTDOWN):
+            raise KernelError(
+                "no kernel is running: restart the kernel to run cells", code="no_kernel"
+            )
+        return self.session
+
+    async def _stop_session(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            await session.shutdown()
+        if self.env is not None:
+            self.env.touch()  # its unused age counts from now
+
+    async def shutdown(self) -> None:
+        self._abort_queued("the kernel was shut down")
+        await self._stop_session()
+        if self.status != KernelStatus.NOT_STARTED:
+            self._set_status(KernelStatus.SHUTDOWN)
+        self._forget_comms()
+
+    async def restart(self) -> None:
+        """Restart on the same interpreter, unless the notebook's dependencies changed:
+        then on an environment that has them."""
+        python = self.session.python if self.session else None
+        with contextlib.suppress(EnvError):
+            if self.notebook_deps() != self.env_deps:
+                python = None
+        self._abort_queued("the kernel was restarted")
+        await self.launch(python)
+        self._forget_comms()
+
+    def _forget_comms(self) -> None:
+        """A kernel that stops sends no comm_close: its widgets leave the document here."""
+        self.widgets.reset()
+        if self.host.doc.get_comms():
+            self.host.doc.clear_comms()
+            self.host.local_change()
+
+    async def interrupt(self) -> None:
+        self._abort_queued("interrupted")
+        if self.session is not None:
+            await self.session.interrupt()
+
+    async def close(self) -> None:
+        await self.shutdown()
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+
+    def _on_death(self, reason: str) -> None:
+        self._set_status(KernelStatus.DEAD)
+        self.host.broadcast(KernelErrorEvent(message=reason))
+        self._abort_queued(reason)
+        self.session = None
+        self._forget_comms()
+
+    # -- the queue -------------------------------------------------------------------
+
+    async def execute_cell(self, cell_id: str) -> Execution:
+        cell = self.host.doc.cell(cell_id)
+        if cell.cell_type != CellType.CODE:
+            raise NbdeskError(f"cell {cell_id!r} is not a code cell", code="not_code")
+        await self.ready()
+        execution = Execution(cell_id=cell_id, code=cell.source)
+        self.queue.append(execution)
+        self._queue_changed()
+        self._wakeup.set()
+        return execution
+
+    async def run_all(self) -> list[Execution]:
+        await self.ready()
+        executions = [
+            Execution(cell_id=cell.id, code=cell.source)
+            for cell in self.host.doc.cells()
+            if cell.cell_type == CellType.CODE
+        ]
+        self.queue.extend(executions)
+        self._queue_changed()
+        self._wakeup.set()
+        return executions
+
+    def queue_event(self) -> QueueChanged:
+        return QueueChanged(
+            running=self.running.cell_id if self.running else None,
+            queued=[e.cell_id for e in self.queue],
+        )
+
+    def _queue_changed(self) -> None:
+        self.host.broadcast(self.queue_event())
+
+    async def _run_queue(self) -> None:
+        while True:
+            while not self.queue:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+            execution = self.queue.popleft()
+            self.running = execution
+            self._queue_changed()
+            try:
+                await self._run(execution)
+            except Exception:
+                log.exception("%r failed", execution)
+                self._finish(execution, "error")
+            self.running = None
+            self._queue_changed()
+
+    async def _run(self, execution: Execution) -> None:
+        session = self.session
+        if session is None:
+            self._finish(execution, "aborted")
+            return
+        self.host.broadcast(ExecutionStarted(cell_id=execution.cell_id, execution_id=execution.id))
+        # Nothing is written yet: the first flush (at most FLUSH_INTERVAL away, or at the
+        # end) replaces the old outputs and count, so a quick cell is one document change.
+        execution.written, execution.written_count = None, NEVER_WRITTEN
+        self._schedule_flush()
+        execution.msg_id = session.execute(execution.code)
+        self._by_msg[execution.msg_id] = execution
+        try:
+            execution.reply = await session.request(execution.msg_id)
+        except KernelError:
+            self._finish(execution, "error")
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._until_idle(execution), 5)
+        content = execution.reply["content"]
+        execution.count = content.get("execution_count", execution.count)
+        status: DoneStatus = "ok" if content.get("status") == "ok" else "error"
+        self._finish(execution, status)
+        if status == "error":
+            self._abort_queued("a cell failed")
+
+    async def _until_idle(self, execution: Execution) -> None:
+        while not execution.idle:
+            await execution.done.wait()
+            execution.done.clear()
+
+    def _finish(self, execution: Execution, status: DoneStatus) -> None:
+        if execution.msg_id is not None:
+            self._by_msg.pop(execution.msg_id, None)
+            self._flush(execution)
+        self.host.broadcast(
+            ExecutionDone(
+                cell_id=execution.cell_id,
+                execution_id=execution.id,
+                status=status,
+                execution_count=execution.count,
+                heads=self.host.doc.heads_hex(),
+            )
+        )
+
+    def _abort_queued(self, reason: str) -> None:
+        aborted, self.queue = list(self.queue), deque()
+        for execution in aborted:
+            self._finish(execution, "aborted")
+        if aborted:
+            log.info("%r: dropped %d queued cells (%s)", self, len(aborted), reason)
+            self._queue_changed()
+
+    # -- IOPub into the document ------------------------------------------------------------
+
+    def _on_iopub(self, msg: dict[str, Any]) -> None:
+        msg_type = msg["msg_type"]
+        content = msg["content"]
+        parent_id = msg["parent_header"].get("msg_id", "")
+        execution = self._by_msg.get(parent_id)
+        if msg_type == "status":
+            state = content.get("execution_state")
+            if state in ("busy", "idle") and self.status in (KernelStatus.IDLE, KernelStatus.BUSY):
+                self._set_status(KernelStatus(state))
+            if state == "idle":
+                self.widgets.on_idle(parent_id)
+                if execution is not None:
+                    execution.idle = True
+                    execution.done.set()
+            return
+        if msg_type == "update_display_data":
+            self._update_displays(content)
+            return
+        if self.widgets.handle_iopub(msg) or execution is None:
+            return
+        if msg_type == "execute_input":
+            execution.count = content.get("execution_count")
+            self._schedule_flush()
+        elif msg_type in OUTPUT_TYPES and apply_iopub(execution.area, msg_type, content):
+            self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_later(
+                FLUSH_INTERVAL, self._flush_running
+            )
+
+    def _flush_running(self) -> None:
+        self._flush_handle = None
+        if self.running is not None:
+            self._flush(self.running)
+
+    def _flush(self, execution: Execution) -> None:
+        """Write the execution's outputs and count into the document if they changed."""
+        hashes = tuple(store_output(self.host.blobs, output) for output in execution.area.outputs)
+        if hashes == execution.written and execution.count == execution.written_count:
+            return
+        try:
+            with self.host.doc.change():
+                if hashes != execution.written:
+                    self.host.doc.set_outputs(execution.cell_id, hashes)
+                if execution.count != execution.written_count:
+                    self.host.doc.set_execution_count(execution.cell_id, execution.count)
+        except DocumentError as exc:
+            log.info("%r: not writing outputs (%s)", execution, exc)
+            return
+        execution.written, execution.written_count = hashes, execution.count
+        for output in execution.area.outputs:
+            display_id = (output.get("transient") or {}).get("display_id")
+            if display_id:
+                self.display_cells.setdefault(display_id, set()).add(execution.cell_id)
+        self.host.local_change()
+
+    def _update_displays(self, content: dict[str, Any]) -> None:
+        """update_display_data: every output with that display id, in any cell."""
+        display_id = (content.get("transient") or {}).get("display_id")
+        if not display_id:
+            return
+        self.widgets.update_displays(display_id, content)
+        if self.running is not None and update_display(self.running.area, display_id, content):
+            self._schedule_flush()
+        for cell_id in list(self.display_cells.get(display_id, ())):
+            if self.running is not None and cell_id == self.running.cell_id:
+                continue
+            self._update_stored_display(cell_id, display_id, content)
+
+    def _update_stored_display(
+        self, cell_id: str, display_id: str, content: dict[str, Any]
+    ) -> None:
+        blobs = self.host.blobs
+        try:
+            hashes: list[str] = list(self.host.doc.outputs(cell_id))
+        except DocumentError:
+            return
+        changed = False
+        for index, manifest_hash in enumerate(hashes):
+            manifest = load_manifest(blobs, manifest_hash)
+            if display_id_of(manifest) != display_id:
+                continue
+            area = OutputArea(outputs=[_output_with_transient(blobs, manifest)])
+            if update_display(area, display_id, content):
+                hashes[index] = store_output(blobs, area.outputs[0])
+                changed = True
+        if changed:
+            self.host.doc.set_outputs(cell_id, hashes)
+            self.host.local_change()
+
+
+def _output_with_transient(blobs: Any, manifest: dict[str, Any]) -> dict[str, Any]:
+    output = manifest_to_output(blobs, manifest)
+    if "transient" in manifest:
+        output["transient"] = manifest["transient"]
+    return output

@@ -1,0 +1,275 @@
+"""One running ipykernel: start, readiness, shell replies, IOPub delivery, death, shutdown.
+
+The kernel runs from a given Python (argv[0] is its absolute path) in its own process
+group over IPC sockets in the daemon's runtime directory. Readiness is the daemon's own
+`kernel_info` round trip. Shell replies are matched to requests by parent msg_id; every
+IOPub message goes to one callback. Death is noticed by polling the process. Shutdown
+kills the whole group, so children the kernel started do not outlive it. What the
+messages mean for the document is the caller's business (`nbdesk.daemon.kernels.executions`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+import queue
+import signal
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+from nbdesk.daemon.home import frozen
+from nbdesk.daemon.wire.errors import KernelError
+
+log = logging.getLogger(__name__)
+READY_TIMEOUT = 60.0
+DEATH_POLL = 0.2
+RECEIVE_POLL = 0.1
+_kernel_numbers = itertools.count(1)
+
+
+class KernelStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    STARTING = "starting"
+    IDLE = "idle"
+    BUSY = "busy"
+    DEAD = "dead"
+    SHUTDOWN = "shutdown"
+
+
+class _OneSpec(KernelSpecManager):
+    """A kernelspec manager that knows exactly one in-memory spec (no kernel.json)."""
+
+    def __init__(self, spec: KernelSpec, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._spec = spec
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return self._spec
+
+    def find_kernel_specs(self) -> dict[str, str]:
+        return {"nbdesk": ""}
+
+
+def kernel_spec(python: str) -> KernelSpec:
+    python = os.path.abspath(python)
+    env_bin = os.path.dirname(python)
+    return KernelSpec(
+        argv=frozen.kernel_argv(python),
+        display_name="Python 3 (ipykernel)",
+        language="python",
+        interrupt_mode="signal",
+        env={
+            "PATH": env_bin + os.pathsep + os.environ.get("PATH", ""),
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "RUST_BACKTRACE": "0",
+            **frozen.kernel_env(python),
+        },
+    )
+
+
+class KernelSession:
+    def __init__(
+        self,
+        *,
+        python: str | None,
+        cwd: Path,
+        runtime_dir: Path,
+        on_iopub: Callable[[dict[str, Any]], None],
+        on_death: Callable[[str], None],
+    ) -> None:
+        self.python = python or sys.executable
+        self.cwd = cwd
+        self.number = next(_kernel_numbers)
+        self._runtime_dir = runtime_dir
+        self._on_iopub = on_iopub
+        self._on_death = on_death
+        self._km: AsyncKernelManager | None = None
+        self._kc: Any = None
+        self._replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._iopub_live = asyncio.Event()
+        self.pgid: int | None = None
+
+    def __repr__(self) -> str:
+        return f"KernelSession({self.number}, pid={self.pid}, python={self.python!r})"
+
+    @property
+    def pid(self) -> int | None:
+        provisioner = self._km.provisioner if self._km else None
+        process = getattr(provisioner, "process", None)
+        return process.pid if process is not None else None
+
+    def rebind(
+        self, on_iopub: Callable[[dict[str, Any]], None], on_death: Callable[[str], None]
+    ) -> None:
+        """Hand a started kernel (a hot one from the pool) to its new owner."""
+        self._on_iopub = on_iopub
+        self._on_death = on_death
+
+    async def run_silently(self, code: str) -> None:
+        """Run `code` without a count, history or outputs (a hot kernel's housekeeping)."""
+        msg_id = self._kc.execute(code, silent=True, store_history=False)
+        await self.request(msg_id, timeout=10)
+
+    async def chdir(self, cwd: Path) -> None:
+        """Move a started kernel to `cwd` (a hot kernel started elsewhere), unrecorded."""
+        await self.run_silently(
+            f"import os as _nbdesk_os; _nbdesk_os.chdir({str(cwd)!r}); del _nbdesk_os"
+        )
+        self.cwd = cwd
+
+    async def start(self) -> dict[str, Any]:
+        """Launch the kernel and return its kernel_info reply once it answers."""
+        self._runtime_dir.mkdir(parents=True, exist_ok=True)
+        name = f"k{os.getpid()}-{self.number}"
+        self._km = AsyncKernelManager(
+            kernel_name="nbdesk",
+            kernel_spec_manager=_OneSpec(kernel_spec(self.python)),
+            transport="ipc",
+            ip=str(self._runtime_dir / name),
+            connection_file=str(self._runtime_dir / f"{name}.json"),
+        )
+        self._km.shutdown_wait_time = 1.0
+        try:
+            await self._km.start_kernel(cwd=str(self.cwd))
+        except Exception as exc:
+            raise KernelError(
+                f"cannot start a kernel with {self.python}: {exc}", code="kernel_start"
+            ) from exc
+        self.pgid = self.pid
+        self._kc = self._km.client()
+        self._kc.start_channels()
+        self._tasks = [
+            asyncio.create_task(self._read_shell(), name=f"kernel-{self.number}-shell"),
+            asyncio.create_task(self._read_iopub(), name=f"kernel-{self.number}-iopub"),
+            asyncio.create_task(self._watch_process(), name=f"kernel-{self.number}-watch"),
+        ]
+        return await self.wait_ready()
+
+    async def wait_ready(self) -> dict[str, Any]:
+        """A kernel_info reply on shell *and* IOPub delivering: until the subscription is
+        live, IOPub drops messages, so a first cell could lose its outputs."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + READY_TIMEOUT
+        while loop.time() < deadline:
+            try:
+                reply = await self.request(self._kc.kernel_info(), timeout=deadline - loop.time())
+                await asyncio.wait_for(self._iopub_live.wait(), 0.5)
+                return reply
+            except TimeoutError:
+                continue
+        raise KernelError(
+            f"the kernel did not answer within {READY_TIMEOUT:g} s", code="kernel_start"
+        )
+
+    def expect_reply(self, msg_id: str) -> asyncio.Future[dict[str, Any]]:
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._replies[msg_id] = future
+        return future
+
+    async def request(self, msg_id: str, timeout: float | None = None) -> dict[str, Any]:
+        """Wait for the shell reply to `msg_id` (registered right after sending)."""
+        future = self._replies.get(msg_id) or self.expect_reply(msg_id)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._replies.pop(msg_id, None)
+
+    def execute(self, code: str) -> str:
+        msg_id: str = self._kc.execute(
+            code, silent=False, store_history=True, allow_stdin=False, stop_on_error=True
+        )
+        self.expect_reply(msg_id)
+        return msg_id
+
+    async def complete(self, code: str, cursor_pos: int) -> dict[str, Any]:
+        reply = await self.request(self._kc.complete(code, cursor_pos), timeout=10)
+        return reply["content"]
+
+    def comm_msg(
+        self, comm_id: str, data: dict[str, Any], buffers: list[bytes] | None = None
+    ) -> str:
+        """Send a comm message as a frontend would; returns its msg_id (IOPub replies carry it
+        as their parent)."""
+        msg = self._kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+        self._kc.session.send(self._kc.shell_channel.socket, msg, buffers=buffers or None)
+        return str(msg["header"]["msg_id"])
+
+    async def _receive(self, get: Callable[..., Any]) -> dict[str, Any]:
+        """The next message from a channel. Waits in short polls: ZeroMQ's edge-triggered
+        notifications can be missed when one task sends on a socket another is reading,
+        and a poll with a timeout re-checks the socket instead of sleeping forever."""
+        while True:
+            try:
+                return await get(timeout=RECEIVE_POLL)
+            except queue.Empty:
+                continue
+
+    async def _read_shell(self) -> None:
+        while True:
+            msg = await self._receive(self._kc.get_shell_msg)
+            future = self._replies.get(msg["parent_header"].get("msg_id", ""))
+            if future is not None and not future.done():
+                future.set_result(msg)
+
+    async def _read_iopub(self) -> None:
+        while True:
+            msg = await self._receive(self._kc.get_iopub_msg)
+            self._iopub_live.set()
+            try:
+                self._on_iopub(msg)
+            except Exception:
+                log.exception("handling IOPub %s failed", msg.get("msg_type"))
+
+    async def _watch_process(self) -> None:
+        assert self._km is not None
+        while await self._km.is_alive():
+            await asyncio.sleep(DEATH_POLL)
+        if self._stopping:
+            return
+        code = await self._km.provisioner.poll() if self._km.provisioner else None
+        reason = f"the kernel died (exit code {code})"
+        log.warning("%r: %s", self, reason)
+        self._fail_replies(reason)
+        self._on_death(reason)
+
+    def _fail_replies(self, reason: str) -> None:
+        for future in self._replies.values():
+            if not future.done():
+                future.set_exception(KernelError(reason, code="kernel_dead"))
+        self._replies.clear()
+
+    async def interrupt(self) -> None:
+        if self._km is not None:
+            await self._km.interrupt_kernel()
+
+    async def shutdown(self) -> None:
+        """Stop the kernel and kill its process group; safe to call twice."""
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        self._fail_replies("the kernel was shut down")
+        if self._kc is not None:
+            self._kc.stop_channels()
+        if self._km is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._km.shutdown_kernel(now=False), 5)
+            with contextlib.suppress(Exception):
+                await self._km.shutdown_kernel(now=True)
+        if self.pgid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pgid, signal.SIGKILL)
+        self._km = None
+        self._kc = None

@@ -1,0 +1,262 @@
+"""Every room the daemon knows: by id, by file path, live or persisted.
+
+Opening a path twice joins one room; joining an id brings a persisted room back; a room
+with no peers is flushed and evicted after the keep-alive; save-as rebinds a room to a
+new path unless another open room owns it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from pathlib import Path
+
+import msgspec
+
+from nbdesk.daemon.blobs.manifests import ManifestOutputs
+from nbdesk.daemon.blobs.store import BlobStore
+from nbdesk.daemon.doc.ipynb import import_notebook, merge_notebook, parse_ipynb
+from nbdesk.daemon.doc.notebook_doc import NotebookDoc
+from nbdesk.daemon.doc.store import DocStore
+from nbdesk.daemon.envs.environments import Environments
+from nbdesk.daemon.home.config import Home, Settings
+from nbdesk.daemon.rooms.context import RoomContext
+from nbdesk.daemon.rooms.room import Room, RoomState
+from nbdesk.daemon.wire.errors import DocumentError, NbdeskError, NotebookFileError
+from nbdesk.daemon.wire.ids import NotebookId, new_notebook_id
+from nbdesk.daemon.wire.messages import PathChanged
+
+log = logging.getLogger(__name__)
+
+
+def canonical(path: str | Path) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+async def read_notebook_file(path: Path) -> bytes:
+    """The file's bytes; FIFOs, devices and folders are refused before any read blocks."""
+
+    def read() -> bytes:
+        if not path.is_file():
+            raise NotebookFileError(path, "not a regular file")
+        return path.read_bytes()
+
+    try:
+        return await asyncio.to_thread(read)
+    except OSError as exc:
+        raise NotebookFileError(path, f"cannot read the file ({exc.strerror})") from exc
+
+
+class RoomRegistry:
+    def __init__(self, home: Home, settings: Settings, blobs: BlobStore) -> None:
+        self.home = home
+        self.settings = settings
+        self.blobs = blobs
+        self.doc_store = DocStore(home.docs)
+        self.rooms: dict[NotebookId, Room] = {}
+        self._by_path: dict[Path, NotebookId] = {}
+        self._evictions: dict[NotebookId, asyncio.TimerHandle] = {}
+        self._lock = asyncio.Lock()
+        self.envs = Environments(home, settings)
+        self.envs.broadcast = self.broadcast_all
+        self.envs.in_use = self.envs_in_use
+        self.context = RoomContext(home, settings, blobs, self.doc_store, self.envs, self.rebind)
+
+    def broadcast_all(self, event: msgspec.Struct) -> None:
+        """A daemon-wide event (pool warming) to every peer of every room."""
+        for room in list(self.rooms.values()):
+            room.broadcast(event)
+
+    def envs_in_use(self) -> set[str]:
+        """Owners and interpreters of live rooms: their environments are never collected."""
+        used: set[str] = set()
+        for room in self.rooms.values():
+            used.add(room.id)
+            if room.kernel.session is not None:
+                used.add(room.kernel.session.python)
+        return used
+
+    def __repr__(self) -> str:
+        return f"RoomRegistry(rooms={len(self.rooms)})"
+
+    def room_for_path(self, path: Path) -> Room | None:
+        notebook_id = self._by_path.get(path)
+        return self.rooms.get(notebook_id) if notebook_id else None
+
+    async def open_path(self, path_text: str) -> Room:
+        path = canonical(path_text)
+        if (room := self.room_for_path(path)) is not None:
+            return room
+        data = await read_notebook_file(path)
+        nb = parse_ipynb(data, source=path)
+        async with self._lock:
+            if (room := self.room_for_path(path)) is not None:
+                return room
+            doc = self._restore_for_path(path, data, nb)
+            if doc is None:
+                doc = import_notebook(nb, ManifestOutputs(self.blobs))
+            room = self._register(doc)
+            room.bind_file(path, data)
+            self._by_path[path] = room.id
+            await room.persist_now()
+            return room
+
+    def _restore_for_path(self, path: Path, data: bytes, nb: dict) -> NotebookDoc | None:
+        """The persisted document last bound to `path` (keeps unsaved edits), if usable."""
+        for record in self.doc_store.records():
+            if record.path != str(path) or record.notebook_id in self.rooms:
+                continue
+            loaded = self._load_persisted(record.notebook_id)
+            if loaded is None:
+                return None
+            if record.file_sha256 != hashlib.sha256(data).hexdigest():
+                merge_notebook(loaded, nb, ManifestOutputs(self.blobs))
+            return loaded
+        return None
+
+    def _load_persisted(self, notebook_id: str) -> NotebookDoc | None:
+        stored = self.doc_store.load(notebook_id)
+        if stored is None:
+            return None
+        try:
+            return NotebookDoc.load(stored[1])
+        except DocumentError as exc:
+            if exc.code == "future_schema":
+                raise
+            log.error(
+                "persisted notebook %s is unreadable (%s); keeping it aside", notebook_id, exc
+            )
+            self.doc_store.quarantine(notebook_id)
+            return None
+
+    async def create(self) -> Room:
+        async with self._lock:
+            room = self._register(NotebookDoc.create(new_notebook_id()))
+            await room.persist_now()
+        room.kernel.launch_in_background()
+        return room
+
+    async def join(self, notebook_id: str) -> Room:
+        async with self._lock:
+            if (room := self.rooms.get(NotebookId(notebook_id))) is not None:
+                return room
+            doc = self._load_persisted(notebook_id)
+            if doc is None or doc.notebook_id != notebook_id:
+                raise NbdeskError(f"no notebook {notebook_id!r}", code="no_such_notebook")
+            record = self.doc_store.load_record(notebook_id)
+            room = self._register(doc)
+            if record and record.path and canonical(record.path) not in self._by_path:
+                path = canonical(record.path)
+                try:
+                    disk: bytes | None = await read_notebook_file(path)
+                except NotebookFileError:
+                    disk = None
+                room.bind_file(path, disk)
+                self._by_path[path] = room.id
+                if disk is not None and record.file_sha256 != hashlib.sha256(disk).hexdigest():
+                    await room.file.check_disk()  # type: ignore[union-attr]
+            return room
+
+    def _register(self, doc: NotebookDoc) -> Room:
+        notebook_id = doc.notebook_id
+        if notebook_id is None:
+            raise DocumentError("document has no notebook_id")
+        if doc.get_comms():
+            doc.clear_comms()  # widgets of a kernel that no longer runs
+        room = Room(notebook_id, doc, self.context)
+        self.rooms[notebook_id] = room
+        return room
+
+    # -- lifetime ----------------------------------------------------------------------
+
+    def peer_joined(self, room: Room) -> None:
+        timer = self._evictions.pop(room.id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def peer_left(self, room: Room) -> None:
+        if room.peers or room.state == RoomState.CLOSED:
+            return
+        timer = self._evictions.pop(room.id, None)
+        if timer is not None:
+            timer.cancel()
+        self._evictions[room.id] = asyncio.get_running_loop().call_later(
+            self.settings.keep_alive, lambda: asyncio.create_task(self.evict(room))
+        )
+
+    async def evict(self, room: Room) -> None:
+        self._evictions.pop(room.id, None)
+        if room.peers or self.rooms.get(room.id) is not room:
+            return
+        log.info("evicting %r after keep-alive", room)
+        await room.close()
+        self.rooms.pop(room.id, None)
+        for path, notebook_id in list(self._by_path.items()):
+            if notebook_id == room.id:
+                del self._by_path[path]
+
+    async def rebind(self, notebook_id: NotebookId, path_text: str) -> Path:
+        """Save-as: bind the room to `path` in place (same id, same peers)."""
+        room = self.rooms[notebook_id]
+        path = canonical(path_text)
+        owner = self.room_for_path(path)
+        if owner is not None and owner is not room and not owner.peers:
+            # Nobody has it open (say an earlier `nbdesk run -o` kept for its keep-alive):
+            # close that room now rather than refuse the save.
+            timer = self._evictions.pop(owner.id, None)
+            if timer is not None:
+                timer.cancel()
+            await self.evict(owner)
+            owner = self.room_for_path(path)
+        if owner is not None and owner is not room:
+            raise NbdeskError(f"{path} is open in another window", code="path_in_use")
+        if not path.parent.is_dir():
+            raise NbdeskError(f"folder {path.parent} does not exist", code="bad_path")
+        if owner is room:
+            return path
+        old = room.path
+        await room.unbind_file()
+        if old is not None:
+            self._by_path.pop(old, None)
+        file = room.bind_file(path, None)
+        self._by_path[path] = room.id
+        try:
+            await file.write(explicit=True)
+        except NbdeskError:
+            await room.unbind_file()
+            self._by_path.pop(path, None)
+            if old is not None:
+                room.bind_file(old, None)
+                self._by_path[old] = room.id
+            raise
+        await room.persist_now()
+        room.broadcast(PathChanged(path=str(path)))
+        return path
+
+    def all_docs(self) -> list[NotebookDoc]:
+        """Every document that may reference blobs: live rooms and persisted ones.
+
+        Raises DocumentError when a persisted document cannot be read, so a blob sweep
+        never runs without all of its roots.
+        """
+        docs = [room.doc for room in self.rooms.values()]
+        for record in self.doc_store.records():
+            if record.notebook_id in self.rooms:
+                continue
+            stored = self.doc_store.load(record.notebook_id)
+            if stored is not None:
+                docs.append(NotebookDoc.load(stored[1], migrate=False))
+        return docs
+
+    async def close_all(self) -> None:
+        for timer in self._evictions.values():
+            timer.cancel()
+        self._evictions.clear()
+        for room in list(self.rooms.values()):
+            try:
+                await room.close()
+            except Exception:
+                log.exception("closing %r failed", room)
+        self.rooms.clear()
+        self._by_path.clear()

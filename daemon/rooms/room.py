@@ -1,0 +1,211 @@
+"""A room: one notebook document, the peers syncing it, and where it is persisted.
+
+After every received sync message and every daemon-side change the room generates a
+message for every peer (each peer has its own sync state). Changes are persisted to the
+home (debounced) and, for file-backed rooms, autosaved to the `.ipynb`. The room does
+not accept connections or parse requests: the server and handlers do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from enum import StrEnum
+from pathlib import Path
+
+import msgspec
+
+from nbdesk.daemon.blobs.store import BlobStore
+from nbdesk.daemon.doc.notebook_doc import NotebookDoc
+from nbdesk.daemon.doc.store import RoomRecord
+from nbdesk.daemon.envs.environments import Environments
+from nbdesk.daemon.kernels.executions import RoomKernel
+from nbdesk.daemon.rooms.context import RoomContext
+from nbdesk.daemon.rooms.debounce import Debouncer
+from nbdesk.daemon.rooms.file_binding import NotebookFile
+from nbdesk.daemon.rooms.peer import Peer
+from nbdesk.daemon.wire.errors import NbdeskError
+from nbdesk.daemon.wire.framing import FrameType
+from nbdesk.daemon.wire.ids import NotebookId
+from nbdesk.daemon.wire.messages import FileChanged, KernelStatusChanged, encode
+
+log = logging.getLogger(__name__)
+
+
+class RoomState(StrEnum):
+    ACTIVE = "active"
+    IDLE = "idle"
+    CLOSED = "closed"
+
+
+class Room:
+    def __init__(self, notebook_id: NotebookId, doc: NotebookDoc, context: RoomContext) -> None:
+        self.id = notebook_id
+        self.doc = doc
+        self.context = context
+        self.peers: dict[int, Peer] = {}
+        self.state = RoomState.IDLE
+        self.file: NotebookFile | None = None
+        self._persist = Debouncer(
+            context.settings.persist_delay, self.persist_now, f"persist {notebook_id}"
+        )
+        self._changed = asyncio.Event()
+        self._persist_lock = asyncio.Lock()
+        self.kernel = RoomKernel(self)
+
+    def __repr__(self) -> str:
+        where = self.file.path.name if self.file else "untitled"
+        return f"Room({self.id}, {self.state}, {where}, peers={len(self.peers)}, cells={len(self.doc)})"
+
+    @property
+    def path(self) -> Path | None:
+        return self.file.path if self.file else None
+
+    # -- what the kernel may use (nbdesk.daemon.kernels.host.KernelHost) -------------------
+
+    @property
+    def blobs(self) -> BlobStore:
+        return self.context.blobs
+
+    @property
+    def environments(self) -> Environments:
+        return self.context.environments
+
+    @property
+    def kernel_cwd(self) -> Path:
+        """A notebook's kernel runs in the notebook's folder; an untitled one in the home."""
+        return self.path.parent if self.path else self.context.home.root
+
+    @property
+    def kernel_runtime_dir(self) -> Path:
+        return self.context.home.run_dir / "kernels"
+
+    # -- peers and sync ----------------------------------------------------------------
+
+    def attach(self, peer: Peer) -> None:
+        """Add a peer: its first sync message, then the kernel status and queue."""
+        self.peers[peer.id] = peer
+        self.state = RoomState.ACTIVE
+        self.sync_peers()
+        peer.send(FrameType.BROADCAST, encode(KernelStatusChanged(status=str(self.kernel.status))))
+        peer.send(FrameType.BROADCAST, encode(self.kernel.queue_event()))
+
+    def detach(self, peer: Peer) -> None:
+        self.peers.pop(peer.id, None)
+        if not self.peers and self.state == RoomState.ACTIVE:
+            self.state = RoomState.IDLE
+
+    def receive_sync(self, peer: Peer, payload: bytes) -> None:
+        """Apply a peer's sync message, then answer every peer (the sender included)."""
+        changed = self.doc.receive_sync_message(peer.sync, payload)
+        self.sync_peers(last=peer)
+        if changed:
+            self._on_change()
+
+    def local_change(self) -> None:
+        """Call after the daemon itself changed the document."""
+        self.sync_peers()
+        self._on_change()
+
+    def sync_peers(self, last: Peer | None = None) -> None:
+        """Send each peer its next message; `last` (the sender, whose reply is only an
+        acknowledgement) goes after the peers waiting for the news."""
+        peers = [p for p in self.peers.values() if p is not last]
+        if last is not None and last.id in self.peers:
+            peers.append(last)
+        for peer in peers:
+            message = self.doc.generate_sync_message(peer.sync)
+            if message is not None:
+                peer.send(FrameType.DOC_SYNC, message)
+
+    def broadcast(self, event: msgspec.Struct) -> None:
+        payload = encode(event)
+        for peer in list(self.peers.values()):
+            peer.send(FrameType.BROADCAST, payload)
+
+    def _on_change(self) -> None:
+        self.kernel.check_env_sync()
+        self._persist.trigger()
+        if self.file is not None:
+            self.file.autosave.trigger()
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for_heads(self, heads: list[str], timeout: float) -> None:
+        """Return once the document contains `heads`; a request may depend on them."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.doc.contains_heads(heads):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise NbdeskError(
+                    f"the daemon did not receive the required changes within {timeout:g} s",
+                    code="required_heads_timeout",
+                )
+            changed = self._changed
+            try:
+                await asyncio.wait_for(changed.wait(), remaining)
+            except TimeoutError:
+                continue
+
+    # -- persistence and files -------------------------------------------------------------
+
+    def record(self) -> RoomRecord:
+        return RoomRecord(
+            self.id,
+            str(self.path) if self.path else None,
+            self.file.disk_sha256 if self.file else None,
+        )
+
+    async def persist_now(self) -> None:
+        """Write the document to the home so a crash or restart loses nothing confirmed.
+
+        Serialised per room, and the bytes are taken inside the lock, so a later call
+        always writes a document at least as new as an earlier one.
+        """
+        async with self._persist_lock:
+            await asyncio.to_thread(self.context.blobs.flush)
+            data = self.doc.save()
+            await asyncio.to_thread(self.context.doc_store.save, self.record(), data)
+
+    def bind_file(self, path: Path, disk_bytes: bytes | None) -> NotebookFile:
+        self.file = NotebookFile(
+            path,
+            self.doc,
+            self.context.blobs,
+            autosave_delay=self.context.settings.autosave_delay,
+            on_external_edit=self._on_external_edit,
+        )
+        self.file.disk_bytes = disk_bytes
+        self.file.start_watching()
+        return self.file
+
+    async def unbind_file(self) -> None:
+        if self.file is not None:
+            self.file.autosave.cancel()
+            await self.file.stop_watching()
+            self.file = None
+
+    def _on_external_edit(self, cells_changed: int) -> None:
+        self.local_change()
+        assert self.file is not None
+        self.broadcast(FileChanged(path=str(self.file.path), cells_changed=cells_changed))
+
+    async def flush(self) -> None:
+        """Persist and autosave now whatever is pending."""
+        if self.file is not None:
+            try:
+                await self.file.autosave.flush()
+            except NbdeskError as exc:
+                log.error("autosave of %r failed: %s", self, exc)
+        await self._persist.flush()
+        await self.persist_now()
+
+    async def close(self) -> None:
+        await self.kernel.close()
+        await self.flush()
+        await self.unbind_file()
+        for peer in list(self.peers.values()):
+            await peer.close("room closed")
+        self.peers.clear()
+        self.state = RoomState.CLOSED

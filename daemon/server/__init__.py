@@ -1,0 +1,1 @@
+"""The server: the daemon process, its socket, handshakes and control requests."""

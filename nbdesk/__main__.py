@@ -1,0 +1,7 @@
+"""`python -m nbdesk`: the `nbdesk` command."""
+
+import sys
+
+from nbdesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,47 @@
+"""`nbdesk`: the command line of the app.
+
+`nbdesk [PATH...]` opens a window per notebook (none: the last session, else a new
+notebook); `nbdesk daemon ...` manages (and `nbdesk daemon serve` is) the daemon;
+`nbdesk run` executes headlessly; `nbdesk kernel -f FILE` is an ipykernel (see
+`nbdesk.daemon.home.frozen`: the frozen app is one executable).
+"""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = (
+    "usage: nbdesk [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
+    " | nbdesk run NOTEBOOK [-o OUT] | nbdesk kernel -f CONNECTION_FILE"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    # Imports stay inside the branches: the window path must not pay for nbformat.
+    if args[:2] == ["daemon", "serve"]:
+        from nbdesk.daemon.__main__ import main as serve
+
+        return serve(args[2:])
+    if args and args[0] == "daemon":
+        from nbdesk.daemon.client import daemon_cli
+
+        return daemon_cli.main(args[1:])
+    if args and args[0] == "kernel":  # how the frozen app runs an ipykernel
+        from nbdesk.daemon.home import frozen
+
+        return frozen.run_kernel(args[1:])
+    if args and args[0] == "run":
+        from nbdesk.daemon.client import run
+
+        return run.main(args[1:])
+    if args and args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
+    from nbdesk.desktop import app
+
+    return app.main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""Kernels end to end: a real daemon running real ipykernels, driven by Python clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import DaemonProcess
+
+from nbdesk.daemon.client.notebook_client import ControlClient, NotebookClient
+from nbdesk.daemon.wire.errors import NbdeskError
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
+
+
+async def wait_gone(pid: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid):
+        assert time.monotonic() < deadline, f"process {pid} is still alive"
+        await asyncio.sleep(0.05)
+
+
+async def notebook(daemon: DaemonProcess, *sources: str) -> tuple[NotebookClient, list[str]]:
+    client = await NotebookClient.create(home=daemon.home)
+    with client.edit() as doc:
+        ids = [doc.insert_cell(i, source=source) for i, source in enumerate(sources)]
+    return client, ids
+
+
+def texts(outputs: list[dict]) -> list[str]:
+    return [
+        o.get("text") or o.get("data", {}).get("text/plain") or o.get("ename", "") for o in outputs
+    ]
+
+
+async def test_streams_and_result_land_in_the_document(daemon: DaemonProcess) -> None:
+    client, (cell,) = await notebook(
+        daemon, "print('hello'); import sys; print('oops', file=sys.stderr); 40+2"
+    )
+    outputs = await client.execute(cell)
+    assert [(o["output_type"], o.get("name")) for o in outputs] == [
+        ("stream", "stdout"),
+        ("stream", "stderr"),
+        ("execute_result", None),
+    ]
+    assert texts(outputs) == ["hello\n", "oops\n", "42"]
+    assert client.doc.cell(cell).execution_count == 1
+    assert outputs[2]["execution_count"] == 1
+    await client.close()
+
+
+async def test_consecutive_streams_coalesce_and_carriage_returns_overwrite(
+    daemon: DaemonProcess,
+) -> None:
+    client, (loop, progress) = await notebook(
+        daemon,
+        "for i in range(5):\n    print(i)",
+        "import sys\nfor p in (0, 50, 100):\n    sys.stdout.write(f'{p}%\\r'); sys.stdout.flush()\nprint('done')",
+    )
+    assert texts(await client.execute(loop)) == ["0\n1\n2\n3\n4\n"]
+    assert texts(await client.execute(progress)) == ["done\n"]
+    await client.close()
+
+
+async def test_clear_output_now_and_on_the_next_output(daemon: DaemonProcess) -> None:
+    client, (wait, now) = await notebook(
+        daemon,
+        "from IPython.display import clear_output\nprint('a')\nclear_output(wait=True)\nprint('b')",
+        "from IPython.display import clear_output\nprint('gone')\nclear_output()",
+    )
+    assert texts(await client.execute(wait)) == ["b\n"]
+    assert await client.execute(now) == []
+    await client.close()
+
+
+async def test_display_updates_reach_every_output_with_that_id(daemon: DaemonProcess) -> None:
+    client, (show, update) = await notebook(
+        daemon,
+        "from IPython.display import display, HTML\nh = display(HTML('<b>first</b>'), display_id='d1')\nh2 = display(HTML('<i>also d1</i>'), display_id='d1')",
+        "h.update(HTML('<b>second</b>'))",
+    )
+    first = await client.execute(show)
+    assert [o["data"]["text/html"] for o in first] == ["<b>first</b>", "<i>also d1</i>"]
+    assert all("transient" not in o for o in first)
+    await client.execute(update)
+    await client.wait_for(lambda doc: True)
+    for _ in range(50):
+        updated = await client.outputs(show)
+        if all(o["data"]["text/html"] == "<b>second</b>" for o in updated):
+            break
+        await asyncio.sleep(0.05)
+    assert [o["data"]["text/html"] for o in updated] == ["<b>second</b>", "<b>second</b>"]
+    await client.close()
+
+
+async def test_errors_stop_run_all(daemon: DaemonProcess) -> None:
+    client, (_, boom, after) = await notebook(daemon, "x = 1", "1/0", "x = 2")
+    reply = await client.request("run_all")
+    statuses = [(await client.wait_done(e, 60))["status"] for e in reply["execution_ids"]]
+    assert statuses == ["ok", "error", "aborted"]
+    error = (await client.outputs(boom))[0]
+    assert error["output_type"] == "error" and error["ename"] == "ZeroDivisionError"
+    assert any("ZeroDivisionError" in line for line in error["traceback"])
+    assert client.doc.cell(after).execution_count is None
+    await client.close()
+
+
+async def test_interrupt_stops_a_long_cell_and_clears_the_queue(daemon: DaemonProcess) -> None:
+    client, (sleepy, queued) = await notebook(
+        daemon, "import time\ntime.sleep(60)", "print('never')"
+    )
+    first = (await client.request("execute_cell", cell_id=sleepy))["execution_id"]
+    second = (await client.request("execute_cell", cell_id=queued))["execution_id"]
+    await client.next_broadcast("execution_started", timeout=30)
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    await client.interrupt()
+    done = await client.wait_done(first, 10)
+    assert time.monotonic() - started < 5
+    assert done["status"] == "error"
+    assert (await client.wait_done(second, 10))["status"] == "aborted"
+    assert (await client.outputs(sleepy))[-1]["ename"] == "KeyboardInterrupt"
+    assert texts(await client.execute(queued)) == ["never\n"]
+    await client.close()
+
+
+async def test_restart_keeps_the_room_and_restarts_counts(daemon: DaemonProcess) -> None:
+    client, (a, b) = await notebook(daemon, "x = 41", "x + 1")
+    await client.execute(a)
+    assert texts(await client.execute(b)) == ["42"]
+    assert client.doc.cell(b).execution_count == 2
+    room = client.notebook_id
+    await client.restart()
+    outputs = await client.execute(b)
+    assert outputs[0]["ename"] == "NameError"
+    assert client.doc.cell(b).execution_count == 1
+    assert client.notebook_id == room
+    await client.close()
+
+
+async def test_a_killed_kernel_is_reported_and_needs_a_restart(daemon: DaemonProcess) -> None:
+    client, (pid_cell, sleepy, queued) = await notebook(
+        daemon, "import os; os.getpid()", "import time; time.sleep(60)", "1"
+    )
+    kernel_pid = int(texts(await client.execute(pid_cell))[0])
+    running = (await client.request("execute_cell", cell_id=sleepy))["execution_id"]
+    waiting = (await client.request("execute_cell", cell_id=queued))["execution_id"]
+    await asyncio.sleep(0.3)
+    os.kill(kernel_pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    error = await client.next_broadcast("kernel_error", timeout=5)
+    assert time.monotonic() - killed_at < 1.5
+    assert "died" in error["message"]
+    assert client.kernel_status == "dead"
+    assert (await client.wait_done(running, 5))["status"] == "error"
+    assert (await client.wait_done(waiting, 5))["status"] == "aborted"
+    with pytest.raises(NbdeskError) as info:
+        await client.execute(pid_cell)
+    assert info.value.code == "no_kernel"
+    await client.restart()
+    assert int(texts(await client.execute(pid_cell))[0]) != kernel_pid
+    await client.close()
+
+
+async def test_shutdown_leaves_no_kernel_or_child_process(daemon: DaemonProcess) -> None:
+    client, (spawn,) = await notebook(
+        daemon,
+        "import os, subprocess\nchild = subprocess.Popen(['sleep', '300'])\n(os.getpid(), child.pid)",
+    )
+    kernel_pid, child_pid = eval(texts(await client.execute(spawn))[0])
+    assert pid_alive(kernel_pid) and pid_alive(child_pid)
+    await client.shutdown_kernel()
+    await wait_gone(kernel_pid)
+    await wait_gone(child_pid)
+    await client.close()
+
+
+async def test_stopping_the_daemon_stops_every_kernel(daemon: DaemonProcess) -> None:
+    pids = []
+    for _ in range(2):
+        client, (cell,) = await notebook(daemon, "import os; os.getpid()")
+        pids.append(int(texts(await client.execute(cell))[0]))
+        await client.close()
+    async with await ControlClient.connect(daemon.home) as control:
+        await control.stop()
+    for pid in pids:
+        await wait_gone(pid)
+
+
+async def test_two_peers_and_a_late_joiner_see_the_same_outputs(daemon: DaemonProcess) -> None:
+    a, (cell,) = await notebook(daemon, "print('shared')\n'result'")
+    b = await NotebookClient.join(a.notebook_id, home=daemon.home)
+    outputs = await a.execute(cell)
+    await b.wait_for(lambda doc: len(doc.outputs(cell)) == 2)
+    assert await b.outputs(cell) == outputs
+    late = await NotebookClient.join(a.notebook_id, home=daemon.home)
+    assert await late.outputs(cell) == outputs
+    assert late.kernel_status in ("idle", "busy") or (await late.next_broadcast("kernel_status", 5))
+    for client in (a, b, late):
+        await client.close()
+
+
+async def test_a_flood_of_output_makes_a_bounded_number_of_changes(daemon: DaemonProcess) -> None:
+    client, (flood,) = await notebook(daemon, "for i in range(100_000):\n    print(i)")
+    changes_before = len(client.doc._doc.get_changes([]))
+    outputs = await client.execute(flood, timeout=120)
+    assert len(outputs) == 1
+    lines = outputs[0]["text"].splitlines()
+    assert len(lines) == 100_000 and lines[-1] == "99999"
+    changes = len(client.doc._doc.get_changes([])) - changes_before
+    assert changes < 400, f"{changes} document changes for one flood"
+    await client.close()
+
+
+async def test_completion_comes_from_the_kernel(daemon: DaemonProcess) -> None:
+    client, _ = await notebook(daemon, "")
+    reply = await client.complete("import os\nos.pa", len("import os\nos.pa"))
+    assert "os.path" in reply["matches"] or "path" in reply["matches"]
+    assert reply["cursor_end"] == len("import os\nos.pa")
+    await client.close()
+
+
+async def test_markdown_cells_are_not_executed(daemon: DaemonProcess) -> None:
+    client = await NotebookClient.create(home=daemon.home)
+    with client.edit() as doc:
+        md = doc.insert_cell(0, "markdown", "# title")
+    with pytest.raises(NbdeskError) as info:
+        await client.execute(md)
+    assert info.value.code == "not_code"
+    await client.close()
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# A report"))
+    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+def run_cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nbdesk.cli", "run", *args],
+        env=daemon.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_nbdesk_run_executes_and_writes_the_result(daemon: DaemonProcess, tmp_path: Path) -> None:
+    source = tmp_path / "report.ipynb"
+    write_notebook(source, "x = 6 * 7", "print(x)", "x")
+    before = source.read_bytes()
+    target = tmp_path / "out.ipynb"
+    result = run_cli(daemon, str(source), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "3/3" in result.stderr
+    assert source.read_bytes() == before
+    nb = nbformat.read(target, as_version=4)
+    nbformat.validate(nb)
+    assert nb.cells[2].outputs[0]["text"] == "42\n"
+    assert nb.cells[3].outputs[0]["data"]["text/plain"] == "42"
+    assert [c.get("execution_count") for c in nb.cells[1:]] == [1, 2, 3]
+
+
+def test_nbdesk_run_fails_on_a_cell_error(daemon: DaemonProcess, tmp_path: Path) -> None:
+    source = tmp_path / "broken.ipynb"
+    write_notebook(source, "1/0", "print('not reached')")
+    result = run_cli(daemon, str(source))
+    assert result.returncode == 1
+    assert "raised an error" in result.stderr
+    nb = nbformat.read(source, as_version=4)
+    assert nb.cells[1].outputs[0]["ename"] == "ZeroDivisionError"
+    assert nb.cells[2].outputs == []
+
+
+def test_nbdesk_run_reports_a_corrupt_notebook(daemon: DaemonProcess, tmp_path: Path) -> None:
+    source = tmp_path / "corrupt.ipynb"
+    source.write_text("{not json")
+    result = run_cli(daemon, str(source))
+    assert result.returncode == 2 and "corrupt.ipynb" in result.stderr
+
+
+async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonProcess) -> None:
+    client, (cleared, kept) = await notebook(daemon, "print('x' * 5000)", "print('y' * 5000)")
+    await client.execute(cleared)
+    kept_outputs = await client.execute(kept)
+    gone = list(client.doc.outputs(cleared))
+    await client.clear_outputs(cleared)
+    async with await ControlClient.connect(daemon.home) as control:
+        report = await control.collect_garbage(min_age=0)
+    assert report["deleted"] >= 2
+    with pytest.raises(NbdeskError):
+        await client.fetch_blob(gone[0])
+    assert await client.outputs(kept) == kept_outputs
+    result = subprocess.run(
+        [sys.executable, "-m", "nbdesk.cli", "daemon", "gc", "--min-age", "0"],
+        env=daemon.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "deleted 0 blobs" in result.stdout
+    await client.close()
+
+
+def test_nbdesk_run_twice_to_the_same_output(daemon: DaemonProcess, tmp_path: Path) -> None:
+    source = tmp_path / "again.ipynb"
+    write_notebook(source, "print('run')")
+    target = tmp_path / "again-out.ipynb"
+    for _ in range(2):
+        result = run_cli(daemon, str(source), "-o", str(target))
+        assert result.returncode == 0, result.stderr
+    assert nbformat.read(target, as_version=4).cells[1].outputs[0]["text"] == "run\n"
