@@ -7,7 +7,8 @@ parent msg_id equals the widget's `msg_id`: they go to `comms[id].outputs` as ma
 and are sent back to the kernel as an `outputs` update (without it a later
 `append_stdout` would wipe them). Frontend updates to one comm are coalesced: while one
 is unanswered (no `idle` yet) later ones merge into the next, so a slider drag never
-floods the kernel. The kernel session and the document writes are the caller's.
+floods the kernel. The kernel session is the caller's; the document writes are made
+here, through the room's `KernelHost`.
 """
 
 from __future__ import annotations
@@ -21,14 +22,19 @@ from typing import Any
 
 from nbdesk.daemon.blobs.manifests import store_output
 from nbdesk.daemon.kernels.host import KernelHost
-from nbdesk.daemon.kernels.outputs import OutputArea, apply_iopub, strip_transient, update_display
+from nbdesk.daemon.kernels.outputs import (
+    OUTPUT_MSG_TYPES,
+    OutputArea,
+    apply_iopub,
+    strip_transient,
+    update_display,
+)
 from nbdesk.daemon.wire.messages import CommCustom
 
 log = logging.getLogger(__name__)
 WIDGET_TARGET = "jupyter.widget"
 OUTPUT_MODEL = "OutputModel"
 BLOB_REF = "$blob"
-CAPTURED_TYPES = {"stream", "display_data", "execute_result", "error", "clear_output"}
 # Kept out of the document's state: `msg_id` flips twice per capture (routing data) and
 # an Output widget's `outputs` live in `comms[id].outputs` as manifests.
 TRANSIENT_KEYS = ("msg_id", "outputs")
@@ -120,7 +126,7 @@ class WidgetComms:
         if msg_type == "comm_close":
             self._close(content.get("comm_id", ""))
             return True
-        if msg_type in CAPTURED_TYPES:
+        if msg_type in OUTPUT_MSG_TYPES:
             widget = self.capture.target(msg["parent_header"].get("msg_id", ""))
             if widget is not None and widget in self.areas:
                 if apply_iopub(self.areas[widget], msg_type, content):

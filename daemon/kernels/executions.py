@@ -27,7 +27,12 @@ from nbdesk.daemon.doc.dependencies import dependency_diff, notebook_dependencie
 from nbdesk.daemon.doc.notebook_doc import CellType
 from nbdesk.daemon.kernels.comms import WidgetComms
 from nbdesk.daemon.kernels.host import KernelEnv, KernelHost
-from nbdesk.daemon.kernels.outputs import OutputArea, apply_iopub, update_display
+from nbdesk.daemon.kernels.outputs import (
+    OUTPUT_MSG_TYPES,
+    OutputArea,
+    apply_iopub,
+    update_display,
+)
 from nbdesk.daemon.kernels.session import KernelSession, KernelStatus
 from nbdesk.daemon.wire.errors import DocumentError, EnvError, KernelError, NbdeskError
 from nbdesk.daemon.wire.messages import (
@@ -43,7 +48,6 @@ log = logging.getLogger(__name__)
 DoneStatus = Literal["ok", "error", "aborted"]
 FLUSH_INTERVAL = 0.03
 NEVER_WRITTEN = -1  # no execution count is ever -1
-OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error", "clear_output"}
 
 
 @dataclass
@@ -192,6 +196,7 @@ class RoomKernel:
 
     async def _stop_session(self) -> None:
         session, self.session = self.session, None
+        self._wake_running()
         if session is not None:
             await session.shutdown()
         if self.env is not None:
@@ -239,6 +244,7 @@ class RoomKernel:
         self.host.broadcast(KernelErrorEvent(message=reason))
         self._abort_queued(reason)
         self.session = None
+        self._wake_running()
         self._forget_comms()
 
     # -- the queue -------------------------------------------------------------------
@@ -308,8 +314,7 @@ class RoomKernel:
         except KernelError:
             self._finish(execution, "error")
             return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._until_idle(execution), 5)
+        await self._until_idle(execution, session)
         content = execution.reply["content"]
         execution.count = content.get("execution_count", execution.count)
         status: DoneStatus = "ok" if content.get("status") == "ok" else "error"
@@ -317,10 +322,17 @@ class RoomKernel:
         if status == "error":
             self._abort_queued("a cell failed")
 
-    async def _until_idle(self, execution: Execution) -> None:
-        while not execution.idle:
+    async def _until_idle(self, execution: Execution, session: KernelSession) -> None:
+        """Outputs may follow the reply on IOPub (a flood, a slow socket): the cell is done
+        at `idle`, however late, unless its kernel died or was replaced meanwhile."""
+        while not execution.idle and self.session is session:
             await execution.done.wait()
             execution.done.clear()
+
+    def _wake_running(self) -> None:
+        """The running execution's kernel went away: stop waiting for its `idle`."""
+        if self.running is not None:
+            self.running.done.set()
 
     def _finish(self, execution: Execution, status: DoneStatus) -> None:
         if execution.msg_id is not None:
@@ -369,7 +381,7 @@ class RoomKernel:
         if msg_type == "execute_input":
             execution.count = content.get("execution_count")
             self._schedule_flush()
-        elif msg_type in OUTPUT_TYPES and apply_iopub(execution.area, msg_type, content):
+        elif msg_type in OUTPUT_MSG_TYPES and apply_iopub(execution.area, msg_type, content):
             self._schedule_flush()
 
     def _schedule_flush(self) -> None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _CONTROL = re.compile("([\r\x08])")
+# The IOPub messages that change an output area (what `apply_iopub` handles).
+OUTPUT_MSG_TYPES = frozenset({"stream", "display_data", "execute_result", "error", "clear_output"})
 
 
 @dataclass

@@ -326,3 +326,31 @@ def test_nbdesk_run_twice_to_the_same_output(daemon: DaemonProcess, tmp_path: Pa
         result = run_cli(daemon, str(source), "-o", str(target))
         assert result.returncode == 0, result.stderr
     assert nbformat.read(target, as_version=4).cells[1].outputs[0]["text"] == "run\n"
+
+
+# The cell swaps its kernel's status publisher so that, once, the `idle` closing this
+# cell comes 6 s after the reply and is preceded by one more output: what a kernel whose
+# IOPub lags its shell channel looks like (a flood, a slow socket) to the daemon.
+LATE_IOPUB = """
+import time
+kernel = get_ipython().kernel
+publish = kernel._publish_status
+def late_idle(status, channel, parent=None):
+    if status == "idle" and channel == "shell":
+        kernel._publish_status = publish
+        time.sleep(6)
+        kernel.session.send(
+            kernel.iopub_socket, "stream", {"name": "stdout", "text": "late\\n"},
+            parent=parent or kernel.get_parent(channel), ident=kernel._topic("stream"),
+        )
+    publish(status, channel, parent)
+kernel._publish_status = late_idle
+print("early")
+"""
+
+
+async def test_outputs_between_the_reply_and_a_late_idle_are_kept(daemon: DaemonProcess) -> None:
+    client, (cell, after) = await notebook(daemon, LATE_IOPUB, "print('next')")
+    assert texts(await client.execute(cell, timeout=60)) == ["early\nlate\n"]
+    assert texts(await client.execute(after, timeout=60)) == ["next\n"]
+    await client.close()
