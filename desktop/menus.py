@@ -57,11 +57,6 @@ MENUS: list[tuple[str, list[tuple[str, str] | None]]] = [
 ]
 
 
-def menu_actions() -> list[str]:
-    """Every action some menu item sends."""
-    return [item[1] for _, items in MENUS for item in items if item is not None]
-
-
 def build_menus(on_action: Callable[[str], None]) -> list[Any]:
     """pywebview menus whose items call `on_action(action)` (on a thread of their own)."""
     from webview.menu import Menu, MenuAction, MenuSeparator

@@ -29,6 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from nbdesk.daemon.home.backoff import Backoff
 from nbdesk.daemon.home.config import Home
 from nbdesk.daemon.wire.errors import NbdeskError, ProtocolError
 from nbdesk.daemon.wire.framing import (
@@ -399,9 +400,9 @@ class Relay:
         self._reconnect_task = asyncio.create_task(self._reconnect(), name="relay-reconnect")
 
     async def _reconnect(self) -> None:
-        delay = BACKOFF_FIRST
+        backoff = Backoff(BACKOFF_FIRST, BACKOFF_MAX)
         while self.state == RelayState.RECONNECTING:
-            await asyncio.sleep(delay)
+            await asyncio.sleep(backoff.delay)
             try:
                 link, reply = await _open_link(
                     self.home, {"op": "join", "notebook_id": self.notebook_id}
@@ -412,8 +413,9 @@ class Relay:
                 await self.close(WSCloseCode.INTERNAL_ERROR, f"cannot rejoin: {exc}")
                 return
             except Exception as exc:  # the daemon is still away, or going away again
-                log.debug("%r: reconnect failed (retrying in %g s): %s", self, delay, exc)
-                delay = min(delay * 2, BACKOFF_MAX)
+                log.debug(
+                    "%r: reconnect failed (retrying in %g s): %s", self, backoff.failed(), exc
+                )
                 continue
             if self.state != RelayState.RECONNECTING:
                 link.close()

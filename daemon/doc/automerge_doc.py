@@ -166,11 +166,6 @@ class AutomergeDoc:
         found = self._object(obj, key, _List)
         return found if found is not None else bytes(self._tx.put_object(obj, key, _List))
 
-    def _append_str(self, obj: bytes, key: str, value: str) -> None:
-        """Append a string to the list at `key`, creating the list if it is missing."""
-        items = self._list_in(obj, key)
-        self._tx.insert(items, self._reader.length(items), core.ScalarType.Str, value)
-
     def _replace_str_list(self, obj: bytes, key: str, values: list[str] | tuple[str, ...]) -> None:
         """Put a fresh list of strings at `key` (replacing, not editing, the old one)."""
         items = self._tx.put_object(obj, key, _List)

@@ -429,17 +429,6 @@ class NotebookDoc(AutomergeDoc):
 
     # -- outputs ------------------------------------------------------------------
 
-    def append_output(self, cell_id: str, manifest: str) -> None:
-        with self.change():
-            self._append_str(self._cell_obj(cell_id), "outputs", manifest)
-
-    def replace_output(self, cell_id: str, index: int, manifest: str) -> None:
-        with self.change():
-            outputs = self._list_in(self._cell_obj(cell_id), "outputs")
-            if not 0 <= index < self._reader.length(outputs):
-                raise DocumentError(f"cell {cell_id!r} has no output {index}", code="no_output")
-            self._tx.put(outputs, index, _Str, manifest)
-
     def clear_outputs(self, cell_id: str) -> None:
         with self.change():
             self._clear_list(self._cell_obj(cell_id), "outputs")
@@ -558,14 +547,6 @@ class NotebookDoc(AutomergeDoc):
             keys = self._reader.keys(comms)
         snapshots = [self.get_comm(key) for key in keys]
         return sorted(snapshots, key=lambda c: (c.seq, c.comm_id))
-
-    def append_comm_output(self, comm_id: str, manifest: str) -> None:
-        with self.change():
-            self._append_str(self._comm_obj(comm_id), "outputs", manifest)
-
-    def clear_comm_outputs(self, comm_id: str) -> None:
-        with self.change():
-            self._clear_list(self._comm_obj(comm_id), "outputs")
 
     def set_comm_outputs(self, comm_id: str, manifests: list[str] | tuple[str, ...]) -> None:
         with self.change():

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nbdesk.daemon.envs.env import Env
+from nbdesk.daemon.home.backoff import Backoff
 from nbdesk.daemon.kernels.session import KernelSession
 from nbdesk.daemon.wire.errors import NbdeskError
 
@@ -52,11 +53,9 @@ class HotKernels:
         self._drop_env = drop_env
         self._runtime_dir = runtime_dir
         self._cwd = cwd
-        self._backoff = backoff
-        self._backoff_max = backoff_max
+        self._backoff = Backoff(backoff, backoff_max)
         self.ready: list[HotKernel] = []
         self.starting: KernelSession | None = None
-        self.failures = 0
         self.error: str | None = None
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -95,9 +94,8 @@ class HotKernels:
             try:
                 hot = await self._start_one(env)
             except NbdeskError as exc:
-                self.failures += 1
                 self.error = exc.message
-                delay = min(self._backoff * 2 ** (self.failures - 1), self._backoff_max)
+                delay = self._backoff.failed()
                 log.warning(
                     "%r: a hot kernel did not start (retry in %.1f s): %s", self, delay, exc
                 )
@@ -105,7 +103,8 @@ class HotKernels:
                     await self._drop_env(env)
                 await asyncio.sleep(delay)
                 continue
-            self.failures, self.error = 0, None
+            self._backoff.succeeded()
+            self.error = None
             self.ready.append(hot)
             log.info("%r: %r ready", self, hot)
 
@@ -153,7 +152,7 @@ class HotKernels:
             "size": self.size,
             "ready": len(self.ready),
             "starting": 1 if self.starting is not None else 0,
-            "failures": self.failures,
+            "failures": self._backoff.failures,
             "error": self.error,
             "pids": [hot.session.pid for hot in self.ready],
         }

@@ -30,6 +30,7 @@ from nbdesk.daemon.envs.env import (
     read_env,
     remove_env,
 )
+from nbdesk.daemon.home.backoff import Backoff
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, str, str], None]  # (kind, phase, message)
@@ -59,12 +60,10 @@ class EnvPool:
         self.size = size
         self.root = root
         self.cache_dir = cache_dir
-        self.backoff = backoff
-        self.backoff_max = backoff_max
+        self.backoff = Backoff(backoff, backoff_max)
         self.on_progress = on_progress
         self.ready: deque[Env] = deque()
         self.state = PoolState.IDLE
-        self.failures = 0
         self.error: str | None = None
         self.retry_at: float | None = None
         self.processes = Processes()
@@ -73,7 +72,7 @@ class EnvPool:
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
-        return f"EnvPool({self.kind}, {self.state}, ready={len(self.ready)}/{self.size}, failures={self.failures})"
+        return f"EnvPool({self.kind}, {self.state}, ready={len(self.ready)}/{self.size}, failures={self.backoff.failures})"
 
     @property
     def prefix(self) -> str:
@@ -149,7 +148,8 @@ class EnvPool:
             except Exception as exc:
                 await self._failed(exc)
                 continue
-            self.failures, self.error, self.retry_at = 0, None, None
+            self.backoff.succeeded()
+            self.error, self.retry_at = None, None
             self.ready.append(env)
             self._available.set()
             elapsed = time.monotonic() - started
@@ -157,9 +157,8 @@ class EnvPool:
             self.on_progress(self.kind, "ready", f"{path.name} ready in {elapsed:.1f} s")
 
     async def _failed(self, exc: Exception) -> None:
-        self.failures += 1
         self.error = str(exc)
-        delay = min(self.backoff * 2 ** (self.failures - 1), self.backoff_max)
+        delay = self.backoff.failed()
         self.retry_at = time.time() + delay
         self.state = PoolState.BACKOFF
         log.warning("%r: warming failed (retry in %.1f s): %s", self, delay, exc)
@@ -173,7 +172,7 @@ class EnvPool:
             "ready": len(self.ready),
             "warming": 1 if self.state == PoolState.WARMING else 0,
             "state": str(self.state),
-            "failures": self.failures,
+            "failures": self.backoff.failures,
             "error": self.error,
             "retry_in": max(0.0, self.retry_at - time.time()) if self.retry_at else None,
             "envs": [env.path.name for env in self.ready],

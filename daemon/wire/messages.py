@@ -303,7 +303,3 @@ def parse_request(raw: dict[str, Any], kinds: Any = AnyRequest) -> Any:
         op = raw.get("op")
         code = "unknown_op" if "op" in str(exc) and "Invalid value" in str(exc) else "bad_request"
         raise ProtocolError(f"bad request {op!r}: {exc}", code=code) from exc
-
-
-def parse_broadcast(payload: bytes) -> Any:
-    return msgspec.convert(decode_map(payload), AnyBroadcast)

@@ -128,7 +128,7 @@ def test_comm_outputs_count_as_references(store: BlobStore) -> None:
     in_widget = store_output(store, html_output("inside an Output widget"))
     doc = notebook("w")
     doc.put_comm("comm-1", "jupyter.widget", "@jupyter-widgets/output", "OutputModel", "{}")
-    doc.append_comm_output("comm-1", in_widget)
+    doc.set_comm_outputs("comm-1", [in_widget])
     age_everything(store)
     referenced = referenced_hashes(store, [doc])
     assert in_widget in referenced and len(referenced) == 2

@@ -171,12 +171,6 @@ def test_execution_count_and_outputs() -> None:
     assert doc.cell(a).execution_count == 7
     doc.set_execution_count(a, None)
     assert doc.cell(a).execution_count is None
-    doc.append_output(a, "m1")
-    doc.append_output(a, "m2")
-    doc.replace_output(a, 0, "m0")
-    assert doc.outputs(a) == ("m0", "m2")
-    with pytest.raises(DocumentError):
-        doc.replace_output(a, 5, "x")
     doc.set_outputs(a, ["z1", "z2", "z3"])
     assert doc.outputs(a) == ("z1", "z2", "z3")
     doc.clear_outputs(a)
@@ -210,10 +204,9 @@ def test_comms_operations() -> None:
     assert [c.seq for c in doc.get_comms()] == [0, 1, 10]
     doc.update_comm_state("s", '{"value": 5}')
     assert doc.get_comm("s").state == {"value": 5}
-    doc.append_comm_output("o", "m1")
-    doc.append_comm_output("o", "m2")
+    doc.set_comm_outputs("o", ["m1", "m2"])
     assert doc.get_comm("o").outputs == ("m1", "m2")
-    doc.clear_comm_outputs("o")
+    doc.set_comm_outputs("o", [])
     assert doc.get_comm("o").outputs == ()
     doc.remove_comm("s")
     assert not doc.has_comm("s") and doc.has_comm("o")
@@ -384,7 +377,7 @@ def test_concurrent_edits_of_every_kind_converge() -> None:
     a.move_cell(cells[3], 0)
     b.delete_cell(cells[2])
     a.set_execution_count(cells[1], 5)
-    b.append_output(cells[1], "out")
+    b.set_outputs(cells[1], ["out"])
     a.set_metadata("k", '"a"')
     b.put_comm("w", "jupyter.widget", "m", "M", '{"v": 1}')
     sync_pair(a, b)
