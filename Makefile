@@ -25,7 +25,8 @@ system-deps:
 
 venv: $(VENV_STAMP)
 
-$(VENV_STAMP): pyproject.toml
+# The web build is package data of nbdesk.desktop.web (see pyproject.toml), so it exists first.
+$(VENV_STAMP): pyproject.toml | $(WEB_STAMP)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "nbdesk needs Python 3.11+"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
