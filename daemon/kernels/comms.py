@@ -22,7 +22,7 @@ from typing import Any
 from nbdesk.daemon.blobs.manifests import store_output
 from nbdesk.daemon.kernels.host import KernelHost
 from nbdesk.daemon.kernels.outputs import OutputArea, apply_iopub, strip_transient, update_display
-from nbdesk.daemon.wire.messages import CommCustom
+from nbdesk.daemon.wire.broadcasts import CommCustom
 
 log = logging.getLogger(__name__)
 WIDGET_TARGET = "jupyter.widget"
