@@ -28,6 +28,7 @@ from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.home.config import Home, read_info
+from nbdesk.daemon.wire.control import HostRequest, SaveAsPath, Title
 from nbdesk.daemon.wire.framing import (
     HEADER_LEN,
     FrameType,
@@ -36,7 +37,6 @@ from nbdesk.daemon.wire.framing import (
     read_frame,
     read_preamble,
 )
-from nbdesk.daemon.wire.control import HostRequest, SaveAsPath, Title
 from nbdesk.daemon.wire.messages import decode_map, encode
 from nbdesk.desktop.relay import RelayState
 from nbdesk.desktop.web_server import MAX_MESSAGE, ShellServer
