@@ -24,6 +24,19 @@ from typing import Any
 
 from nbdesk.daemon.home.config import Home
 from nbdesk.daemon.home.logs import setup_logging
+from nbdesk.daemon.wire.control import (
+    Action,
+    Close,
+    HostRequest,
+    MenuAction,
+    NewWindow,
+    OpenDialog,
+    Ready,
+    SaveAsDialog,
+    SaveAsPath,
+    Title,
+    ToPage,
+)
 from nbdesk.desktop.daemon_gate import DaemonGate
 from nbdesk.desktop.instance import AppInstance, HandOverFailed
 from nbdesk.desktop.menus import build_menus
@@ -172,32 +185,31 @@ class Shell:
 
     # -- control messages from pages (asyncio thread) ---------------------------------------
 
-    def _on_control(self, relay: Relay, message: dict[str, Any]) -> None:
-        kind = message.get("type")
+    def _on_control(self, relay: Relay, message: HostRequest) -> None:
         key = relay.window or ""
         window = self.windows.get(key)
         joined = {"join": relay.notebook_id} if relay.notebook_id else None
         if key in self.notebooks and joined and self.notebooks[key] != joined:
             self.notebooks[key] = joined  # written once, not on every control message
             self.save_session()
-        if kind == "new_window":
+        if isinstance(message, NewWindow):
             self.open_window(create="1")
-        elif kind == "open_dialog":
+        elif isinstance(message, OpenDialog):
             threading.Thread(target=self._open_dialog, args=(window,), daemon=True).start()
-        elif kind == "save_as_dialog" and window is not None:
+        elif isinstance(message, SaveAsDialog) and window is not None:
             threading.Thread(target=self._save_as_dialog, args=(window, relay), daemon=True).start()
-        elif kind == "title" and window is not None:
-            window.set_title(str(message.get("title", "nbdesk")))
-        elif kind == "ready" and key in self.opened_at:
+        elif isinstance(message, Title) and window is not None:
+            window.set_title(message.title)
+        elif isinstance(message, Ready) and key in self.opened_at:
             elapsed = time.time() - self.opened_at.pop(key)
             log.info(
                 "window %s ready at %.6f (%.0f ms after it opened, %s ms after its page started)",
                 key,
                 time.time(),
                 elapsed * 1e3,
-                message.get("page_ms"),
+                message.page_ms,
             )
-        elif kind == "close" and window is not None:
+        elif isinstance(message, Close) and window is not None:
             window.destroy()
 
     def _open_dialog(self, window: Any) -> None:
@@ -218,9 +230,7 @@ class Shell:
             window.create_file_dialog(webview.FileDialog.SAVE, save_filename="Untitled.ipynb")
         )
         if path is not None:
-            self.loop.call_soon_threadsafe(
-                relay.send_control, {"type": "save_as_path", "path": path}
-            )
+            self.loop.call_soon_threadsafe(relay.send_control, SaveAsPath(path=path))
 
     # -- menus (each item runs on a thread of its own) ----------------------------------
 
@@ -235,9 +245,9 @@ class Shell:
             active = webview.active_window()
             key = next((k for k, w in self.windows.items() if w is active), None)
             if key is not None:
-                self._tell_window(key, {"type": "action", "action": action})
+                self._tell_window(key, MenuAction(action=Action(action)))
 
-    def _tell_window(self, key: str, message: dict[str, Any]) -> None:
+    def _tell_window(self, key: str, message: ToPage) -> None:
         def send() -> None:
             for relay in self.server.relays:
                 if relay.window == key:
@@ -251,7 +261,7 @@ class Shell:
         self._quitting = True
         self.save_session()
         for key in list(self.windows):
-            self._tell_window(key, {"type": "action", "action": "close"})
+            self._tell_window(key, MenuAction(action=Action.CLOSE))
         deadline = time.monotonic() + QUIT_PATIENCE
         while self.windows and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -17,13 +17,13 @@ from typing import Any
 from nbdesk import __version__
 from nbdesk.daemon.client import daemon_cli
 from nbdesk.daemon.home.config import Home
-from nbdesk.daemon.wire.errors import NbdeskError
+from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 
 log = logging.getLogger(__name__)
 
 
 class DaemonStartFailed(NbdeskError):
-    code = "daemon_start_failed"
+    code = ErrorCode.DAEMON_START_FAILED
 
 
 def ensure_daemon(

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nbdesk.daemon.home.config import Home
-from nbdesk.daemon.wire.errors import NbdeskError
+from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ HAND_OVER_TIMEOUT = 10.0
 
 
 class HandOverFailed(NbdeskError):
-    code = "hand_over_failed"
+    code = ErrorCode.HAND_OVER_FAILED
 
 
 def parse_open_message(line: bytes) -> list[str]:

@@ -7,11 +7,10 @@ reply. Each direction has its own queue drained by its own writer task, so nothi
 written from inside a read loop and frames are never interleaved. It does not start the
 daemon (the shell does), serve files or check tokens (`nbdesk.desktop.web_server` does).
 
-Control messages, relay -> page: `{"type": "connected", **reply}` once, right after the
-handshake; `{"type": "daemon_lost", "reason"}` when the daemon connection ends;
-`{"type": "reconnected", **reply}` once it is back (the page then resets its sync state
-and resyncs from scratch); `{"type": "error", "code", "message"}` before a fatal close.
-Page -> shell text messages go to `on_control`.
+Control messages (`nbdesk.daemon.wire.control`), relay -> page: `connected` once, right
+after the handshake; `daemon_lost` when the daemon connection ends; `reconnected` once it
+is back (the page then resets its sync state and resyncs from scratch); `error` before a
+fatal close. Page -> shell messages are decoded and go to `on_control`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import logging
 import struct
 from collections import deque
@@ -27,11 +25,22 @@ from collections.abc import Awaitable, Callable, Sized
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+import msgspec
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from nbdesk.daemon.home.backoff import Backoff
 from nbdesk.daemon.home.config import Home
-from nbdesk.daemon.wire.errors import NbdeskError, ProtocolError
+from nbdesk.daemon.wire.control import (
+    Connected,
+    ControlError,
+    DaemonLost,
+    HostRequest,
+    Reconnected,
+    ToPage,
+    control_text,
+    parse_host_request,
+)
+from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.framing import (
     HEADER_LEN,
     PREAMBLE,
@@ -40,11 +49,13 @@ from nbdesk.daemon.wire.framing import (
     encode_frame,
     read_frame,
 )
-from nbdesk.daemon.wire.messages import decode_map, encode
+from nbdesk.daemon.wire.ids import HANDSHAKE_ID
+from nbdesk.daemon.wire.messages import decode_map, encode, parse_result
+from nbdesk.daemon.wire.responses import HandshakeReply
 
 log = logging.getLogger(__name__)
 
-ControlHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
+ControlHandler = Callable[[HostRequest], Awaitable[None] | None]
 _Item = TypeVar("_Item", bound=Sized)
 
 HANDSHAKE_TIMEOUT = 60.0  # opening a large notebook takes a while
@@ -53,13 +64,12 @@ BACKOFF_MAX = 2.0
 OUTBOX_BYTES = 32 * 1024 * 1024  # past this a reader waits for its writer (backpressure)
 FLUSH_ON_CLOSE = 2.0
 _READ_LIMIT = 1024 * 1024
-_REPLY_FIELDS = ("notebook_id", "path", "daemon_version", "blob_url")
 
 
 class DaemonUnavailable(NbdeskError):
     """The daemon socket could not be reached, or the connection ended in the handshake."""
 
-    code = "no_daemon"
+    code = ErrorCode.NO_DAEMON
 
 
 class HandshakeRefused(NbdeskError):
@@ -78,14 +88,14 @@ def check_page_frame(data: bytes) -> None:
     if len(data) < HEADER_LEN + 1:
         raise ProtocolError(
             f"a {len(data)}-byte message cannot hold a frame (length + type byte)",
-            code="bad_frame",
+            code=ErrorCode.BAD_FRAME,
         )
     (length,) = struct.unpack_from(">I", data)
     check_header(length, data[HEADER_LEN])
     if length != len(data) - HEADER_LEN:
         raise ProtocolError(
             f"frame declares {length} bytes but the message holds {len(data) - HEADER_LEN}",
-            code="bad_frame",
+            code=ErrorCode.BAD_FRAME,
         )
 
 
@@ -163,7 +173,7 @@ class _DaemonLink:
         self.writer.close()
 
 
-async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink, dict[str, Any]]:
+async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink, HandshakeReply]:
     """Connect, send the preamble and the handshake (request id 0), and read its reply."""
     try:
         reader, writer = await asyncio.open_unix_connection(str(home.socket), limit=_READ_LIMIT)
@@ -171,7 +181,10 @@ async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink
         raise DaemonUnavailable(f"cannot reach the daemon at {home.socket}: {exc}") from exc
     try:
         async with asyncio.timeout(HANDSHAKE_TIMEOUT):
-            writer.write(PREAMBLE + encode_frame(FrameType.REQUEST, encode({**handshake, "id": 0})))
+            writer.write(
+                PREAMBLE
+                + encode_frame(FrameType.REQUEST, encode({**handshake, "id": HANDSHAKE_ID}))
+            )
             await writer.drain()
             while True:
                 frame = await read_frame(reader)
@@ -179,16 +192,15 @@ async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink
                     raise DaemonUnavailable("the daemon closed the connection in the handshake")
                 if frame.type != FrameType.RESPONSE:
                     continue  # the daemon sends nothing before the reply; skip it if it did
-                reply = decode_map(frame.payload)
-                if reply.get("id") not in (0, None):
+                raw = decode_map(frame.payload)
+                if raw.get("id") not in (HANDSHAKE_ID, None):
                     continue
-                if not reply.get("ok"):
-                    error = reply.get("error") or {}
-                    raise HandshakeRefused(
-                        str(error.get("message", "the daemon refused the handshake")),
-                        code=str(error.get("code", "handshake_refused")),
-                    )
-                return _DaemonLink(reader, writer), reply
+                if raw.get("ok") is not True:
+                    try:
+                        parse_result(raw, HandshakeReply)
+                    except NbdeskError as exc:
+                        raise HandshakeRefused(exc.message, code=exc.code) from None
+                return _DaemonLink(reader, writer), parse_result(raw, HandshakeReply)
     except TimeoutError as exc:
         writer.close()
         raise DaemonUnavailable(f"no handshake reply within {HANDSHAKE_TIMEOUT:g} s") from exc
@@ -214,7 +226,7 @@ class Relay:
         self.on_control = on_control
         self.state = RelayState.NEW
         self.notebook_id: str | None = None
-        self.reply: dict[str, Any] = {}
+        self.reply: HandshakeReply | None = None
         self.window: str | None = None  # the shell's name for the page's window, if any
         self.dropped = 0  # page frames that arrived while the daemon was away
         self._link: _DaemonLink | None = None
@@ -231,21 +243,21 @@ class Relay:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    async def connect(self, handshake: dict[str, Any]) -> dict[str, Any]:
+    async def connect(self, handshake: dict[str, Any]) -> HandshakeReply:
         """Open the daemon connection with `{"op": "open"|"create"|"join", ...}`.
 
         Returns the daemon's reply; raises DaemonUnavailable or HandshakeRefused.
         """
         self._link, reply = await _open_link(self.home, handshake)
-        self.reply = {key: reply.get(key) for key in _REPLY_FIELDS}
-        self.notebook_id = reply.get("notebook_id")
+        self.reply = reply
+        self.notebook_id = reply.notebook_id
         return reply
 
     async def serve(self) -> None:
         """Pipe frames both ways until the page goes away, reconnecting to the daemon."""
-        if self._link is None or self.state != RelayState.NEW:
+        if self._link is None or self.reply is None or self.state != RelayState.NEW:
             raise RuntimeError("serve() needs a fresh relay after a successful connect()")
-        self.send_control({"type": "connected", **self.reply})
+        self.send_control(Connected(**msgspec.structs.asdict(self.reply)))
         self._page_writer = asyncio.create_task(self._write_page(), name="relay-page-writer")
         self._start(self._link)
         try:
@@ -261,7 +273,9 @@ class Relay:
             log.info("relay handshake %r failed: %s", handshake.get("op"), exc)
             self.state = RelayState.CLOSED
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await self.page.send_str(json.dumps({"type": "error", **exc.to_wire()}))
+                await self.page.send_str(
+                    control_text(ControlError(code=exc.code, message=exc.message))
+                )
             await self.page.close(
                 code=WSCloseCode.INTERNAL_ERROR, message=_close_reason(exc.message)
             )
@@ -294,28 +308,26 @@ class Relay:
 
     # -- control plane --------------------------------------------------------------------
 
-    def send_control(self, message: dict[str, Any]) -> None:
+    def send_control(self, message: ToPage) -> None:
         """Queue a control message (JSON text) for the page, in order with the frames."""
-        self._to_page.put_nowait(json.dumps(message))
+        self._to_page.put_nowait(control_text(message))
 
     def _on_text(self, text: str) -> None:
         try:
-            message = json.loads(text)
-            if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-                raise ValueError("expected a JSON object with a string 'type'")
-        except ValueError as exc:
+            message = parse_host_request(text)
+        except msgspec.DecodeError as exc:
             log.warning("%r: bad control message: %s", self, exc)
             self.send_control(
-                {"type": "error", "code": "bad_control", "message": f"bad control message: {exc}"}
+                ControlError(code=ErrorCode.BAD_CONTROL, message=f"bad control message: {exc}")
             )
             return
         if self.on_control is None:
-            log.debug("%r: no handler for control message %r", self, message["type"])
+            log.debug("%r: no handler for control message %r", self, message)
             return
         try:
             result = self.on_control(message)
         except Exception:
-            log.exception("%r: control handler failed on %r", self, message["type"])
+            log.exception("%r: control handler failed on %r", self, message)
             return
         if inspect.isawaitable(result):
             task = asyncio.ensure_future(result)
@@ -396,7 +408,7 @@ class Relay:
         link.close()
         self._link = None
         self.state = RelayState.RECONNECTING
-        self.send_control({"type": "daemon_lost", "reason": reason})
+        self.send_control(DaemonLost(reason=reason))
         self._reconnect_task = asyncio.create_task(self._reconnect(), name="relay-reconnect")
 
     async def _reconnect(self) -> None:
@@ -409,7 +421,7 @@ class Relay:
                 )
             except HandshakeRefused as exc:
                 log.warning("%r: the daemon refused to rejoin: %s", self, exc)
-                self.send_control({"type": "error", **exc.to_wire()})
+                self.send_control(ControlError(code=exc.code, message=exc.message))
                 await self.close(WSCloseCode.INTERNAL_ERROR, f"cannot rejoin: {exc}")
                 return
             except Exception as exc:  # the daemon is still away, or going away again
@@ -421,9 +433,9 @@ class Relay:
                 link.close()
                 return
             log.info("%r: reconnected to the daemon", self)
-            self.reply = {key: reply.get(key) for key in _REPLY_FIELDS}  # a new blob_url
+            self.reply = reply  # a new daemon has a new blob_url
             # queued before the new connection's first sync frame, so the page resets first
-            self.send_control({"type": "reconnected", **self.reply})
+            self.send_control(Reconnected(**msgspec.structs.asdict(reply)))
             self._start(link)
             return
 

@@ -8,7 +8,7 @@ not own windows, the daemon process (the shell starts it) or frames.
 `/relay?token=<token>&open=<absolute path>` (or `create=1`, or `join=<notebook_id>`) with
 `Origin: <server.url>`; anything else is refused with 403 (token, Origin) or 400 (query)
 before the upgrade. With a `DaemonGate`, an accepted relay first waits for the daemon the
-shell is starting, telling the page why (`{"type": "status"}`), or the error it met.
+shell is starting, telling the page why (a `status` control message), or the error it met.
 
 `/files/<relative path>?token=<token>&notebook=<absolute .ipynb path>` serves a file in the
 notebook's folder (or below it), for images that markdown refers to by relative path: 403
@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import mimetypes
 import os
 import secrets
@@ -34,12 +33,13 @@ from urllib.parse import urlencode
 from aiohttp import WSCloseCode, web
 
 from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.wire.control import ControlError, HostRequest, Status, control_text
 from nbdesk.daemon.wire.errors import NbdeskError
 from nbdesk.daemon.wire.framing import HEADER_LEN, MAX_FRAME
 from nbdesk.desktop.daemon_gate import DaemonGate
 from nbdesk.desktop.relay import Relay
 
-ShellControlHandler = Callable[[Relay, dict[str, Any]], Awaitable[None] | None]
+ShellControlHandler = Callable[[Relay, HostRequest], Awaitable[None] | None]
 
 
 def default_web_dir() -> Path:
@@ -165,11 +165,11 @@ class ShellServer:
             return True
         try:
             if not gate.done:
-                await page.send_str(json.dumps({"type": "status", "message": gate.status}))
+                await page.send_str(control_text(Status(message=gate.status)))
             await gate.ready()
         except NbdeskError as exc:
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await page.send_str(json.dumps({"type": "error", **exc.to_wire()}))
+                await page.send_str(control_text(ControlError(code=exc.code, message=exc.message)))
             await page.close(code=WSCloseCode.INTERNAL_ERROR, message=b"no daemon")
             return False
         return True

@@ -25,7 +25,7 @@ import json
 from typing import Any
 
 from nbdesk.daemon.blobs.store import BlobStore, is_blob_hash
-from nbdesk.daemon.wire.errors import BlobError
+from nbdesk.daemon.wire.errors import BlobError, ErrorCode
 from nbdesk.daemon.wire.ids import BlobHash
 
 INLINE_LIMIT = 1024
@@ -104,7 +104,7 @@ def resolve_ref(store: BlobStore, ref: Any) -> Any:
     if isinstance(ref, str):
         return ref
     if not isinstance(ref, dict):
-        raise BlobError(f"malformed content reference {ref!r:.80}", code="bad_manifest")
+        raise BlobError(f"malformed content reference {ref!r:.80}", code=ErrorCode.BAD_MANIFEST)
     if "json" in ref:
         return ref["json"]
     data = store.get(ref["blob"])
@@ -214,9 +214,11 @@ def load_manifest(store: BlobStore, manifest_hash: str) -> dict[str, Any]:
     try:
         manifest = json.loads(store.get(manifest_hash))
     except (ValueError, RecursionError) as exc:
-        raise BlobError(f"manifest {manifest_hash} is not JSON", code="bad_manifest") from exc
+        raise BlobError(
+            f"manifest {manifest_hash} is not JSON", code=ErrorCode.BAD_MANIFEST
+        ) from exc
     if not isinstance(manifest, dict):
-        raise BlobError(f"manifest {manifest_hash} is not an object", code="bad_manifest")
+        raise BlobError(f"manifest {manifest_hash} is not an object", code=ErrorCode.BAD_MANIFEST)
     return manifest
 
 

@@ -18,7 +18,7 @@ from typing import BinaryIO
 from aiohttp import web
 
 from nbdesk.daemon.blobs.store import BlobStore, is_blob_hash
-from nbdesk.daemon.wire.errors import BlobError
+from nbdesk.daemon.wire.errors import BlobError, ErrorCode
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class _Handler:
         name = request.match_info["name"]
         if not is_blob_hash(name):
             # The name is not echoed back: the reply stays a fixed, inert string.
-            error = BlobError("not a blob hash (64 lowercase hex digits)", code="bad_hash")
+            error = BlobError("not a blob hash (64 lowercase hex digits)", code=ErrorCode.BAD_HASH)
             return web.Response(status=400, text=f"{error.code}: {error.message}\n")
         etag_matches = request.if_none_match or ()
         if any(tag.value in (name, "*") for tag in etag_matches):

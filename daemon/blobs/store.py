@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
-from nbdesk.daemon.wire.errors import BlobError
+from nbdesk.daemon.wire.errors import BlobError, ErrorCode
 from nbdesk.daemon.wire.ids import BlobHash
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class BlobStore:
 
     def path_for(self, blob_hash: str) -> Path:
         if not is_blob_hash(blob_hash):
-            raise BlobError(f"not a blob hash: {blob_hash[:80]!r}", code="bad_hash")
+            raise BlobError(f"not a blob hash: {blob_hash[:80]!r}", code=ErrorCode.BAD_HASH)
         return self.root / blob_hash[:2] / blob_hash[2:]
 
     def type_path_for(self, blob_hash: str) -> Path:
@@ -95,7 +95,7 @@ class BlobStore:
         if len(data) > self.max_size:
             raise BlobError(
                 f"blob of {len(data)} bytes exceeds the {self.max_size}-byte limit",
-                code="blob_too_large",
+                code=ErrorCode.BLOB_TOO_LARGE,
             )
         blob_hash = hash_bytes(data)
         path = self.path_for(blob_hash)
@@ -160,7 +160,7 @@ class BlobStore:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
-            return BlobError(f"cannot write {what}: {exc}", code="blob_write")
+            return BlobError(f"cannot write {what}: {exc}", code=ErrorCode.BLOB_WRITE)
         return None
 
     def get(self, blob_hash: str) -> bytes:
@@ -171,7 +171,7 @@ class BlobStore:
         try:
             return self.path_for(blob_hash).read_bytes()
         except FileNotFoundError as exc:
-            raise BlobError(f"no blob {blob_hash}", code="no_such_blob") from exc
+            raise BlobError(f"no blob {blob_hash}", code=ErrorCode.NO_SUCH_BLOB) from exc
 
     def open(self, blob_hash: str) -> BinaryIO:
         """A readable file for the blob (its bytes in memory while still pending)."""
@@ -182,7 +182,7 @@ class BlobStore:
         try:
             return self.path_for(blob_hash).open("rb")
         except FileNotFoundError as exc:
-            raise BlobError(f"no blob {blob_hash}", code="no_such_blob") from exc
+            raise BlobError(f"no blob {blob_hash}", code=ErrorCode.NO_SUCH_BLOB) from exc
 
     def media_type(self, blob_hash: str) -> str | None:
         """The media type recorded for the blob, or None."""

@@ -22,9 +22,10 @@ from nbdesk.daemon.blobs.manifests import content_blob_refs, manifest_to_output
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.home.config import Home
-from nbdesk.daemon.wire.errors import NbdeskError
+from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.framing import PREAMBLE, Frame, FrameType, encode_frame, read_frame
-from nbdesk.daemon.wire.messages import decode_map, encode
+from nbdesk.daemon.wire.messages import check_response, decode_map, encode, parse_result
+from nbdesk.daemon.wire.responses import HandshakeReply
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30.0
@@ -41,7 +42,7 @@ class _FetchedBlobs:
 
 
 class DaemonNotRunning(NbdeskError):
-    code = "no_daemon"
+    code = ErrorCode.NO_DAEMON
 
 
 class Connection:
@@ -97,11 +98,7 @@ class Connection:
             response = await asyncio.wait_for(future, timeout)
         finally:
             self._waiting.pop(request_id, None)
-        if not response.get("ok"):
-            error = response.get("error") or {}
-            raise NbdeskError(
-                error.get("message", "request failed"), code=error.get("code", "error")
-            )
+        check_response(response)
         return response
 
     async def _read_loop(self) -> None:
@@ -148,14 +145,16 @@ class Connection:
 class NotebookClient:
     """One notebook room, joined as a full Automerge peer."""
 
-    def __init__(self, connection: Connection, handshake: dict[str, Any]) -> None:
+    def __init__(self, connection: Connection, handshake: HandshakeReply) -> None:
+        if handshake.notebook_id is None:
+            raise ProtocolError("a notebook handshake reply without a notebook id")
         self.connection = connection
         self.doc = NotebookDoc.empty()
         self.sync_peer = SyncPeer("daemon")
-        self.notebook_id: str = handshake["notebook_id"]
-        self.path: str | None = handshake.get("path")
-        self.blob_url: str | None = handshake.get("blob_url")
-        self.daemon_version: str = handshake["daemon_version"]
+        self.notebook_id: str = handshake.notebook_id
+        self.path: str | None = handshake.path
+        self.blob_url: str | None = handshake.blob_url
+        self.daemon_version: str = handshake.daemon_version
         self._changed = asyncio.Event()
         self._finished: dict[str, dict[str, Any]] = {}
         self._finish_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -172,7 +171,7 @@ class NotebookClient:
         connection = await Connection.connect(home)
         try:
             reply = await connection.request(op, **fields)
-            client = cls(connection, reply)
+            client = cls(connection, parse_result(reply, HandshakeReply))
             await client.wait_for(lambda doc: doc.is_synced())
         except BaseException:
             await connection.close()
@@ -374,14 +373,16 @@ class NotebookClient:
 
     async def fetch_blob(self, blob_hash: str) -> bytes:
         if not self.blob_url:
-            raise NbdeskError("the daemon serves no blobs", code="no_blob_server")
+            raise NbdeskError("the daemon serves no blobs", code=ErrorCode.NO_BLOB_SERVER)
         if self._http is None:
             import aiohttp  # only scripts that read outputs pay for importing it
 
             self._http = aiohttp.ClientSession()
         async with self._http.get(f"{self.blob_url}/blob/{blob_hash}") as response:
             if response.status != 200:
-                raise NbdeskError(f"blob {blob_hash}: HTTP {response.status}", code="no_such_blob")
+                raise NbdeskError(
+                    f"blob {blob_hash}: HTTP {response.status}", code=ErrorCode.NO_SUCH_BLOB
+                )
             return await response.read()
 
     async def next_broadcast(

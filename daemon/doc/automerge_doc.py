@@ -17,7 +17,7 @@ from typing import Any
 
 from automerge import core
 
-from nbdesk.daemon.wire.errors import DocumentError, NbdeskError
+from nbdesk.daemon.wire.errors import DocumentError, ErrorCode, NbdeskError
 from nbdesk.daemon.wire.ids import BlobHash
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def automerge_guard(action: str) -> Iterator[None]:
         raise DocumentError(
             f"{action} failed: the document holds a value the Automerge binding cannot "
             "handle (a counter or unknown type written by another peer)",
-            code="unsupported_value",
+            code=ErrorCode.UNSUPPORTED_VALUE,
         ) from None
 
 
@@ -130,7 +130,9 @@ class AutomergeDoc:
             return value[1]
         if value == _Text:
             return self._reader.text(got[1])
-        raise DocumentError(f"{prop!r} holds a {value}, expected a scalar", code="bad_schema")
+        raise DocumentError(
+            f"{prop!r} holds a {value}, expected a scalar", code=ErrorCode.BAD_SCHEMA
+        )
 
     def _object(self, obj: bytes, prop: str | int, kind: core.ObjType) -> bytes | None:
         got = self._get(obj, prop)
@@ -138,7 +140,7 @@ class AutomergeDoc:
             return None
         value, obj_id = got
         if value != kind:
-            raise DocumentError(f"{prop!r} is not a {kind}", code="bad_schema")
+            raise DocumentError(f"{prop!r} is not a {kind}", code=ErrorCode.BAD_SCHEMA)
         return bytes(obj_id)
 
     def _root_map(self, name: str) -> bytes:
@@ -146,7 +148,7 @@ class AutomergeDoc:
         if obj is None:
             raise DocumentError(
                 f"the document has no {name!r} map yet (a replica must sync before editing)",
-                code="not_synced",
+                code=ErrorCode.NOT_SYNCED,
             )
         return obj
 
@@ -191,7 +193,7 @@ class AutomergeDoc:
         try:
             wanted = [bytes.fromhex(h) for h in heads_hex]
         except ValueError as exc:
-            raise DocumentError(f"bad change hash: {exc}", code="bad_heads") from exc
+            raise DocumentError(f"bad change hash: {exc}", code=ErrorCode.BAD_HEADS) from exc
         if not wanted:
             return True
         self._learn_changes()

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 import nbformat
 
-from nbdesk.daemon.doc.notebook_doc import CellType, NotebookDoc
+from nbdesk.daemon.doc.notebook_doc import NotebookDoc
+from nbdesk.daemon.wire.enums import CellType
 from nbdesk.daemon.wire.errors import NbdeskError, NotebookFileError
 from nbdesk.daemon.wire.ids import BlobHash, NotebookId, new_notebook_id
 

@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from automerge import core
 from fractional_indexing import generate_key_between, generate_n_keys_between
 
 from nbdesk.daemon.doc.automerge_doc import AutomergeDoc, SyncPeer, automerge_guard
-from nbdesk.daemon.wire.errors import DocumentError
+from nbdesk.daemon.wire.enums import CellType
+from nbdesk.daemon.wire.errors import DocumentError, ErrorCode
 from nbdesk.daemon.wire.ids import BlobHash, CellId, CommId, NotebookId, new_cell_id
 
-__all__ = ["SCHEMA_VERSION", "Cell", "CellType", "CommSnapshot", "NotebookDoc", "SyncPeer"]
+__all__ = ["SCHEMA_VERSION", "Cell", "CommSnapshot", "NotebookDoc", "SyncPeer"]
 
 SCHEMA_VERSION = 3
 _ROOT = core.ROOT
@@ -39,12 +39,6 @@ _Null = core.ScalarType.Null
 _Map = core.ObjType.Map
 _List = core.ObjType.List
 _Text = core.ObjType.Text
-
-
-class CellType(StrEnum):
-    CODE = "code"
-    MARKDOWN = "markdown"
-    RAW = "raw"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +76,7 @@ def _parse_json(raw: str, what: str) -> Any:
     try:
         return json.loads(raw)
     except ValueError as exc:
-        raise DocumentError(f"{what} is not valid JSON: {exc}", code="bad_json") from exc
+        raise DocumentError(f"{what} is not valid JSON: {exc}", code=ErrorCode.BAD_JSON) from exc
 
 
 def _common_affixes(old: str, new: str) -> tuple[int, int]:
@@ -138,10 +132,12 @@ class NotebookDoc(AutomergeDoc):
             raise DocumentError(
                 f"document schema v{version} is newer than this nbdesk understands "
                 f"(v{SCHEMA_VERSION}); update nbdesk to open it",
-                code="future_schema",
+                code=ErrorCode.FUTURE_SCHEMA,
             )
         if version < 2:
-            raise DocumentError(f"document schema v{version} is not supported", code="old_schema")
+            raise DocumentError(
+                f"document schema v{version} is not supported", code=ErrorCode.OLD_SCHEMA
+            )
         if version == 2 and migrate:
             nb.migrate_v2_to_v3()
         return nb
@@ -180,7 +176,7 @@ class NotebookDoc(AutomergeDoc):
         cells = self._cells_obj()
         obj = None if cells is None else self._object(cells, cell_id, _Map)
         if obj is None:
-            raise DocumentError(f"no cell {cell_id!r}", code="no_such_cell")
+            raise DocumentError(f"no cell {cell_id!r}", code=ErrorCode.NO_SUCH_CELL)
         return obj
 
     def _ordered(self) -> list[tuple[str, CellId]]:
@@ -219,7 +215,7 @@ class NotebookDoc(AutomergeDoc):
         try:
             cell_type = CellType(self._scalar(obj, "cell_type", "code"))
         except ValueError as exc:
-            raise DocumentError(f"cell {cell_id!r}: {exc}", code="bad_schema") from exc
+            raise DocumentError(f"cell {cell_id!r}: {exc}", code=ErrorCode.BAD_SCHEMA) from exc
         return Cell(
             id=CellId(cell_id),
             cell_type=cell_type,
@@ -277,7 +273,9 @@ class NotebookDoc(AutomergeDoc):
         with self.change():
             cells = self._root_map("cells")
             if self.has_cell(new_id):
-                raise DocumentError(f"cell {new_id!r} already exists", code="duplicate_cell")
+                raise DocumentError(
+                    f"cell {new_id!r} already exists", code=ErrorCode.DUPLICATE_CELL
+                )
             position = self._position_for(self._ordered(), index)
             self._write_cell(
                 cells,
@@ -304,7 +302,9 @@ class NotebookDoc(AutomergeDoc):
             for spec, position in zip(specs, positions, strict=True):
                 new_id = CellId(spec.get("cell_id") or new_cell_id())
                 if new_id in taken:
-                    raise DocumentError(f"cell {new_id!r} already exists", code="duplicate_cell")
+                    raise DocumentError(
+                        f"cell {new_id!r} already exists", code=ErrorCode.DUPLICATE_CELL
+                    )
                 taken.add(new_id)
                 self._write_cell(
                     cells,
@@ -387,7 +387,7 @@ class NotebookDoc(AutomergeDoc):
             if pos < 0 or delete < 0 or pos + delete > length:
                 raise DocumentError(
                     f"splice {pos}+{delete} is outside cell {cell_id!r} of length {length}",
-                    code="bad_splice",
+                    code=ErrorCode.BAD_SPLICE,
                 )
             self._tx.splice_text(text, pos, delete, insert)
 
@@ -479,7 +479,7 @@ class NotebookDoc(AutomergeDoc):
         comms = self._object(_ROOT, "comms", _Map)
         obj = None if comms is None else self._object(comms, comm_id, _Map)
         if obj is None:
-            raise DocumentError(f"no comm {comm_id!r}", code="no_such_comm")
+            raise DocumentError(f"no comm {comm_id!r}", code=ErrorCode.NO_SUCH_COMM)
         return obj
 
     def put_comm(

@@ -32,8 +32,9 @@ from nbdesk.daemon.envs.env import (
 from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels
 from nbdesk.daemon.envs.pools import EnvPool
 from nbdesk.daemon.home.config import Home, Settings
-from nbdesk.daemon.wire.errors import EnvError
-from nbdesk.daemon.wire.messages import EnvProgress
+from nbdesk.daemon.wire.broadcasts import EnvProgress
+from nbdesk.daemon.wire.enums import EnvKind, EnvPhase
+from nbdesk.daemon.wire.errors import EnvError, ErrorCode
 
 log = logging.getLogger(__name__)
 HOT_OWNER = "hot-kernel"
@@ -93,7 +94,7 @@ class Environments:
         )
 
     def _pool_progress(self, kind: str, phase: str, message: str) -> None:
-        self.broadcast(EnvProgress(kind=kind, phase=phase, message=message))
+        self.broadcast(EnvProgress(kind=EnvKind(kind), phase=EnvPhase(phase), message=message))
 
     async def start(self) -> None:
         """Adopt what is on disk at once, then warm what is missing in the background."""
@@ -121,17 +122,17 @@ class Environments:
     def take(self, kind: str, owner: str) -> Env | None:
         pool = self.pools.get(kind)
         if pool is None:
-            raise EnvError(f"no {kind!r} pool: use uv or conda", code="bad_env")
+            raise EnvError(f"no {kind!r} pool: use uv or conda", code=ErrorCode.BAD_ENV)
         return pool.take(owner)
 
     async def take_waiting(self, kind: str, owner: str) -> Env:
         """An environment of `kind`, waiting for the pool when none is ready yet."""
         pool = self.pools.get(kind)
         if pool is None:
-            raise EnvError(f"no {kind!r} pool: use uv or conda", code="bad_env")
+            raise EnvError(f"no {kind!r} pool: use uv or conda", code=ErrorCode.BAD_ENV)
         if pool.size <= 0:
             raise EnvError(
-                f"the {kind} pool is off (set NBDESK_POOL_{kind.upper()})", code="pool_off"
+                f"the {kind} pool is off (set NBDESK_POOL_{kind.upper()})", code=ErrorCode.POOL_OFF
             )
         env = await pool.take_waiting(owner, POOL_WAIT)
         if env is None:
@@ -189,17 +190,21 @@ class Environments:
                 return env
             await remove_env(path)
             message = f"installing {', '.join(deps)}"
-            on_progress(EnvProgress(kind="deps", phase="building", message=message))
+            on_progress(EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.BUILDING, message=message))
             started = time.monotonic()
             try:
                 env = await build(path, spec, self._deps_processes, self.cache_dir)
             except EnvError as exc:
-                on_progress(EnvProgress(kind="deps", phase="failed", message=exc.message))
+                on_progress(
+                    EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.FAILED, message=exc.message)
+                )
                 raise
             elapsed = time.monotonic() - started
             on_progress(
                 EnvProgress(
-                    kind="deps", phase="ready", message=f"{message}: done in {elapsed:.1f} s"
+                    kind=EnvKind.DEPS,
+                    phase=EnvPhase.READY,
+                    message=f"{message}: done in {elapsed:.1f} s",
                 )
             )
             return env

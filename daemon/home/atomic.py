@@ -10,11 +10,11 @@ import itertools
 import os
 from pathlib import Path
 
-from nbdesk.daemon.wire.errors import NbdeskError
+from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 
 
 class WriteError(NbdeskError):
-    code = "write_failed"
+    code = ErrorCode.WRITE_FAILED
 
 
 _tmp_counter = itertools.count()

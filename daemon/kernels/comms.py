@@ -29,7 +29,7 @@ from nbdesk.daemon.kernels.outputs import (
     strip_transient,
     update_display,
 )
-from nbdesk.daemon.wire.messages import CommCustom
+from nbdesk.daemon.wire.broadcasts import CommCustom
 
 log = logging.getLogger(__name__)
 WIDGET_TARGET = "jupyter.widget"

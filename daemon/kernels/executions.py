@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from nbdesk.daemon.blobs.manifests import (
     display_id_of,
@@ -24,7 +24,6 @@ from nbdesk.daemon.blobs.manifests import (
     store_output,
 )
 from nbdesk.daemon.doc.dependencies import dependency_diff, notebook_dependencies
-from nbdesk.daemon.doc.notebook_doc import CellType
 from nbdesk.daemon.kernels.comms import WidgetComms
 from nbdesk.daemon.kernels.host import KernelEnv, KernelHost
 from nbdesk.daemon.kernels.outputs import (
@@ -33,9 +32,8 @@ from nbdesk.daemon.kernels.outputs import (
     apply_iopub,
     update_display,
 )
-from nbdesk.daemon.kernels.session import KernelSession, KernelStatus
-from nbdesk.daemon.wire.errors import DocumentError, EnvError, KernelError, NbdeskError
-from nbdesk.daemon.wire.messages import (
+from nbdesk.daemon.kernels.session import KernelSession
+from nbdesk.daemon.wire.broadcasts import (
     EnvSyncState,
     ExecutionDone,
     ExecutionStarted,
@@ -43,18 +41,20 @@ from nbdesk.daemon.wire.messages import (
     KernelStatusChanged,
     QueueChanged,
 )
+from nbdesk.daemon.wire.enums import CellType, ExecutionStatus, KernelStatus
+from nbdesk.daemon.wire.errors import DocumentError, EnvError, ErrorCode, KernelError, NbdeskError
+from nbdesk.daemon.wire.ids import CellId, ExecutionId
 
 log = logging.getLogger(__name__)
-DoneStatus = Literal["ok", "error", "aborted"]
 FLUSH_INTERVAL = 0.03
 NEVER_WRITTEN = -1  # no execution count is ever -1
 
 
 @dataclass
 class Execution:
-    cell_id: str
+    cell_id: CellId
     code: str
-    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    id: ExecutionId = field(default_factory=lambda: ExecutionId(uuid.uuid4().hex[:12]))
     msg_id: str | None = None
     area: OutputArea = field(default_factory=OutputArea)
     count: int | None = None
@@ -95,7 +95,7 @@ class RoomKernel:
     def _set_status(self, status: KernelStatus) -> None:
         if status != self.status:
             self.status = status
-            self.host.broadcast(KernelStatusChanged(status=str(status)))
+            self.host.broadcast(KernelStatusChanged(status=status))
 
     async def launch(self, python: str | None = None) -> None:
         """Start a kernel (replacing any running one) and wait until it answers.
@@ -190,7 +190,7 @@ class RoomKernel:
             await self.launch()
         if self.session is None or self.status in (KernelStatus.DEAD, KernelStatus.SHUTDOWN):
             raise KernelError(
-                "no kernel is running: restart the kernel to run cells", code="no_kernel"
+                "no kernel is running: restart the kernel to run cells", code=ErrorCode.NO_KERNEL
             )
         return self.session
 
@@ -249,10 +249,10 @@ class RoomKernel:
 
     # -- the queue -------------------------------------------------------------------
 
-    async def execute_cell(self, cell_id: str) -> Execution:
+    async def execute_cell(self, cell_id: CellId) -> Execution:
         cell = self.host.doc.cell(cell_id)
         if cell.cell_type != CellType.CODE:
-            raise NbdeskError(f"cell {cell_id!r} is not a code cell", code="not_code")
+            raise NbdeskError(f"cell {cell_id!r} is not a code cell", code=ErrorCode.NOT_CODE)
         await self.ready()
         execution = Execution(cell_id=cell_id, code=cell.source)
         self.queue.append(execution)
@@ -293,14 +293,14 @@ class RoomKernel:
                 await self._run(execution)
             except Exception:
                 log.exception("%r failed", execution)
-                self._finish(execution, "error")
+                self._finish(execution, ExecutionStatus.ERROR)
             self.running = None
             self._queue_changed()
 
     async def _run(self, execution: Execution) -> None:
         session = self.session
         if session is None:
-            self._finish(execution, "aborted")
+            self._finish(execution, ExecutionStatus.ABORTED)
             return
         self.host.broadcast(ExecutionStarted(cell_id=execution.cell_id, execution_id=execution.id))
         # Nothing is written yet: the first flush (at most FLUSH_INTERVAL away, or at the
@@ -312,12 +312,12 @@ class RoomKernel:
         try:
             execution.reply = await session.request(execution.msg_id)
         except KernelError:
-            self._finish(execution, "error")
+            self._finish(execution, ExecutionStatus.ERROR)
             return
         await self._until_idle(execution, session)
         content = execution.reply["content"]
         execution.count = content.get("execution_count", execution.count)
-        status: DoneStatus = "ok" if content.get("status") == "ok" else "error"
+        status = ExecutionStatus.OK if content.get("status") == "ok" else ExecutionStatus.ERROR
         self._finish(execution, status)
         if status == "error":
             self._abort_queued("a cell failed")
@@ -334,7 +334,7 @@ class RoomKernel:
         if self.running is not None:
             self.running.done.set()
 
-    def _finish(self, execution: Execution, status: DoneStatus) -> None:
+    def _finish(self, execution: Execution, status: ExecutionStatus) -> None:
         if execution.msg_id is not None:
             self._by_msg.pop(execution.msg_id, None)
             self._flush(execution)
@@ -351,7 +351,7 @@ class RoomKernel:
     def _abort_queued(self, reason: str) -> None:
         aborted, self.queue = list(self.queue), deque()
         for execution in aborted:
-            self._finish(execution, "aborted")
+            self._finish(execution, ExecutionStatus.ABORTED)
         if aborted:
             log.info("%r: dropped %d queued cells (%s)", self, len(aborted), reason)
             self._queue_changed()

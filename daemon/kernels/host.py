@@ -16,8 +16,8 @@ import msgspec
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.kernels.session import KernelSession
+from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.ids import NotebookId
-from nbdesk.daemon.wire.messages import EnvProgress
 
 
 class KernelEnv(Protocol):

@@ -19,7 +19,6 @@ import queue
 import signal
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +26,13 @@ from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from nbdesk.daemon.home import frozen
-from nbdesk.daemon.wire.errors import KernelError
+from nbdesk.daemon.wire.errors import ErrorCode, KernelError
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0
 DEATH_POLL = 0.2
 RECEIVE_POLL = 0.1
 _kernel_numbers = itertools.count(1)
-
-
-class KernelStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    STARTING = "starting"
-    IDLE = "idle"
-    BUSY = "busy"
-    DEAD = "dead"
-    SHUTDOWN = "shutdown"
 
 
 class _OneSpec(KernelSpecManager):
@@ -144,7 +134,7 @@ class KernelSession:
             await self._km.start_kernel(cwd=str(self.cwd))
         except Exception as exc:
             raise KernelError(
-                f"cannot start a kernel with {self.python}: {exc}", code="kernel_start"
+                f"cannot start a kernel with {self.python}: {exc}", code=ErrorCode.KERNEL_START
             ) from exc
         self.pgid = self.pid
         self._kc = self._km.client()
@@ -169,7 +159,7 @@ class KernelSession:
             except TimeoutError:
                 continue
         raise KernelError(
-            f"the kernel did not answer within {READY_TIMEOUT:g} s", code="kernel_start"
+            f"the kernel did not answer within {READY_TIMEOUT:g} s", code=ErrorCode.KERNEL_START
         )
 
     def expect_reply(self, msg_id: str) -> asyncio.Future[dict[str, Any]]:
@@ -246,7 +236,7 @@ class KernelSession:
     def _fail_replies(self, reason: str) -> None:
         for future in self._replies.values():
             if not future.done():
-                future.set_exception(KernelError(reason, code="kernel_dead"))
+                future.set_exception(KernelError(reason, code=ErrorCode.KERNEL_DEAD))
         self._replies.clear()
 
     async def interrupt(self) -> None:

@@ -1,4 +1,5 @@
-"""One handler per room request: `(room, request) -> result`, behind a thin dispatcher.
+"""One handler per room request: `(room, request) -> result struct`, behind a thin
+dispatcher; the server wraps the result in the response envelope.
 
 Handlers run after the request's `required_heads` are in the document. They raise
 NbdeskError for anything the client should hear about; the server turns that into an
@@ -11,8 +12,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nbdesk.daemon.rooms.room import Room
-from nbdesk.daemon.wire.errors import NbdeskError
-from nbdesk.daemon.wire.messages import (
+from nbdesk.daemon.wire.broadcasts import Saved
+from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
+from nbdesk.daemon.wire.requests import (
     ClearOutputs,
     Complete,
     ExecuteCell,
@@ -22,109 +24,117 @@ from nbdesk.daemon.wire.messages import (
     LaunchKernel,
     RestartKernel,
     RunAll,
-    Saved,
     SaveNotebook,
     SendComm,
     SetRawMetadata,
     ShutdownKernel,
     SyncBarrier,
 )
+from nbdesk.daemon.wire.responses import (
+    Completions,
+    DocBytes,
+    Done,
+    ExecutionQueued,
+    ExecutionsQueued,
+    Heads,
+    KernelLaunched,
+    RawMetadata,
+    Result,
+    SavedTo,
+)
 
-Result = dict[str, Any] | None
+
+async def get_doc_bytes(room: Room, request: GetDocBytes) -> DocBytes:
+    return DocBytes(bytes=room.doc.save(), heads=room.doc.heads_hex())
 
 
-async def get_doc_bytes(room: Room, request: GetDocBytes) -> Result:
-    return {"bytes": room.doc.save(), "heads": room.doc.heads_hex()}
+async def get_raw_metadata(room: Room, request: GetRawMetadata) -> RawMetadata:
+    return RawMetadata(value=room.doc.get_metadata(request.key))
 
 
-async def get_raw_metadata(room: Room, request: GetRawMetadata) -> Result:
-    return {"value": room.doc.get_metadata(request.key)}
-
-
-async def set_raw_metadata(room: Room, request: SetRawMetadata) -> Result:
+async def set_raw_metadata(room: Room, request: SetRawMetadata) -> Done:
     room.doc.set_metadata(request.key, request.value)
     room.local_change()
-    return None
+    return Done()
 
 
-async def save(room: Room, request: SaveNotebook) -> Result:
+async def save(room: Room, request: SaveNotebook) -> SavedTo:
     if request.path is not None:
         path = await room.context.rebind(room.id, request.path)
     elif room.file is None:
-        raise NbdeskError("this notebook is untitled: save it with a path", code="no_path")
+        raise NbdeskError("this notebook is untitled: save it with a path", code=ErrorCode.NO_PATH)
     else:
         path = room.file.path
     assert room.file is not None
     await room.file.write(explicit=True)
     await room.persist_now()
     room.broadcast(Saved(path=str(path)))
-    return {"path": str(path)}
+    return SavedTo(path=str(path))
 
 
-async def clear_outputs(room: Room, request: ClearOutputs) -> Result:
+async def clear_outputs(room: Room, request: ClearOutputs) -> Done:
     with room.doc.change():
         cell_ids = [request.cell_id] if request.cell_id else room.doc.cell_ids()
         for cell_id in cell_ids:
             room.doc.clear_outputs(cell_id)
             room.doc.set_execution_count(cell_id, None)
     room.local_change()
-    return None
+    return Done()
 
 
-async def sync_barrier(room: Room, request: SyncBarrier) -> Result:
+async def sync_barrier(room: Room, request: SyncBarrier) -> Heads:
     """Everything the client sent (its required heads) is now durable on the daemon."""
     await room.persist_now()
-    return {"heads": room.doc.heads_hex()}
+    return Heads(heads=room.doc.heads_hex())
 
 
-async def execute_cell(room: Room, request: ExecuteCell) -> Result:
+async def execute_cell(room: Room, request: ExecuteCell) -> ExecutionQueued:
     execution = await room.kernel.execute_cell(request.cell_id)
-    return {"execution_id": execution.id}
+    return ExecutionQueued(execution_id=execution.id)
 
 
-async def run_all(room: Room, request: RunAll) -> Result:
+async def run_all(room: Room, request: RunAll) -> ExecutionsQueued:
     executions = await room.kernel.run_all()
-    return {
-        "execution_ids": [e.id for e in executions],
-        "cell_ids": [e.cell_id for e in executions],
-    }
+    return ExecutionsQueued(
+        execution_ids=[e.id for e in executions], cell_ids=[e.cell_id for e in executions]
+    )
 
 
-async def interrupt(room: Room, request: Interrupt) -> Result:
+async def interrupt(room: Room, request: Interrupt) -> Done:
     await room.kernel.interrupt()
-    return None
+    return Done()
 
 
-async def restart_kernel(room: Room, request: RestartKernel) -> Result:
+async def restart_kernel(room: Room, request: RestartKernel) -> Done:
     await room.kernel.restart()
-    return None
+    return Done()
 
 
-async def shutdown_kernel(room: Room, request: ShutdownKernel) -> Result:
+async def shutdown_kernel(room: Room, request: ShutdownKernel) -> Done:
     await room.kernel.shutdown()
-    return None
+    return Done()
 
 
-async def launch_kernel(room: Room, request: LaunchKernel) -> Result:
+async def launch_kernel(room: Room, request: LaunchKernel) -> KernelLaunched:
     await room.kernel.launch(request.env)
-    return {"python": room.kernel.session.python if room.kernel.session else None}
+    return KernelLaunched(python=room.kernel.session.python if room.kernel.session else None)
 
 
-async def complete(room: Room, request: Complete) -> Result:
+async def complete(room: Room, request: Complete) -> Completions:
     session = await room.kernel.ready()
     content = await session.complete(request.code, request.cursor_pos)
-    return {
-        "matches": content.get("matches", []),
-        "cursor_start": content.get("cursor_start", request.cursor_pos),
-        "cursor_end": content.get("cursor_end", request.cursor_pos),
-        "metadata": content.get("metadata", {}),
-    }
+    return Completions(
+        matches=content.get("matches", []),
+        cursor_start=content.get("cursor_start", request.cursor_pos),
+        cursor_end=content.get("cursor_end", request.cursor_pos),
+        metadata=content.get("metadata", {}),
+    )
 
 
-async def send_comm(room: Room, request: SendComm) -> Result:
+async def send_comm(room: Room, request: SendComm) -> Done:
     await room.kernel.ready()
     room.kernel.widgets.send(request.comm_id, request.data, request.buffers)
-    return None
+    return Done()
 
 
 HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {

@@ -23,9 +23,9 @@ from nbdesk.daemon.envs.environments import Environments
 from nbdesk.daemon.home.config import Home, Settings
 from nbdesk.daemon.rooms.context import RoomContext
 from nbdesk.daemon.rooms.room import Room, RoomState
-from nbdesk.daemon.wire.errors import DocumentError, NbdeskError, NotebookFileError
+from nbdesk.daemon.wire.broadcasts import PathChanged
+from nbdesk.daemon.wire.errors import DocumentError, ErrorCode, NbdeskError, NotebookFileError
 from nbdesk.daemon.wire.ids import NotebookId, new_notebook_id
-from nbdesk.daemon.wire.messages import PathChanged
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class RoomRegistry:
                 return room
             doc = self._load_persisted(notebook_id)
             if doc is None or doc.notebook_id != notebook_id:
-                raise NbdeskError(f"no notebook {notebook_id!r}", code="no_such_notebook")
+                raise NbdeskError(f"no notebook {notebook_id!r}", code=ErrorCode.NO_SUCH_NOTEBOOK)
             record = self.doc_store.load_record(notebook_id)
             room = self._register(doc)
             if record and record.path and canonical(record.path) not in self._by_path:
@@ -210,9 +210,9 @@ class RoomRegistry:
             await self.evict(owner)
             owner = self.room_for_path(path)
         if owner is not None and owner is not room:
-            raise NbdeskError(f"{path} is open in another window", code="path_in_use")
+            raise NbdeskError(f"{path} is open in another window", code=ErrorCode.PATH_IN_USE)
         if not path.parent.is_dir():
-            raise NbdeskError(f"folder {path.parent} does not exist", code="bad_path")
+            raise NbdeskError(f"folder {path.parent} does not exist", code=ErrorCode.BAD_PATH)
         if owner is room:
             return path
         old = room.path

@@ -24,10 +24,11 @@ from nbdesk.daemon.rooms.context import RoomContext
 from nbdesk.daemon.rooms.debounce import Debouncer
 from nbdesk.daemon.rooms.file_binding import NotebookFile
 from nbdesk.daemon.rooms.peer import Peer
-from nbdesk.daemon.wire.errors import NbdeskError
+from nbdesk.daemon.wire.broadcasts import FileChanged, KernelStatusChanged
+from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.framing import FrameType
 from nbdesk.daemon.wire.ids import NotebookId
-from nbdesk.daemon.wire.messages import FileChanged, KernelStatusChanged, encode
+from nbdesk.daemon.wire.messages import encode
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class Room:
         self.peers[peer.id] = peer
         self.state = RoomState.ACTIVE
         self.sync_peers()
-        peer.send(FrameType.BROADCAST, encode(KernelStatusChanged(status=str(self.kernel.status))))
+        peer.send(FrameType.BROADCAST, encode(KernelStatusChanged(status=self.kernel.status)))
         peer.send(FrameType.BROADCAST, encode(self.kernel.queue_event()))
 
     def detach(self, peer: Peer) -> None:
@@ -140,7 +141,7 @@ class Room:
             if remaining <= 0:
                 raise NbdeskError(
                     f"the daemon did not receive the required changes within {timeout:g} s",
-                    code="required_heads_timeout",
+                    code=ErrorCode.REQUIRED_HEADS_TIMEOUT,
                 )
             changed = self._changed
             try:

@@ -26,33 +26,44 @@ from nbdesk.daemon.rooms import handlers
 from nbdesk.daemon.rooms.peer import Peer
 from nbdesk.daemon.rooms.registry import RoomRegistry
 from nbdesk.daemon.rooms.room import Room
-from nbdesk.daemon.wire.errors import NbdeskError, ProtocolError
+from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.framing import PROTOCOL_VERSION, FrameType, read_preamble
 from nbdesk.daemon.wire.messages import (
-    CollectGarbage,
-    ControlChannel,
-    ControlRequest,
-    CreateNotebook,
-    Handshake,
-    HandshakeReply,
-    JoinNotebook,
-    ListRooms,
-    OpenNotebook,
-    Ping,
-    RoomRequest,
-    StopDaemon,
     decode_map,
     error_response,
     ok_response,
     parse_request,
     request_id_of,
 )
+from nbdesk.daemon.wire.requests import (
+    CollectGarbage,
+    ControlChannel,
+    ControlRequest,
+    CreateNotebook,
+    Handshake,
+    JoinNotebook,
+    ListRooms,
+    OpenNotebook,
+    Ping,
+    RoomRequest,
+    StopDaemon,
+)
+from nbdesk.daemon.wire.responses import (
+    DaemonStatusReply,
+    GcReport,
+    HandshakeReply,
+    Pong,
+    Result,
+    RoomList,
+    RoomStatus,
+    Stopping,
+)
 
 log = logging.getLogger(__name__)
 
 
 class AlreadyRunning(NbdeskError):
-    code = "already_running"
+    code = ErrorCode.ALREADY_RUNNING
 
 
 def acquire_lock(home: Home) -> IO[str]:
@@ -159,7 +170,7 @@ class Daemon:
             peer.send(
                 FrameType.RESPONSE,
                 error_response(
-                    None, ProtocolError("no handshake in time", code="handshake_timeout")
+                    None, ProtocolError("no handshake in time", code=ErrorCode.HANDSHAKE_TIMEOUT)
                 ),
             )
         except asyncio.CancelledError:
@@ -177,7 +188,9 @@ class Daemon:
         if frame is None:
             return
         if frame.type != FrameType.REQUEST:
-            raise ProtocolError("the first frame must be a handshake request", code="no_handshake")
+            raise ProtocolError(
+                "the first frame must be a handshake request", code=ErrorCode.NO_HANDSHAKE
+            )
         raw = decode_map(frame.payload)
         handshake = parse_request(raw, Handshake)
         request_id = handshake.id
@@ -223,7 +236,9 @@ class Daemon:
                 try:
                     room.receive_sync(peer, frame.payload)
                 except NbdeskError as exc:
-                    raise ProtocolError(f"bad sync message: {exc}", code="bad_sync") from exc
+                    raise ProtocolError(
+                        f"bad sync message: {exc}", code=ErrorCode.BAD_SYNC
+                    ) from exc
             elif frame.type == FrameType.REQUEST:
                 task = asyncio.create_task(self._answer(peer, room, decode_map(frame.payload)))
                 pending.add(task)
@@ -247,7 +262,9 @@ class Daemon:
             log.exception("request %r failed", raw.get("op"))
             peer.send(
                 FrameType.RESPONSE,
-                error_response(request_id, NbdeskError(f"internal error: {exc}", code="internal")),
+                error_response(
+                    request_id, NbdeskError(f"internal error: {exc}", code=ErrorCode.INTERNAL)
+                ),
             )
 
     async def _serve_control(self, peer: Peer) -> None:
@@ -263,19 +280,19 @@ class Daemon:
             if isinstance(request, CollectGarbage):
                 envs_removed = await self.registry.envs.collect(request.env_max_age)
                 try:
-                    result = await self.collect_blobs(request.min_age)
+                    report = await self.collect_blobs(request.min_age)
                 except NbdeskError as exc:
                     peer.send(FrameType.RESPONSE, error_response(request.id, exc))
                     continue
-                result["envs_removed"] = envs_removed
-                peer.send(FrameType.RESPONSE, ok_response(request.id, result))
+                report.envs_removed = envs_removed
+                peer.send(FrameType.RESPONSE, ok_response(request.id, report))
                 continue
             peer.send(FrameType.RESPONSE, ok_response(request.id, self._control(request)))
             if isinstance(request, StopDaemon):
                 await peer.drained()
                 self.request_stop()
 
-    async def collect_blobs(self, min_age: float) -> dict[str, Any]:
+    async def collect_blobs(self, min_age: float) -> GcReport:
         """Sweep unreferenced blobs; refuses (rather than guesses) if a root is unreadable."""
         roots = output_hashes(self.registry.all_docs())
         report = await asyncio.to_thread(
@@ -284,7 +301,12 @@ class Daemon:
             )
         )
         log.info("blob gc: %s", report)
-        return {"deleted": report.deleted, "kept": report.kept, "bytes_freed": report.bytes_freed}
+        return GcReport(
+            deleted=report.deleted,
+            kept=report.kept,
+            bytes_freed=report.bytes_freed,
+            envs_removed=[],
+        )
 
     async def _collect_blobs_later(self, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -293,46 +315,46 @@ class Daemon:
         except Exception:
             log.exception("blob gc at start failed; blobs are kept")
 
-    def _control(self, request: Any) -> dict[str, Any]:
+    def _control(self, request: Any) -> Result:
         if isinstance(request, Ping):
-            return {"pong": True, "daemon_version": __version__}
+            return Pong(pong=True, daemon_version=__version__)
         if isinstance(request, ListRooms):
-            return {"rooms": self.rooms_status()}
+            return RoomList(rooms=self.rooms_status())
         if isinstance(request, StopDaemon):
-            return {"stopping": True}
+            return Stopping(stopping=True)
         return self.status()
 
-    def rooms_status(self) -> list[dict[str, Any]]:
+    def rooms_status(self) -> list[RoomStatus]:
         return [
-            {
-                "notebook_id": room.id,
-                "path": str(room.path) if room.path else None,
-                "state": str(room.state),
-                "peers": len(room.peers),
-                "cells": len(room.doc),
-                "kernel": str(room.kernel.status),
-                "running": repr(room.kernel.running) if room.kernel.running else None,
-                "queued": len(room.kernel.queue),
-                "kernel_pid": room.kernel.session.pid if room.kernel.session else None,
-                "python": room.kernel.session.python if room.kernel.session else None,
-            }
+            RoomStatus(
+                notebook_id=room.id,
+                path=str(room.path) if room.path else None,
+                state=str(room.state),
+                peers=len(room.peers),
+                cells=len(room.doc),
+                kernel=str(room.kernel.status),
+                running=repr(room.kernel.running) if room.kernel.running else None,
+                queued=len(room.kernel.queue),
+                kernel_pid=room.kernel.session.pid if room.kernel.session else None,
+                python=room.kernel.session.python if room.kernel.session else None,
+            )
             for room in self.registry.rooms.values()
         ]
 
-    def status(self) -> dict[str, Any]:
-        return {
-            "pid": os.getpid(),
-            "version": __version__,
-            "socket": str(self.home.socket),
-            "home": str(self.home.root),
-            "blob_url": self.blob_url,
-            "uptime": time.time() - self.started_at,
-            "rss_bytes": _rss_bytes(),
-            "kernels_rss_bytes": sum(_rss_bytes(pid) for pid in self._kernel_pids()),
-            "rooms": self.rooms_status(),
-            "pools": self.registry.envs.status(),
-            "connections": len(self._connections),
-        }
+    def status(self) -> DaemonStatusReply:
+        return DaemonStatusReply(
+            pid=os.getpid(),
+            version=__version__,
+            socket=str(self.home.socket),
+            home=str(self.home.root),
+            blob_url=self.blob_url,
+            uptime=time.time() - self.started_at,
+            rss_bytes=_rss_bytes(),
+            kernels_rss_bytes=sum(_rss_bytes(pid) for pid in self._kernel_pids()),
+            rooms=self.rooms_status(),
+            pools=self.registry.envs.status(),
+            connections=len(self._connections),
+        )
 
     def _kernel_pids(self) -> list[int]:
         pids = [

@@ -1,18 +1,93 @@
 """The error hierarchy every layer raises and the protocol reports as `{code, message}`.
 
-Foreign exceptions (Automerge's PanicException, decode errors, jupyter_client errors) are
-translated into these at the boundary where they occur.
+`ErrorCode` is the one closed set of codes the daemon, the shell and the page report; the
+TypeScript side gets it generated. Foreign exceptions (Automerge's PanicException, decode
+errors, jupyter_client errors) are translated into these at the boundary where they occur.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every code that travels in an error reply or an `error` control message."""
+
+    # generic
+    ERROR = "error"
+    INTERNAL = "internal"
+    # framing and the envelope
+    PROTOCOL_ERROR = "protocol_error"
+    BAD_MAGIC = "bad_magic"
+    BAD_VERSION = "bad_version"
+    BAD_FRAME = "bad_frame"
+    FRAME_TOO_LARGE = "frame_too_large"
+    TRUNCATED = "truncated"
+    BAD_MSGPACK = "bad_msgpack"
+    BAD_REQUEST = "bad_request"
+    UNKNOWN_OP = "unknown_op"
+    BAD_RESPONSE = "bad_response"
+    NO_HANDSHAKE = "no_handshake"
+    HANDSHAKE_TIMEOUT = "handshake_timeout"
+    HANDSHAKE_REFUSED = "handshake_refused"
+    BAD_SYNC = "bad_sync"
+    BAD_HEADS = "bad_heads"
+    REQUIRED_HEADS_TIMEOUT = "required_heads_timeout"
+    # the document and its files
+    DOCUMENT_ERROR = "document_error"
+    BAD_NOTEBOOK = "bad_notebook"
+    BAD_SCHEMA = "bad_schema"
+    OLD_SCHEMA = "old_schema"
+    FUTURE_SCHEMA = "future_schema"
+    BAD_SPLICE = "bad_splice"
+    DUPLICATE_CELL = "duplicate_cell"
+    NO_SUCH_CELL = "no_such_cell"
+    NOT_CODE = "not_code"
+    UNSUPPORTED_VALUE = "unsupported_value"
+    BAD_JSON = "bad_json"
+    WRITE_FAILED = "write_failed"
+    # rooms
+    NO_SUCH_NOTEBOOK = "no_such_notebook"
+    NO_PATH = "no_path"
+    BAD_PATH = "bad_path"
+    PATH_IN_USE = "path_in_use"
+    NOT_SYNCED = "not_synced"
+    # blobs
+    BLOB_ERROR = "blob_error"
+    BAD_HASH = "bad_hash"
+    NO_SUCH_BLOB = "no_such_blob"
+    BLOB_TOO_LARGE = "blob_too_large"
+    BLOB_WRITE = "blob_write"
+    BAD_MANIFEST = "bad_manifest"
+    NO_BLOB_SERVER = "no_blob_server"
+    NO_OUTPUT = "no_output"
+    # kernels and environments
+    KERNEL_ERROR = "kernel_error"
+    KERNEL_START = "kernel_start"
+    KERNEL_DEAD = "kernel_dead"
+    NO_KERNEL = "no_kernel"
+    NO_SUCH_COMM = "no_such_comm"
+    ENV_ERROR = "env_error"
+    BAD_ENV = "bad_env"
+    POOL_OFF = "pool_off"
+    # the daemon process and the shell
+    ALREADY_RUNNING = "already_running"
+    NO_DAEMON = "no_daemon"
+    DAEMON_START_FAILED = "daemon_start_failed"
+    HAND_OVER_FAILED = "hand_over_failed"
+    BAD_CONTROL = "bad_control"
+    # the page's own (a request it could not send, a reply it could not use)
+    NOT_CONNECTED = "not_connected"
+    DISCONNECTED = "disconnected"
+    DAEMON_LOST = "daemon_lost"
 
 
 class NbdeskError(Exception):
     """Base of every error nbdesk raises on purpose; `code` is what the wire reports."""
 
-    code = "error"
+    code = ErrorCode.ERROR
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: ErrorCode | None = None) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
@@ -22,21 +97,21 @@ class NbdeskError(Exception):
         return str(self)
 
     def to_wire(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+        return {"code": str(self.code), "message": self.message}
 
 
 class ProtocolError(NbdeskError):
-    code = "protocol_error"
+    code = ErrorCode.PROTOCOL_ERROR
 
 
 class DocumentError(NbdeskError):
-    code = "document_error"
+    code = ErrorCode.DOCUMENT_ERROR
 
 
 class NotebookFileError(DocumentError):
     """A `.ipynb` file that cannot be read; the message names the file and the problem."""
 
-    code = "bad_notebook"
+    code = ErrorCode.BAD_NOTEBOOK
 
     def __init__(self, path: object, problem: str) -> None:
         super().__init__(f"{path}: {problem}")
@@ -45,12 +120,12 @@ class NotebookFileError(DocumentError):
 
 
 class KernelError(NbdeskError):
-    code = "kernel_error"
+    code = ErrorCode.KERNEL_ERROR
 
 
 class EnvError(NbdeskError):
-    code = "env_error"
+    code = ErrorCode.ENV_ERROR
 
 
 class BlobError(NbdeskError):
-    code = "blob_error"
+    code = ErrorCode.BLOB_ERROR

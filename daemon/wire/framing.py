@@ -12,7 +12,7 @@ import struct
 from dataclasses import dataclass
 from enum import IntEnum
 
-from nbdesk.daemon.wire.errors import ProtocolError
+from nbdesk.daemon.wire.errors import ErrorCode, ProtocolError
 
 MAGIC = b"NBDK"
 PROTOCOL_VERSION = 1
@@ -59,7 +59,7 @@ def encode_frame(frame_type: FrameType, payload: bytes) -> bytes:
     if length > cap_for(frame_type):
         raise ProtocolError(
             f"{frame_type.name} frame of {length} bytes exceeds its cap of {cap_for(frame_type)}",
-            code="frame_too_large",
+            code=ErrorCode.FRAME_TOO_LARGE,
         )
     return struct.pack(">IB", length, frame_type) + payload
 
@@ -67,11 +67,11 @@ def encode_frame(frame_type: FrameType, payload: bytes) -> bytes:
 def check_preamble(data: bytes) -> None:
     """Raise a ProtocolError naming what is wrong with a 5-byte preamble."""
     if data[:4] != MAGIC:
-        raise ProtocolError(f"bad magic {data[:4]!r}, expected {MAGIC!r}", code="bad_magic")
+        raise ProtocolError(f"bad magic {data[:4]!r}, expected {MAGIC!r}", code=ErrorCode.BAD_MAGIC)
     if data[4] != PROTOCOL_VERSION:
         raise ProtocolError(
             f"protocol version {data[4]} is not supported (this side speaks {PROTOCOL_VERSION})",
-            code="bad_version",
+            code=ErrorCode.BAD_VERSION,
         )
 
 
@@ -79,19 +79,21 @@ async def read_preamble(reader: asyncio.StreamReader) -> None:
     try:
         data = await reader.readexactly(PREAMBLE_LEN)
     except asyncio.IncompleteReadError as exc:
-        raise ProtocolError("connection closed before the preamble", code="truncated") from exc
+        raise ProtocolError(
+            "connection closed before the preamble", code=ErrorCode.TRUNCATED
+        ) from exc
     check_preamble(data)
 
 
 def check_header(length: int, type_byte: int) -> None:
     """Validate a frame header before its payload is read."""
     if length == 0:
-        raise ProtocolError("zero-length frame", code="bad_frame")
+        raise ProtocolError("zero-length frame", code=ErrorCode.BAD_FRAME)
     if length > cap_for(type_byte):
         raise ProtocolError(
             f"frame of type {type_byte:#04x} declares {length} bytes, over its cap of "
             f"{cap_for(type_byte)}",
-            code="frame_too_large",
+            code=ErrorCode.FRAME_TOO_LARGE,
         )
 
 
@@ -107,7 +109,7 @@ async def read_frame(reader: asyncio.StreamReader) -> Frame | None:
             if not exc.partial:
                 return None
             raise ProtocolError(
-                "connection closed inside a frame header", code="truncated"
+                "connection closed inside a frame header", code=ErrorCode.TRUNCATED
             ) from exc
         (length,) = struct.unpack(">I", header)
         if length == 0:
@@ -123,7 +125,7 @@ async def read_frame(reader: asyncio.StreamReader) -> Frame | None:
             raise ProtocolError(
                 f"connection closed inside a frame ({len(exc.partial)} of "
                 f"{exc.expected} bytes read)",
-                code="truncated",
+                code=ErrorCode.TRUNCATED,
             ) from exc
         return Frame(FrameType(type_byte), payload)
 

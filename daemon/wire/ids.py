@@ -1,4 +1,4 @@
-"""Typed ids used across the daemon, the protocol and the client."""
+"""Typed ids used across the daemon, the protocol and the client (branded strings in TS)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ NotebookId = NewType("NotebookId", str)
 CommId = NewType("CommId", str)
 MsgId = NewType("MsgId", str)
 BlobHash = NewType("BlobHash", str)
+ExecutionId = NewType("ExecutionId", str)
+# An integer the client chooses for each request and the daemon echoes in its response;
+# 0 is the handshake's.
+RequestId = NewType("RequestId", int)
+
+HANDSHAKE_ID = RequestId(0)
 
 
 def new_cell_id() -> CellId:

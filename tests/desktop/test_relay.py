@@ -28,6 +28,7 @@ from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.home.config import Home, read_info
+from nbdesk.daemon.wire.control import HostRequest, SaveAsPath, Title
 from nbdesk.daemon.wire.framing import (
     HEADER_LEN,
     FrameType,
@@ -479,11 +480,12 @@ async def test_frames_sent_while_the_daemon_is_away_are_dropped(
 async def test_control_messages_reach_the_shell_and_back(
     fake_home: Home, web_dir: Path, http: aiohttp.ClientSession
 ) -> None:
-    seen: list[tuple[Any, dict[str, Any]]] = []
+    seen: list[tuple[Any, HostRequest]] = []
 
-    async def on_control(relay: Any, message: dict[str, Any]) -> None:
+    async def on_control(relay: Any, message: HostRequest) -> None:
         seen.append((relay, message))
-        relay.send_control({"type": "ack", "of": message["type"]})
+        if isinstance(message, Title):
+            relay.send_control(SaveAsPath(path=f"/{message.title}.ipynb"))
 
     fake = FakeDaemon(fake_home)
     await fake.start()
@@ -494,8 +496,8 @@ async def test_control_messages_reach_the_shell_and_back(
         assert (await page.control())["type"] == "connected"
         assert fake.handshakes == [{"id": 0, "op": "join", "notebook_id": "fake-nb"}]
         await page.ws.send_str(json.dumps({"type": "title", "title": "Untitled"}))
-        assert await page.control() == {"type": "ack", "of": "title"}
-        assert seen[0][1] == {"type": "title", "title": "Untitled"}
+        assert await page.control() == {"type": "save_as_path", "path": "/Untitled.ipynb"}
+        assert seen[0][1] == Title(title="Untitled")
         assert seen[0][0] in server.relays
         await page.close()
     finally:

@@ -63,7 +63,14 @@ def test_the_wheel_installs_beside_python_daemon_and_serves_the_page(tmp_path: P
     # path in a .pth file is not a site directory, so its own .pth files (this checkout's
     # editable nbdesk) are not run, and nbdesk can only come from the wheel.
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip = [
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
     subprocess.run([*pip, PYTHON_DAEMON], check=True, timeout=300)
     subprocess.run([*pip, "--no-deps", wheel], check=True, timeout=300)
 

@@ -3,29 +3,19 @@
  * relay's WebSocket (pywebview's js_api is not used), so in a plain browser they are
  * harmless and the UI runs unchanged in tests.
  *
- * Page -> shell: `new_window`, `open_dialog`, `save_as_dialog`, `title {title}`,
- * `dirty {dirty}`, `ready` (the notebook is shown and editable), `close`. Shell -> page: `save_as_path {path}` (the path the user chose
- * in the save-as dialog; the page then sends the `save` request) and `action {action}`
- * (a native menu item, named like the toolbar's `data-action`).
+ * Page -> shell (`HostRequest`): `new_window`, `open_dialog`, `save_as_dialog`, `title`,
+ * `dirty`, `ready` (the notebook is shown and editable), `close`. Shell -> page
+ * (`ShellMessage`): `save_as_path` (the path the user chose in the save-as dialog; the
+ * page then sends the `save` request) and `action` (a native menu item, named like the
+ * toolbar's `data-action`). Both are generated from daemon/wire/control.py.
  */
 
-import { type Action, isAction } from "./actions.ts";
 import { parseJson } from "./protocol/control.ts";
+import { check } from "./protocol/validate.ts";
+import { checkShellMessage, type HostRequest, type ShellMessage } from "./protocol/wire.gen.ts";
 import type { Transport } from "./transport.ts";
-import { isRecord, isString } from "./util/guards.ts";
 
-export type ShellMessage =
-  | { readonly type: "save_as_path"; readonly path: string }
-  | { readonly type: "action"; readonly action: Action };
-
-export type HostRequest =
-  | { readonly type: "new_window" }
-  | { readonly type: "open_dialog" }
-  | { readonly type: "save_as_dialog" }
-  | { readonly type: "title"; readonly title: string }
-  | { readonly type: "dirty"; readonly dirty: boolean }
-  | { readonly type: "ready"; readonly page_ms: number }
-  | { readonly type: "close" };
+export type { ShellMessage };
 
 export interface Host {
   newWindow(): void;
@@ -43,20 +33,10 @@ export interface Host {
   onMessage(listener: (message: ShellMessage) => void): void;
 }
 
+/** A shell message (types generated from daemon/wire/control.py); null for any other text. */
 export function parseShellMessage(text: string): ShellMessage | null {
-  const value = parseJson(text);
-  if (!isRecord(value)) {
-    return null;
-  }
-  const type = value["type"];
-  if (type === "save_as_path" && isString(value["path"])) {
-    return { type, path: value["path"] };
-  }
-  const action = value["action"];
-  if (type === "action" && isAction(action)) {
-    return { type, action };
-  }
-  return null;
+  const checked = check(checkShellMessage, parseJson(text));
+  return checked.ok ? checked.value : null;
 }
 
 export class RelayHost implements Host {

@@ -17,7 +17,7 @@ import { decode, encode } from "@msgpack/msgpack";
 
 import type { NotebookDoc, NotebookSchema } from "./doc/notebook.ts";
 import { parseBroadcast } from "./protocol/broadcasts.ts";
-import { parseRelayMessage, type RelayMessage } from "./protocol/control.ts";
+import { parseRelayMessage } from "./protocol/control.ts";
 import { encodeFrame, type Frame } from "./protocol/framing.ts";
 import {
   decodeResult,
@@ -25,10 +25,16 @@ import {
   parseResponse,
   type RequestFields,
   ResponseError,
-  type ResultOf,
   type RoomOp,
 } from "./protocol/requests.ts";
-import { type AnyBroadcast, FrameType, type HandshakeReply } from "./protocol/wire.gen.ts";
+import {
+  type AnyBroadcast,
+  type ErrorCode,
+  FrameType,
+  type HandshakeReply,
+  type RelayMessage,
+  type ResultOf,
+} from "./protocol/wire.gen.ts";
 import type { Transport } from "./transport.ts";
 import { assertNever } from "./util/guards.ts";
 
@@ -58,7 +64,7 @@ export interface SessionListener {
 
 interface Pending {
   readonly op: RoomOp;
-  resolve(body: Record<string, unknown>): void;
+  resolve(body: Readonly<Record<string, unknown>>): void;
   reject(error: Error): void;
 }
 
@@ -249,11 +255,11 @@ export class Session {
       return;
     }
     const event = parseBroadcast(value);
-    if (event === null) {
-      console.warn("nbdesk: ignoring an unknown or malformed broadcast", value);
+    if (!event.ok) {
+      console.warn(`nbdesk: ignoring an unknown or malformed broadcast (${event.error.message})`, value);
       return;
     }
-    this.#listener.broadcast(event);
+    this.#listener.broadcast(event.value);
   }
 
   #onRelay(message: RelayMessage): void {
@@ -333,7 +339,7 @@ export class Session {
     this.#listener.connection("disconnected", this.#info, reason);
   }
 
-  #goOffline(reason: string, code: string): void {
+  #goOffline(reason: string, code: ErrorCode): void {
     this.#live = false;
     if (this.#flushTimer !== null) {
       clearTimeout(this.#flushTimer);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { cellId, executionId } from "../src/protocol/wire.gen.ts";
 import { ExecutionTracker } from "../src/ui/executions.ts";
 
 describe("execution tracker", () => {
@@ -8,30 +9,30 @@ describe("execution tracker", () => {
     const tracker = new ExecutionTracker();
     tracker.requested(["a", "b"]);
     assert.equal(tracker.stateOf("a"), "queued");
-    tracker.apply({ event: "queue_changed", running: "a", queued: ["b"] });
+    tracker.apply({ event: "queue_changed", running: cellId("a"), queued: [cellId("b")] });
     assert.equal(tracker.stateOf("a"), "running");
     assert.equal(tracker.stateOf("b"), "queued");
     tracker.apply({
       event: "execution_done",
-      cell_id: "a",
-      execution_id: "e1",
+      cell_id: cellId("a"),
+      execution_id: executionId("e1"),
       status: "ok",
       execution_count: 1,
       heads: [],
     });
     assert.equal(tracker.stateOf("a"), "done");
-    tracker.apply({ event: "execution_started", cell_id: "b", execution_id: "e2" });
+    tracker.apply({ event: "execution_started", cell_id: cellId("b"), execution_id: executionId("e2") });
     assert.equal(tracker.stateOf("b"), "running");
     assert.deepEqual(tracker.busyCells(), ["b"]);
   });
 
   it("remembers how the last run ended until outputs are cleared", () => {
     const tracker = new ExecutionTracker();
-    const done = (cellId: string, status: "ok" | "error" | "aborted") =>
+    const done = (id: string, status: "ok" | "error" | "aborted") =>
       tracker.apply({
         event: "execution_done",
-        cell_id: cellId,
-        execution_id: `e-${cellId}`,
+        cell_id: cellId(id),
+        execution_id: executionId(`e-${id}`),
         status,
         execution_count: null,
         heads: [],

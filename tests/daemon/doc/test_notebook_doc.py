@@ -7,7 +7,8 @@ import json
 import pytest
 from automerge import core
 
-from nbdesk.daemon.doc.notebook_doc import SCHEMA_VERSION, CellType, NotebookDoc, SyncPeer
+from nbdesk.daemon.doc.notebook_doc import SCHEMA_VERSION, NotebookDoc, SyncPeer
+from nbdesk.daemon.wire.enums import CellType
 from nbdesk.daemon.wire.errors import DocumentError
 from nbdesk.daemon.wire.ids import NotebookId
 

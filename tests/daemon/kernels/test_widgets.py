@@ -9,7 +9,7 @@ import msgspec
 from conftest import DaemonProcess
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
-from nbdesk.daemon.wire import messages as protocol
+from nbdesk.daemon.wire import broadcasts as protocol
 
 
 async def notebook(daemon: DaemonProcess, *sources: str) -> tuple[NotebookClient, list[str]]:

@@ -1,13 +1,13 @@
 /**
- * Branded id strings, the TypeScript side of daemon/ids.py's NewTypes: a function that
- * wants a CellId cannot be handed an arbitrary string by mistake.
+ * Cell ids as the document holds them. The branded `CellId` type itself is generated
+ * from daemon/wire/ids.py (protocol/wire.gen.ts), so the document and the wire share it.
  */
 
-declare const brand: unique symbol;
-type Branded<Name extends string> = string & { readonly [brand]: Name };
+import type { CellId } from "../protocol/wire.gen.ts";
 
-export type CellId = Branded<"CellId">;
+export type { CellId };
 
+/** A cell id in the document is never empty. */
 export function isCellId(value: string): value is CellId {
   return value.length > 0;
 }

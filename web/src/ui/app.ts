@@ -26,7 +26,7 @@ import {
 } from "../doc/notebook.ts";
 import type { Host, ShellMessage } from "../host.ts";
 import { setNotebookPath } from "../render/location.ts";
-import type { AnyBroadcast, EnvProgress, HandshakeReply } from "../protocol/wire.gen.ts";
+import { type AnyBroadcast, commId as toCommId, type EnvProgress, type HandshakeReply } from "../protocol/wire.gen.ts";
 import { type ConnectionState, type DocChange, Session, type SessionListener } from "../session.ts";
 import type { Transport } from "../transport.ts";
 import { assertNever, errorMessage } from "../util/guards.ts";
@@ -86,7 +86,7 @@ export class App implements SessionListener {
     };
     this.#widgets = new WidgetBridge({
       send: (commId, data, buffers) =>
-        this.#session.request("send_comm", { comm_id: commId, data, buffers }).then(() => undefined),
+        this.#session.request("send_comm", { comm_id: toCommId(commId), data, buffers }).then(() => undefined),
       blobs: () => this.#blobs,
     });
     this.#view = new NotebookView(() => this.#blobs, callbacks);

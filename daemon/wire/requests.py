@@ -1,0 +1,155 @@
+"""Requests, client -> daemon: one tagged union (by `op`) of msgspec structs.
+
+A connection's first request is a `Handshake`; a notebook connection then sends
+`RoomRequest`s, a control connection `ControlRequest`s. Each op's answer is declared in
+`nbdesk.daemon.wire.responses`; the envelope and the codec are in
+`nbdesk.daemon.wire.messages`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from nbdesk.daemon.wire.ids import CellId, CommId, NotebookId, RequestId
+
+# -- requests -------------------------------------------------------------------------
+
+
+class Request(msgspec.Struct, tag_field="op", kw_only=True, forbid_unknown_fields=False):
+    """Every request carries an id (chosen by the client, echoed by its response) and
+    optional required heads (hex change hashes the daemon must hold before acting)."""
+
+    id: RequestId
+    required_heads: list[str] | None = None
+
+
+class OpenNotebook(Request, tag="open"):
+    path: str
+
+
+class CreateNotebook(Request, tag="create"):
+    pass
+
+
+class JoinNotebook(Request, tag="join"):
+    notebook_id: NotebookId
+
+
+class ControlChannel(Request, tag="control"):
+    pass
+
+
+class GetDocBytes(Request, tag="get_doc_bytes"):
+    pass
+
+
+class GetRawMetadata(Request, tag="get_raw_metadata"):
+    key: str
+
+
+class SetRawMetadata(Request, tag="set_raw_metadata"):
+    key: str
+    value: str
+
+
+class SaveNotebook(Request, tag="save"):
+    path: str | None = None
+
+
+class ClearOutputs(Request, tag="clear_outputs"):
+    cell_id: CellId | None = None
+
+
+class SyncBarrier(Request, tag="sync_barrier"):
+    """Answered once the daemon holds `required_heads` and has persisted them."""
+
+
+class ExecuteCell(Request, tag="execute_cell"):
+    """Run a cell's source as the daemon's document holds it (after `required_heads`)."""
+
+    cell_id: CellId
+
+
+class RunAll(Request, tag="run_all"):
+    pass
+
+
+class Interrupt(Request, tag="interrupt"):
+    """Interrupt the running cell and drop everything queued."""
+
+
+class RestartKernel(Request, tag="restart_kernel"):
+    pass
+
+
+class ShutdownKernel(Request, tag="shutdown_kernel"):
+    pass
+
+
+class LaunchKernel(Request, tag="launch_kernel"):
+    """Start (or replace) the room's kernel. `env` is a Python interpreter path, or "uv" /
+    "conda" for an environment from that pool; None lets the daemon choose (the
+    notebook's dependencies, its own environment, a hot kernel, the uv pool)."""
+
+    env: str | None = None
+
+
+class Complete(Request, tag="complete"):
+    code: str
+    cursor_pos: int
+
+
+class CollectGarbage(Request, tag="gc"):
+    """Delete blobs no notebook references that are older than `min_age` seconds, and
+    environments no live notebook uses that were last used over `env_max_age` seconds ago
+    (None: the daemon's setting)."""
+
+    min_age: float = 3600.0
+    env_max_age: float | None = None
+
+
+class SendComm(Request, tag="send_comm"):
+    """A widget message from a frontend to the kernel (`data.method`: update or custom)."""
+
+    comm_id: CommId
+    data: dict[str, Any]
+    buffers: list[bytes] = []
+
+
+class Ping(Request, tag="ping"):
+    pass
+
+
+class DaemonStatus(Request, tag="status"):
+    pass
+
+
+class ListRooms(Request, tag="list_rooms"):
+    pass
+
+
+class StopDaemon(Request, tag="stop"):
+    pass
+
+
+Handshake = OpenNotebook | CreateNotebook | JoinNotebook | ControlChannel
+RoomRequest = (
+    GetDocBytes
+    | GetRawMetadata
+    | SetRawMetadata
+    | SaveNotebook
+    | ClearOutputs
+    | SyncBarrier
+    | ExecuteCell
+    | RunAll
+    | Interrupt
+    | RestartKernel
+    | ShutdownKernel
+    | LaunchKernel
+    | Complete
+    | SendComm
+)
+ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon | CollectGarbage
+AnyRequest = Handshake | RoomRequest | ControlRequest

@@ -1,0 +1,167 @@
+"""Responses, daemon -> client: the result of every request op, the handshake reply and
+the error.
+
+On the wire a response is one msgpack map, `{id, ok: true, **result}` or
+`{id, ok: false, error: {code, message}}`, where `id` is the request's (0 for the
+handshake). `RESULT_OF` says which result struct answers which request; the TypeScript
+`ResultOf<Op>` is generated from it. `nbdesk.daemon.wire.messages` builds and reads the
+envelope.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Literal
+
+import msgspec
+
+from nbdesk.daemon.wire import requests as rq
+from nbdesk.daemon.wire.errors import ErrorCode
+from nbdesk.daemon.wire.ids import CellId, ExecutionId, NotebookId, RequestId
+
+
+class Result(msgspec.Struct, kw_only=True):
+    """The fields a successful response carries next to `id` and `ok`."""
+
+
+class Done(Result):
+    """The answer of requests that report nothing but their success."""
+
+
+class HandshakeReply(Result):
+    notebook_id: NotebookId | None
+    path: str | None
+    daemon_version: str
+    blob_url: str | None
+
+
+class DocBytes(Result):
+    bytes: builtins.bytes  # the field's name would shadow the type in this class body
+    heads: list[str]
+
+
+class RawMetadata(Result):
+    value: str | None
+
+
+class SavedTo(Result):
+    path: str
+
+
+class Heads(Result):
+    heads: list[str]
+
+
+class ExecutionQueued(Result):
+    execution_id: ExecutionId
+
+
+class ExecutionsQueued(Result):
+    execution_ids: list[ExecutionId]
+    cell_ids: list[CellId]
+
+
+class KernelLaunched(Result):
+    python: str | None
+
+
+class Completions(Result):
+    matches: list[str]
+    cursor_start: int
+    cursor_end: int
+    metadata: dict[str, Any]
+
+
+class Pong(Result):
+    pong: bool
+    daemon_version: str
+
+
+class RoomStatus(msgspec.Struct, kw_only=True):
+    notebook_id: NotebookId
+    path: str | None
+    state: str
+    peers: int
+    cells: int
+    kernel: str
+    running: str | None
+    queued: int
+    kernel_pid: int | None
+    python: str | None
+
+
+class RoomList(Result):
+    rooms: list[RoomStatus]
+
+
+class Stopping(Result):
+    stopping: bool
+
+
+class GcReport(Result):
+    deleted: int
+    kept: int
+    bytes_freed: int
+    envs_removed: list[str]
+
+
+class DaemonStatusReply(Result):
+    pid: int
+    version: str
+    socket: str
+    home: str
+    blob_url: str | None
+    uptime: float
+    rss_bytes: int
+    kernels_rss_bytes: int
+    rooms: list[RoomStatus]
+    pools: dict[str, Any]
+    connections: int
+
+
+RESULT_OF: dict[type[rq.Request], type[Result]] = {
+    rq.OpenNotebook: HandshakeReply,
+    rq.CreateNotebook: HandshakeReply,
+    rq.JoinNotebook: HandshakeReply,
+    rq.ControlChannel: HandshakeReply,
+    rq.GetDocBytes: DocBytes,
+    rq.GetRawMetadata: RawMetadata,
+    rq.SetRawMetadata: Done,
+    rq.SaveNotebook: SavedTo,
+    rq.ClearOutputs: Done,
+    rq.SyncBarrier: Heads,
+    rq.ExecuteCell: ExecutionQueued,
+    rq.RunAll: ExecutionsQueued,
+    rq.Interrupt: Done,
+    rq.RestartKernel: Done,
+    rq.ShutdownKernel: Done,
+    rq.LaunchKernel: KernelLaunched,
+    rq.Complete: Completions,
+    rq.SendComm: Done,
+    rq.Ping: Pong,
+    rq.DaemonStatus: DaemonStatusReply,
+    rq.ListRooms: RoomList,
+    rq.StopDaemon: Stopping,
+    rq.CollectGarbage: GcReport,
+}
+
+
+class ErrorInfo(msgspec.Struct):
+    code: ErrorCode
+    message: str
+
+
+class OkResponse(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
+    """The envelope of a success; the result's fields sit next to these two."""
+
+    id: RequestId
+    ok: Literal[True]
+
+
+class ErrorResponse(msgspec.Struct, kw_only=True):
+    """`id` is None when the daemon could not read the request's id (or there was none:
+    a connection closed for a protocol error)."""
+
+    id: RequestId | None
+    ok: Literal[False]
+    error: ErrorInfo
