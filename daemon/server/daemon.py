@@ -47,6 +47,8 @@ from nbdesk.daemon.wire.messages import (
     parse_request,
     request_id_of,
 )
+from nbdesk.daemon.wire.outbox import Overflow
+from nbdesk.daemon.wire.transport import StreamTransport
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +146,14 @@ class Daemon:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
-        peer = Peer(reader, writer, max_queue_bytes=self.settings.peer_queue_bytes)
+        transport = StreamTransport(
+            reader,
+            writer,
+            budget=self.settings.peer_queue_bytes,
+            overflow=Overflow.FAIL,
+            name="peer",
+        )
+        peer = Peer(transport)
         try:
             await self._serve_peer(peer, reader)
         except ProtocolError as exc:
