@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import socket
@@ -17,7 +18,8 @@ import sys
 import time
 from typing import Any
 
-from nbdesk.daemon.client.notebook_client import ControlClient, DaemonNotRunning
+from nbdesk.daemon.client.connection import DaemonNotRunning
+from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.home import frozen
 from nbdesk.daemon.home.config import Home, read_info
 
@@ -32,7 +34,7 @@ def daemon_command() -> list[str]:
 async def ping(home: Home) -> dict[str, Any] | None:
     try:
         async with await ControlClient.connect(home) as control:
-            return await control.status()
+            return dataclasses.asdict(await control.status())
     except (DaemonNotRunning, OSError, TimeoutError):
         return None
 

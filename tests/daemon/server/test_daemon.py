@@ -18,12 +18,9 @@ import pytest
 from conftest import DaemonFactory, DaemonProcess
 from js_peer import JsPeer, ensure_peer_built
 
-from nbdesk.daemon.client.notebook_client import (
-    Connection,
-    ControlClient,
-    DaemonNotRunning,
-    NotebookClient,
-)
+from nbdesk.daemon.client.connection import Connection, DaemonNotRunning
+from nbdesk.daemon.client.control_client import ControlClient
+from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.home.config import Home
