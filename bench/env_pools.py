@@ -31,7 +31,8 @@ import nbformat
 from _daemon import BenchDaemon, run_main
 from edit_latency import Stats
 
-from nbdesk.daemon.client.notebook_client import ControlClient, NotebookClient
+from nbdesk.daemon.client.control_client import ControlClient
+from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.envs.env import Processes, build, new_env_path, uv_spec
 
 # Rooms (and their kernels) leave a second after the bench closes them.
@@ -46,7 +47,7 @@ POOLS_OFF = {
 async def wait_pools(daemon: BenchDaemon, full: Callable[[dict[str, Any]], bool]) -> None:
     deadline = time.monotonic() + 300
     async with await ControlClient.connect(daemon.home) as control:
-        while not full((await control.status())["pools"]):
+        while not full((await control.status()).pools):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the pools of {daemon.root} never filled")
             await asyncio.sleep(0.1)
@@ -56,7 +57,7 @@ async def first_result(client: NotebookClient) -> float:
     """Run `1+1` in the client's notebook; the time when its output is in hand."""
     with client.edit() as doc:
         cell = doc.insert_cell(len(doc), "code", "1+1")
-    outputs = await client.execute(cell, timeout=120)
+    outputs = (await client.execute(cell, timeout=120)).outputs
     assert outputs[0]["data"]["text/plain"] == "2", outputs
     return time.perf_counter()
 

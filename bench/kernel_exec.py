@@ -176,7 +176,7 @@ def check_two(outputs: list[dict[str, Any]]) -> None:
 
 async def nbdesk_execute(client: NotebookClient, cell: str) -> float:
     start = time.perf_counter_ns()
-    outputs = await client.execute(cell)
+    outputs = (await client.execute(cell)).outputs
     elapsed = ms_since(start)
     check_two(outputs)
     return elapsed
@@ -274,7 +274,7 @@ async def nbdesk_flood(
     changes = len(client.doc._doc.get_changes([]))
     blobs = tree_bytes(daemon.home.blobs)
     start = time.perf_counter_ns()
-    outputs = await client.execute(cell, timeout=300)
+    outputs = (await client.execute(cell, timeout=300)).outputs
     elapsed = ms_since(start)
     text = "".join(o.get("text", "") for o in outputs if o["output_type"] == "stream")
     if text != flood_text(args.flood_lines):

@@ -3,8 +3,10 @@
 It owns the daemon connection of one window (handshake, reconnect with backoff) and the
 shell-page control plane (WebSocket text messages as JSON). It holds no document and no
 sync state and never decodes sync frames: the only frame it decodes is the handshake
-reply. Each direction has its own queue drained by its own writer task, so nothing is
-written from inside a read loop and frames are never interleaved. It does not start the
+reply. Each direction is a transport (`StreamTransport` to the daemon,
+`WebSocketTransport` to the page) whose outbox is drained by its own writer task, so
+nothing is written from inside a read loop and frames are never interleaved; a full
+outbox makes the opposite reader wait (backpressure). It does not start the
 daemon (the shell does), serve files or check tokens (`nbdesk.desktop.web_server` does).
 
 Control messages (`nbdesk.daemon.wire.control`), relay -> page: `connected` once, right
@@ -16,17 +18,14 @@ fatal close. Page -> shell messages are decoded and go to `on_control`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
-import struct
-from collections import deque
-from collections.abc import Awaitable, Callable, Sized
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import msgspec
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, web
 
 from nbdesk.daemon.home.backoff import Backoff
 from nbdesk.daemon.home.config import Home
@@ -41,28 +40,22 @@ from nbdesk.daemon.wire.control import (
     parse_host_request,
 )
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
-from nbdesk.daemon.wire.framing import (
-    HEADER_LEN,
-    PREAMBLE,
-    FrameType,
-    check_header,
-    encode_frame,
-    read_frame,
-)
+from nbdesk.daemon.wire.framing import PREAMBLE, FrameType, encode_frame, read_frame
 from nbdesk.daemon.wire.ids import HANDSHAKE_ID
 from nbdesk.daemon.wire.messages import decode_map, encode, parse_result
+from nbdesk.daemon.wire.outbox import Overflow
 from nbdesk.daemon.wire.responses import HandshakeReply
+from nbdesk.daemon.wire.transport import StreamTransport
+from nbdesk.desktop.ws_transport import WebSocketTransport
 
 log = logging.getLogger(__name__)
 
 ControlHandler = Callable[[HostRequest], Awaitable[None] | None]
-_Item = TypeVar("_Item", bound=Sized)
 
 HANDSHAKE_TIMEOUT = 60.0  # opening a large notebook takes a while
 BACKOFF_FIRST = 0.1
 BACKOFF_MAX = 2.0
 OUTBOX_BYTES = 32 * 1024 * 1024  # past this a reader waits for its writer (backpressure)
-FLUSH_ON_CLOSE = 2.0
 _READ_LIMIT = 1024 * 1024
 
 
@@ -83,94 +76,17 @@ class RelayState(StrEnum):
     CLOSED = "closed"
 
 
-def check_page_frame(data: bytes) -> None:
-    """Raise ProtocolError unless `data` is exactly one complete frame within its cap."""
-    if len(data) < HEADER_LEN + 1:
-        raise ProtocolError(
-            f"a {len(data)}-byte message cannot hold a frame (length + type byte)",
-            code=ErrorCode.BAD_FRAME,
-        )
-    (length,) = struct.unpack_from(">I", data)
-    check_header(length, data[HEADER_LEN])
-    if length != len(data) - HEADER_LEN:
-        raise ProtocolError(
-            f"frame declares {length} bytes but the message holds {len(data) - HEADER_LEN}",
-            code=ErrorCode.BAD_FRAME,
-        )
-
-
-def _close_reason(text: str) -> bytes:
-    """A WebSocket close reason: at most 123 bytes of UTF-8."""
-    return text.encode()[:123].decode(errors="ignore").encode()
-
-
-class _Outbox(Generic[_Item]):
-    """Messages for one writer task, in order; `put` waits while the byte budget is spent."""
-
-    def __init__(self, budget: int = OUTBOX_BYTES) -> None:
-        self._items: deque[_Item] = deque()
-        self._bytes = 0
-        self._budget = budget
-        self._ready = asyncio.Event()
-        self._room = asyncio.Event()
-        self._room.set()
-        self.closed = False
-
-    def __repr__(self) -> str:
-        return (
-            f"{len(self._items)} messages/{self._bytes} bytes{' (closed)' if self.closed else ''}"
-        )
-
-    async def put(self, item: _Item) -> None:
-        """Queue `item` once there is room; dropped if the outbox closes meanwhile."""
-        while self._bytes >= self._budget and not self.closed:
-            self._room.clear()
-            await self._room.wait()
-        self.put_nowait(item)
-
-    def put_nowait(self, item: _Item) -> None:
-        if self.closed:
-            return
-        self._items.append(item)
-        self._bytes += len(item)
-        self._ready.set()
-
-    async def get(self) -> _Item | None:
-        """The next item; None once the outbox is closed and empty."""
-        while not self._items:
-            if self.closed:
-                return None
-            self._ready.clear()
-            await self._ready.wait()
-        item = self._items.popleft()
-        self._bytes -= len(item)
-        if self._bytes < self._budget:
-            self._room.set()
-        return item
-
-    def close(self) -> None:
-        """Refuse new items; what is queued can still be taken."""
-        self.closed = True
-        self._ready.set()
-        self._room.set()
-
-
 class _DaemonLink:
-    """One daemon connection: its socket, its outgoing queue and its two tasks."""
+    """One daemon connection: its transport and its reader task."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.outbox: _Outbox[bytes] = _Outbox()
-        self.tasks: list[asyncio.Future[None]] = []
+    def __init__(self, transport: StreamTransport) -> None:
+        self.transport = transport
+        self.reader: asyncio.Task[None] | None = None
 
     def close(self) -> None:
-        self.outbox.close()
-        current = asyncio.current_task()
-        for task in self.tasks:
-            if task is not current:
-                task.cancel()
-        self.writer.close()
+        self.transport.abort("relay closed the daemon connection")
+        if self.reader is not None and self.reader is not asyncio.current_task():
+            self.reader.cancel()
 
 
 async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink, HandshakeReply]:
@@ -200,7 +116,11 @@ async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink
                         parse_result(raw, HandshakeReply)
                     except NbdeskError as exc:
                         raise HandshakeRefused(exc.message, code=exc.code) from None
-                return _DaemonLink(reader, writer), parse_result(raw, HandshakeReply)
+                reply = parse_result(raw, HandshakeReply)
+                transport = StreamTransport(
+                    reader, writer, budget=OUTBOX_BYTES, overflow=Overflow.WAIT, name="daemon"
+                )
+                return _DaemonLink(transport), reply
     except TimeoutError as exc:
         writer.close()
         raise DaemonUnavailable(f"no handshake reply within {HANDSHAKE_TIMEOUT:g} s") from exc
@@ -230,15 +150,15 @@ class Relay:
         self.window: str | None = None  # the shell's name for the page's window, if any
         self.dropped = 0  # page frames that arrived while the daemon was away
         self._link: _DaemonLink | None = None
-        self._to_page: _Outbox[bytes | str] = _Outbox()
-        self._page_writer: asyncio.Task[None] | None = None
+        self._page = WebSocketTransport(
+            page, budget=OUTBOX_BYTES, overflow=Overflow.WAIT, on_text=self._on_text, name="page"
+        )
         self._reconnect_task: asyncio.Task[None] | None = None
         self._control_tasks: set[asyncio.Future[None]] = set()
 
     def __repr__(self) -> str:
         return (
-            f"Relay({self.notebook_id}, {self.state}, to_page={self._to_page!r}, "
-            f"dropped={self.dropped})"
+            f"Relay({self.notebook_id}, {self.state}, page={self._page!r}, dropped={self.dropped})"
         )
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -258,7 +178,6 @@ class Relay:
         if self._link is None or self.reply is None or self.state != RelayState.NEW:
             raise RuntimeError("serve() needs a fresh relay after a successful connect()")
         self.send_control(Connected(**msgspec.structs.asdict(self.reply)))
-        self._page_writer = asyncio.create_task(self._write_page(), name="relay-page-writer")
         self._start(self._link)
         try:
             await self._read_page()
@@ -272,13 +191,8 @@ class Relay:
         except NbdeskError as exc:
             log.info("relay handshake %r failed: %s", handshake.get("op"), exc)
             self.state = RelayState.CLOSED
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                await self.page.send_str(
-                    control_text(ControlError(code=exc.code, message=exc.message))
-                )
-            await self.page.close(
-                code=WSCloseCode.INTERNAL_ERROR, message=_close_reason(exc.message)
-            )
+            self.send_control(ControlError(code=exc.code, message=exc.message))
+            await self._page.close(exc.message, code=WSCloseCode.INTERNAL_ERROR)
             return
         await self.serve()
 
@@ -291,18 +205,12 @@ class Relay:
         if self._reconnect_task is not None:
             tasks.append(self._reconnect_task)
         if self._link is not None:
-            tasks += self._link.tasks
+            if self._link.reader is not None:
+                tasks.append(self._link.reader)
             self._link.close()
             self._link = None
         _cancel(tasks)
-        self._to_page.close()
-        if self._page_writer is not None:
-            if not self.page.closed and self._page_writer is not asyncio.current_task():
-                await asyncio.wait({self._page_writer}, timeout=FLUSH_ON_CLOSE)
-            tasks.append(self._page_writer)
-            _cancel([self._page_writer])
-        if not self.page.closed:
-            await self.page.close(code=code, message=_close_reason(reason))
+        await self._page.close(reason, code=code)
         current = asyncio.current_task()
         await asyncio.gather(*(t for t in tasks if t is not current), return_exceptions=True)
 
@@ -310,7 +218,7 @@ class Relay:
 
     def send_control(self, message: ToPage) -> None:
         """Queue a control message (JSON text) for the page, in order with the frames."""
-        self._to_page.put_nowait(control_text(message))
+        self._page.send_text(control_text(message))
 
     def _on_text(self, text: str) -> None:
         try:
@@ -342,61 +250,32 @@ class Relay:
     # -- page side ------------------------------------------------------------------------
 
     async def _read_page(self) -> None:
-        async for message in self.page:
-            if message.type == WSMsgType.BINARY:
-                try:
-                    check_page_frame(message.data)
-                except ProtocolError as exc:
-                    log.warning("%r: closing the page: %s", self, exc)
-                    await self.close(WSCloseCode.PROTOCOL_ERROR, f"malformed frame: {exc}")
-                    return
+        try:
+            async for frame in self._page.frames():
                 if self._link is None:
                     self.dropped += 1  # the page resyncs from scratch on "reconnected"
                 else:
-                    await self._link.outbox.put(message.data)
-            elif message.type == WSMsgType.TEXT:
-                self._on_text(message.data)
-            elif message.type == WSMsgType.ERROR:
-                log.info("%r: page socket error: %s", self, self.page.exception())
-                return
-
-    async def _write_page(self) -> None:
-        try:
-            while (item := await self._to_page.get()) is not None:
-                if isinstance(item, str):
-                    await self.page.send_str(item)
-                else:
-                    await self.page.send_bytes(item)
-        except (ConnectionError, RuntimeError) as exc:
-            log.info("%r: page went away while writing: %s", self, exc)
-        except Exception:
-            log.exception("%r: writing to the page failed", self)
-            await self.page.close(code=WSCloseCode.INTERNAL_ERROR, message=b"relay error")
+                    self._link.transport.send(frame.type, frame.payload)
+                    await self._link.transport.drain()
+        except ProtocolError as exc:
+            log.warning("%r: closing the page: %s", self, exc)
+            await self.close(WSCloseCode.PROTOCOL_ERROR, f"malformed frame: {exc}")
+        except ConnectionError as exc:
+            log.info("%r: page socket error: %s", self, exc)
 
     # -- daemon side ----------------------------------------------------------------------
 
     def _start(self, link: _DaemonLink) -> None:
         self._link = link
         self.state = RelayState.CONNECTED
-        link.tasks = [
-            asyncio.create_task(self._write_daemon(link), name="relay-daemon-writer"),
-            asyncio.create_task(self._read_daemon(link), name="relay-daemon-reader"),
-        ]
-
-    async def _write_daemon(self, link: _DaemonLink) -> None:
-        try:
-            while (item := await link.outbox.get()) is not None:
-                link.writer.write(item)
-                await link.writer.drain()
-        except Exception as exc:
-            log.info("%r: writing to the daemon failed: %s", self, exc)
-            link.writer.close()  # the reader sees the end and reconnects
+        link.reader = asyncio.create_task(self._read_daemon(link), name="relay-daemon-reader")
 
     async def _read_daemon(self, link: _DaemonLink) -> None:
         reason = "the daemon closed the connection"
         try:
-            while (frame := await read_frame(link.reader)) is not None:
-                await self._to_page.put(encode_frame(frame.type, frame.payload))
+            async for frame in link.transport.frames():
+                self._page.send(frame.type, frame.payload)
+                await self._page.drain()
         except (NbdeskError, ConnectionError, OSError) as exc:
             reason = str(exc)
         except Exception as exc:

@@ -1,8 +1,13 @@
 """nbdesk: a desktop Jupyter notebook app over a per-user daemon.
 
-The public Python API is here: `nbdesk.open(path)`, `nbdesk.create()` and
-`nbdesk.join(notebook_id)` give an async notebook client (see `nbdesk.daemon.client`).
-They are loaded on first use, so `import nbdesk` (and the app's window path) stays cheap.
+The public Python API is here:
+
+    async with nbdesk.open("a.ipynb") as nb:       # or nbdesk.create(), nbdesk.join(id)
+        result = await nb.run("1 + 1")              # an ExecutionResult
+
+and `nbdesk.sync.open(...)` for scripts and the REPL (see `nbdesk.daemon.client`).
+Names are loaded on first use, so `import nbdesk` (and the app's window path) stays
+cheap: it imports neither Automerge nor nbformat.
 """
 
 from __future__ import annotations
@@ -11,20 +16,31 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+_CLIENT = "nbdesk.daemon.client"
 _PUBLIC = {
-    "open": "nbdesk.daemon.client.notebook_client",
-    "create": "nbdesk.daemon.client.notebook_client",
-    "join": "nbdesk.daemon.client.notebook_client",
-    "NotebookClient": "nbdesk.daemon.client.notebook_client",
+    "open": f"{_CLIENT}.notebook_client",
+    "create": f"{_CLIENT}.notebook_client",
+    "join": f"{_CLIENT}.notebook_client",
+    "NotebookClient": f"{_CLIENT}.notebook_client",
+    "ControlClient": f"{_CLIENT}.control_client",
+    "DaemonNotRunning": f"{_CLIENT}.connection",
+    "ExecutionResult": f"{_CLIENT}.results",
+    "Completion": "nbdesk.daemon.wire.responses",
+    "DaemonStatusReply": "nbdesk.daemon.wire.responses",
+    "Pong": "nbdesk.daemon.wire.responses",
+    "NbdeskError": "nbdesk.daemon.wire.errors",
 }
+_SUBMODULES = {"sync": "nbdesk.sync"}
 
-__all__ = ["__version__", *_PUBLIC]
+__all__ = ["__version__", "sync", *_PUBLIC]
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(_SUBMODULES[name])
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'nbdesk' has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(module), name)

@@ -17,7 +17,10 @@ import sys
 import time
 from typing import Any
 
-from nbdesk.daemon.client.notebook_client import ControlClient, DaemonNotRunning
+import msgspec
+
+from nbdesk.daemon.client.connection import DaemonNotRunning
+from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.home import frozen
 from nbdesk.daemon.home.config import Home, read_info
 
@@ -32,7 +35,7 @@ def daemon_command() -> list[str]:
 async def ping(home: Home) -> dict[str, Any] | None:
     try:
         async with await ControlClient.connect(home) as control:
-            return await control.status()
+            return msgspec.to_builtins(await control.status())
     except (DaemonNotRunning, OSError, TimeoutError):
         return None
 
@@ -245,4 +248,4 @@ def main(argv: list[str]) -> int:
 
 async def _collect(home: Home, min_age: float, env_max_age: float | None) -> dict[str, Any]:
     async with await ControlClient.connect(home) as control:
-        return await control.collect_garbage(min_age, env_max_age)
+        return msgspec.to_builtins(await control.collect_garbage(min_age, env_max_age))

@@ -1,34 +1,57 @@
-"""The Python client: a full Automerge peer of a notebook room, plus the daemon control channel.
+"""The Python client of one notebook: a full Automerge peer of its room.
 
-Scripts and tests use it. A `NotebookClient` keeps its own replica (`client.doc`, a
-NotebookDoc) and one sync state for the daemon; edit the replica inside `client.edit()`
-and the changes are sent when the block ends. `confirm_sync()` returns when the daemon
-holds (durably) everything this client wrote and this client holds everything the
-daemon had at that moment.
+`nbdesk.open(path)`, `nbdesk.create()` and `nbdesk.join(notebook_id)` (defined here)
+return an `Opening`: await it, or use it in `async with`. A `NotebookClient` keeps its
+own replica (`client.doc`, a NotebookDoc) and one sync state for the daemon; edit the
+replica inside `client.edit()` and the changes are sent when the block ends.
+`confirm_sync()` returns when the daemon holds (durably) everything this client wrote
+and this client holds everything the daemon had at that moment. The connection itself
+is `connection.py`; typed results are `results.py`; the daemon-level channel is
+`control_client.py`; the synchronous wrapper is `sync.py`.
+
+Memory stays bounded in a client that lives for days: unread broadcasts are a bounded
+buffer, and `execution_done` events nobody waited for are kept for the most recent
+`FINISHED_LIMIT` executions only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
-import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
 from nbdesk.daemon.blobs.manifests import content_blob_refs, manifest_to_output
+from nbdesk.daemon.client.connection import (
+    DEFAULT_TIMEOUT,
+    Connection,
+    DaemonNotRunning,
+    HomeLike,
+    R,
+)
+from nbdesk.daemon.client.opening import Opening
+from nbdesk.daemon.client.results import ExecutionResult, execution_result, nodes
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
-from nbdesk.daemon.home.config import Home
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
-from nbdesk.daemon.wire.framing import PREAMBLE, Frame, FrameType, encode_frame, read_frame
-from nbdesk.daemon.wire.messages import check_response, decode_map, encode, parse_result
-from nbdesk.daemon.wire.responses import HandshakeReply
+from nbdesk.daemon.wire.framing import FrameType
+from nbdesk.daemon.wire.responses import (
+    Completion,
+    DocBytes,
+    ExecutionQueued,
+    ExecutionsQueued,
+    HandshakeReply,
+    Heads,
+    RawMetadata,
+    SavedTo,
+)
 
-log = logging.getLogger(__name__)
-DEFAULT_TIMEOUT = 30.0
+FINISHED_LIMIT = 256  # execution_done events kept for a later wait_done()
 
 
 class _FetchedBlobs:
@@ -39,107 +62,6 @@ class _FetchedBlobs:
 
     def get(self, blob_hash: str) -> bytes:
         return self._blobs[blob_hash]
-
-
-class DaemonNotRunning(NbdeskError):
-    code = ErrorCode.NO_DAEMON
-
-
-class Connection:
-    """Framed requests and responses over the daemon socket; sync frames go to a callback."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._ids = itertools.count(1)
-        self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self.broadcasts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.broadcast_listeners: list[Callable[[dict[str, Any]], None]] = []
-        self._on_sync: Callable[[bytes], None] | None = None
-        self._early_sync: list[bytes] = []
-        self.closed = asyncio.Event()
-        self._read_task = asyncio.create_task(self._read_loop(), name="nbdesk-client-reader")
-
-    @classmethod
-    async def connect(cls, home: Home | None = None) -> Connection:
-        home = home or Home.from_env()
-        try:
-            reader, writer = await asyncio.open_unix_connection(str(home.socket))
-        except (FileNotFoundError, ConnectionRefusedError) as exc:
-            raise DaemonNotRunning(
-                f"no nbdesk daemon is running for {home.root} (start it with `nbdesk daemon start`)"
-            ) from exc
-        writer.write(PREAMBLE)
-        return cls(reader, writer)
-
-    def set_sync_handler(self, handler: Callable[[bytes], None]) -> None:
-        """Route sync frames to `handler`, first replaying any that arrived before it."""
-        self._on_sync = handler
-        early, self._early_sync = self._early_sync, []
-        for payload in early:
-            handler(payload)
-
-    def send_frame(self, frame_type: FrameType, payload: bytes) -> None:
-        if self.closed.is_set():
-            raise DaemonNotRunning("the connection to the daemon is closed")
-        self._writer.write(encode_frame(frame_type, payload))
-
-    async def request(
-        self, op: str, timeout: float = DEFAULT_TIMEOUT, **fields: Any
-    ) -> dict[str, Any]:
-        """Send a request and wait for its response; an error response raises NbdeskError."""
-        request_id = next(self._ids)
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._waiting[request_id] = future
-        body = {"id": request_id, "op": op, **{k: v for k, v in fields.items() if v is not None}}
-        try:
-            self.send_frame(FrameType.REQUEST, encode(body))
-            await self._writer.drain()
-            response = await asyncio.wait_for(future, timeout)
-        finally:
-            self._waiting.pop(request_id, None)
-        check_response(response)
-        return response
-
-    async def _read_loop(self) -> None:
-        try:
-            while (frame := await read_frame(self._reader)) is not None:
-                self._dispatch(frame)
-        except (NbdeskError, ConnectionError) as exc:
-            log.info("daemon connection ended: %s", exc)
-        finally:
-            self.closed.set()
-            for future in self._waiting.values():
-                if not future.done():
-                    future.set_exception(DaemonNotRunning("the daemon closed the connection"))
-
-    def _dispatch(self, frame: Frame) -> None:
-        if frame.type == FrameType.DOC_SYNC:
-            if self._on_sync is None:
-                self._early_sync.append(frame.payload)
-            else:
-                self._on_sync(frame.payload)
-        elif frame.type == FrameType.RESPONSE:
-            response = decode_map(frame.payload)
-            future = self._waiting.get(response.get("id"))  # type: ignore[arg-type]
-            if future is not None and not future.done():
-                future.set_result(response)
-            elif not response.get("ok"):
-                log.warning("daemon error: %s", response.get("error"))
-        elif frame.type == FrameType.BROADCAST:
-            message = decode_map(frame.payload)
-            for listener in self.broadcast_listeners:
-                listener(message)
-            self.broadcasts.put_nowait(message)
-
-    async def close(self) -> None:
-        self._writer.close()
-        with contextlib.suppress(Exception):
-            await self._writer.wait_closed()
-        self._read_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._read_task
-        self.closed.set()
 
 
 class NotebookClient:
@@ -156,7 +78,7 @@ class NotebookClient:
         self.blob_url: str | None = handshake.blob_url
         self.daemon_version: str = handshake.daemon_version
         self._changed = asyncio.Event()
-        self._finished: dict[str, dict[str, Any]] = {}
+        self._finished: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._finish_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._http: Any = None
         self.kernel_status = "not_started"
@@ -167,11 +89,10 @@ class NotebookClient:
         return f"NotebookClient({self.notebook_id}, path={self.path!r}, cells={len(self.doc)})"
 
     @classmethod
-    async def _handshake(cls, home: Home | None, op: str, **fields: Any) -> NotebookClient:
+    async def _handshake(cls, home: HomeLike, op: str, **fields: Any) -> NotebookClient:
         connection = await Connection.connect(home)
         try:
-            reply = await connection.request(op, **fields)
-            client = cls(connection, parse_result(reply, HandshakeReply))
+            client = cls(connection, await connection.call(op, HandshakeReply, **fields))
             await client.wait_for(lambda doc: doc.is_synced())
         except BaseException:
             await connection.close()
@@ -179,16 +100,22 @@ class NotebookClient:
         return client
 
     @classmethod
-    async def open(cls, path: str | Path, home: Home | None = None) -> NotebookClient:
-        return await cls._handshake(home, "open", path=str(Path(path).resolve()))
+    def open(cls, path: str | Path, home: HomeLike = None) -> Opening[NotebookClient]:
+        """The notebook file at `path`, opened in the daemon of `home` (a path or a Home)."""
+        resolved = str(Path(path).resolve())
+        return Opening(lambda: cls._handshake(home, "open", path=resolved), f"open {resolved}")
 
     @classmethod
-    async def create(cls, home: Home | None = None) -> NotebookClient:
-        return await cls._handshake(home, "create")
+    def create(cls, home: HomeLike = None) -> Opening[NotebookClient]:
+        """A new untitled notebook."""
+        return Opening(lambda: cls._handshake(home, "create"), "create")
 
     @classmethod
-    async def join(cls, notebook_id: str, home: Home | None = None) -> NotebookClient:
-        return await cls._handshake(home, "join", notebook_id=notebook_id)
+    def join(cls, notebook_id: str, home: HomeLike = None) -> Opening[NotebookClient]:
+        """A notebook already open in the daemon, by its id."""
+        return Opening(
+            lambda: cls._handshake(home, "join", notebook_id=notebook_id), f"join {notebook_id}"
+        )
 
     # -- sync ------------------------------------------------------------------------
 
@@ -216,6 +143,15 @@ class NotebookClient:
             yield self.doc
         self.send_sync()
 
+    def add_cell(self, source: str = "", cell_type: str = "code", index: int | None = None) -> str:
+        """Insert a cell (at the end unless `index` is given) and return its id."""
+        with self.edit() as doc:
+            return doc.insert_cell(len(doc) if index is None else index, cell_type, source)
+
+    def set_source(self, cell_id: str, source: str) -> None:
+        with self.edit() as doc:
+            doc.replace_source(cell_id, source)
+
     async def wait_for(
         self, predicate: Callable[[NotebookDoc], bool], timeout: float = DEFAULT_TIMEOUT
     ) -> None:
@@ -234,10 +170,10 @@ class NotebookClient:
 
     async def confirm_sync(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.send_sync()
-        reply = await self.connection.request(
-            "sync_barrier", timeout=timeout, required_heads=self.doc.heads_hex()
+        reply = await self.connection.call(
+            "sync_barrier", Heads, timeout=timeout, required_heads=self.doc.heads_hex()
         )
-        heads = reply["heads"]
+        heads = reply.heads
         await self.wait_for(lambda doc: doc.contains_heads(heads), timeout)
 
     # -- requests --------------------------------------------------------------------------
@@ -247,16 +183,21 @@ class NotebookClient:
         self.send_sync()
         return await self.connection.request(op, required_heads=self.doc.heads_hex(), **fields)
 
+    async def call(self, op: str, result: type[R], **fields: Any) -> R:
+        """`request` with the typed result the daemon answers `op` with."""
+        self.send_sync()
+        return await self.connection.call(op, result, required_heads=self.doc.heads_hex(), **fields)
+
     async def save(self, path: str | Path | None = None) -> str:
-        reply = await self.request("save", path=str(Path(path).resolve()) if path else None)
-        self.path = reply["path"]
-        return self.path
+        reply = await self.call("save", SavedTo, path=str(Path(path).resolve()) if path else None)
+        self.path = reply.path
+        return reply.path
 
     async def get_doc_bytes(self) -> bytes:
-        return (await self.request("get_doc_bytes"))["bytes"]
+        return (await self.call("get_doc_bytes", DocBytes)).bytes
 
     async def get_raw_metadata(self, key: str) -> str | None:
-        return (await self.request("get_raw_metadata", key=key))["value"]
+        return (await self.call("get_raw_metadata", RawMetadata, key=key)).value
 
     async def set_raw_metadata(self, key: str, value: str) -> None:
         await self.request("set_raw_metadata", key=key, value=value)
@@ -277,6 +218,8 @@ class NotebookClient:
                 waiter.set_result(message)
             else:
                 self._finished[execution_id] = message
+                while len(self._finished) > FINISHED_LIMIT:
+                    self._finished.popitem(last=False)
 
     async def wait_done(self, execution_id: str, timeout: float | None = None) -> dict[str, Any]:
         """The `execution_done` event of an execution, once its outputs are in this replica."""
@@ -292,18 +235,21 @@ class NotebookClient:
         await self.wait_for(lambda doc: doc.contains_heads(heads), timeout or DEFAULT_TIMEOUT)
         return done
 
-    async def execute(self, cell_id: str, timeout: float | None = None) -> list[dict[str, Any]]:
-        """Run a cell and return its outputs (nbformat dicts) when it is done."""
-        reply = await self.request("execute_cell", cell_id=cell_id)
-        await self.wait_done(reply["execution_id"], timeout)
-        return await self.outputs(cell_id)
+    async def execute(self, cell_id: str, timeout: float | None = None) -> ExecutionResult:
+        """Run a cell; its status, execution count and outputs once it is done."""
+        reply = await self.call("execute_cell", ExecutionQueued, cell_id=cell_id)
+        done = await self.wait_done(reply.execution_id, timeout)
+        return execution_result(done, await self.outputs(cell_id))
 
-    async def run_all(self, timeout: float | None = None) -> dict[str, list[dict[str, Any]]]:
-        """Run every code cell in order; returns each cell's outputs, keyed by cell id."""
-        reply = await self.request("run_all")
-        for execution_id in reply["execution_ids"]:
-            await self.wait_done(execution_id, timeout)
-        return {cell_id: await self.outputs(cell_id) for cell_id in reply["cell_ids"]}
+    async def run(self, source: str, timeout: float | None = None) -> ExecutionResult:
+        """Append a code cell with `source` and execute it."""
+        return await self.execute(self.add_cell(source), timeout)
+
+    async def run_all(self, timeout: float | None = None) -> list[ExecutionResult]:
+        """Run every code cell in order; one result per cell, in order."""
+        reply = await self.call("run_all", ExecutionsQueued)
+        done = [await self.wait_done(execution_id, timeout) for execution_id in reply.execution_ids]
+        return [execution_result(d, await self.outputs(d["cell_id"])) for d in done]
 
     async def interrupt(self) -> None:
         await self.request("interrupt")
@@ -314,12 +260,14 @@ class NotebookClient:
     async def shutdown_kernel(self) -> None:
         await self.request("shutdown_kernel")
 
-    async def complete(self, code: str, cursor_pos: int) -> dict[str, Any]:
-        return await self.request("complete", code=code, cursor_pos=cursor_pos)
+    async def complete(self, code: str, cursor_pos: int | None = None) -> Completion:
+        """Completions at `cursor_pos` (default: the end of `code`)."""
+        pos = len(code) if cursor_pos is None else cursor_pos
+        return await self.call("complete", Completion, code=code, cursor_pos=pos)
 
-    async def outputs(self, cell_id: str) -> list[dict[str, Any]]:
-        """A cell's outputs as nbformat dicts, fetched from the daemon's blob server."""
-        return await self.resolve_outputs(self.doc.outputs(cell_id))
+    async def outputs(self, cell_id: str) -> list[nbformat.NotebookNode]:
+        """A cell's outputs as nbformat nodes, fetched from the daemon's blob server."""
+        return nodes(await self.resolve_outputs(self.doc.outputs(cell_id)))
 
     async def resolve_outputs(
         self, manifest_hashes: tuple[str, ...] | list[str]
@@ -412,48 +360,16 @@ class NotebookClient:
         await self.close()
 
 
-class ControlClient:
-    """The daemon-level channel: ping, status, list rooms, stop."""
+def open(path: str | Path, home: HomeLike = None) -> Opening[NotebookClient]:
+    """`async with nbdesk.open("a.ipynb") as nb:` (or `nb = await nbdesk.open(...)`)."""
+    return NotebookClient.open(path, home)
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
 
-    @classmethod
-    async def connect(cls, home: Home | None = None) -> ControlClient:
-        connection = await Connection.connect(home)
-        try:
-            await connection.request("control", timeout=10)
-        except BaseException:
-            await connection.close()
-            raise
-        return cls(connection)
+def create(home: HomeLike = None) -> Opening[NotebookClient]:
+    """`async with nbdesk.create() as nb:` a new untitled notebook."""
+    return NotebookClient.create(home)
 
-    async def ping(self) -> dict[str, Any]:
-        return await self.connection.request("ping", timeout=10)
 
-    async def status(self) -> dict[str, Any]:
-        return await self.connection.request("status", timeout=10)
-
-    async def list_rooms(self) -> list[dict[str, Any]]:
-        return (await self.connection.request("list_rooms", timeout=10))["rooms"]
-
-    async def stop(self) -> None:
-        await self.connection.request("stop", timeout=60)
-
-    async def collect_garbage(
-        self, min_age: float = 3600.0, env_max_age: float | None = None
-    ) -> dict[str, Any]:
-        """Delete blobs no notebook references (older than `min_age` seconds) and
-        environments unused for `env_max_age` seconds (None: the daemon's setting)."""
-        return await self.connection.request(
-            "gc", timeout=300, min_age=min_age, env_max_age=env_max_age
-        )
-
-    async def close(self) -> None:
-        await self.connection.close()
-
-    async def __aenter__(self) -> ControlClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+def join(notebook_id: str, home: HomeLike = None) -> Opening[NotebookClient]:
+    """`async with nbdesk.join(notebook_id) as nb:` a notebook another peer has open."""
+    return NotebookClient.join(notebook_id, home)

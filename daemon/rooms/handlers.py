@@ -31,7 +31,7 @@ from nbdesk.daemon.wire.requests import (
     SyncBarrier,
 )
 from nbdesk.daemon.wire.responses import (
-    Completions,
+    Completion,
     DocBytes,
     Done,
     ExecutionQueued,
@@ -120,10 +120,10 @@ async def launch_kernel(room: Room, request: LaunchKernel) -> KernelLaunched:
     return KernelLaunched(python=room.kernel.session.python if room.kernel.session else None)
 
 
-async def complete(room: Room, request: Complete) -> Completions:
+async def complete(room: Room, request: Complete) -> Completion:
     session = await room.kernel.ready()
     content = await session.complete(request.code, request.cursor_pos)
-    return Completions(
+    return Completion(
         matches=content.get("matches", []),
         cursor_start=content.get("cursor_start", request.cursor_pos),
         cursor_end=content.get("cursor_end", request.cursor_pos),

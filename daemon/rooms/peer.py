@@ -1,115 +1,56 @@
-"""One connected client as seen by the daemon: its sync state and its ordered outbox.
+"""One connected client as seen by a room: its sync state and its transport.
 
-Frames to a peer go through one queue drained by one writer task, so frames are never
-interleaved and the read loop never writes. A peer whose outbox grows past its byte
-budget cannot keep up: it is disconnected (and resyncs when it reconnects), never
-silently skipped.
+Frames to a peer go through the transport's outbox (one writer task, in order). The
+daemon's peers use the FAIL overflow policy: a peer whose outbox grows past its byte
+budget cannot keep up and is disconnected (it resyncs when it reconnects), never
+silently skipped. The room never sees the socket under the transport.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
-import logging
-from collections import deque
-from enum import StrEnum
 
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
-from nbdesk.daemon.wire.framing import Frame, FrameType, encode_frame, read_frame
+from nbdesk.daemon.wire.framing import Frame, FrameType
+from nbdesk.daemon.wire.outbox import OutboxState
+from nbdesk.daemon.wire.transport import Transport
 
-log = logging.getLogger(__name__)
 _peer_ids = itertools.count(1)
 
 
-class PeerState(StrEnum):
-    OPEN = "open"
-    CLOSING = "closing"
-    CLOSED = "closed"
-
-
 class Peer:
-    """A client connection over an asyncio stream (Unix socket)."""
+    """A client connection: an id, a sync state and the transport frames go through."""
 
-    def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, max_queue_bytes: int
-    ) -> None:
+    def __init__(self, transport: Transport) -> None:
         self.id = next(_peer_ids)
         self.sync = SyncPeer(f"peer-{self.id}")
-        self.state = PeerState.OPEN
-        self.close_reason = ""
-        self._reader = reader
-        self._writer = writer
-        self._max_queue_bytes = max_queue_bytes
-        self._outbox: deque[bytes] = deque()
-        self._queued_bytes = 0
-        self._wakeup = asyncio.Event()
-        self._writer_task = asyncio.create_task(self._write_loop(), name=f"peer-{self.id}-writer")
+        self.transport = transport
 
     def __repr__(self) -> str:
-        return (
-            f"Peer({self.id}, {self.state}, queued={len(self._outbox)} frames/"
-            f"{self._queued_bytes} bytes)"
-        )
+        return f"Peer({self.id}, {self.transport!r})"
+
+    @property
+    def state(self) -> OutboxState:
+        return self.transport.state
+
+    @property
+    def close_reason(self) -> str:
+        return self.transport.close_reason
 
     async def read_frame(self) -> Frame | None:
-        return await read_frame(self._reader)
+        return await self.transport.receive()
 
     def send(self, frame_type: FrameType, payload: bytes) -> None:
         """Queue a frame; a peer that cannot keep up is disconnected."""
-        if self.state != PeerState.OPEN:
-            return
-        data = encode_frame(frame_type, payload)
-        if self._queued_bytes + len(data) > self._max_queue_bytes:
-            log.warning("%r cannot keep up; disconnecting it", self)
-            self.abort("cannot keep up")
-            return
-        self._outbox.append(data)
-        self._queued_bytes += len(data)
-        self._wakeup.set()
-
-    async def _write_loop(self) -> None:
-        try:
-            while True:
-                while not self._outbox:
-                    if self.state != PeerState.OPEN:
-                        return
-                    self._wakeup.clear()
-                    await self._wakeup.wait()
-                data = self._outbox.popleft()
-                self._queued_bytes -= len(data)
-                self._writer.write(data)
-                await self._writer.drain()
-        except (ConnectionError, OSError) as exc:
-            self.abort(f"write failed: {exc}")
+        self.transport.send(frame_type, payload)
 
     async def drained(self) -> None:
         """Wait until every frame queued so far has been handed to the socket."""
-        while self._outbox and self.state == PeerState.OPEN:
-            await asyncio.sleep(0.001)
+        await self.transport.flushed()
 
     def abort(self, reason: str) -> None:
-        """Drop the connection now, discarding anything still queued."""
-        if self.state == PeerState.CLOSED:
-            return
-        self.state = PeerState.CLOSED
-        self.close_reason = self.close_reason or reason
-        self._outbox.clear()
-        self._queued_bytes = 0
-        self._wakeup.set()
-        self._writer.transport.abort()
+        self.transport.abort(reason)
 
     async def close(self, reason: str = "closed") -> None:
         """Write what is queued (bounded), then close."""
-        if self.state == PeerState.OPEN:
-            self.state = PeerState.CLOSING
-            self.close_reason = reason
-            self._wakeup.set()
-            with contextlib.suppress(asyncio.TimeoutError, ConnectionError, OSError):
-                await asyncio.wait_for(asyncio.shield(self._writer_task), 2)
-        self.state = PeerState.CLOSED
-        self._wakeup.set()
-        self._writer.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._writer.wait_closed(), 1)
-        self._writer_task.cancel()
+        await self.transport.close(reason)

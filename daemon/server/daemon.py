@@ -35,6 +35,7 @@ from nbdesk.daemon.wire.messages import (
     parse_request,
     request_id_of,
 )
+from nbdesk.daemon.wire.outbox import Overflow
 from nbdesk.daemon.wire.requests import (
     CollectGarbage,
     ControlChannel,
@@ -58,6 +59,7 @@ from nbdesk.daemon.wire.responses import (
     RoomStatus,
     Stopping,
 )
+from nbdesk.daemon.wire.transport import StreamTransport
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +157,14 @@ class Daemon:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
-        peer = Peer(reader, writer, max_queue_bytes=self.settings.peer_queue_bytes)
+        transport = StreamTransport(
+            reader,
+            writer,
+            budget=self.settings.peer_queue_bytes,
+            overflow=Overflow.FAIL,
+            name="peer",
+        )
+        peer = Peer(transport)
         try:
             await self._serve_peer(peer, reader)
         except ProtocolError as exc:

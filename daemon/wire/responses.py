@@ -65,7 +65,7 @@ class KernelLaunched(Result):
     python: str | None
 
 
-class Completions(Result):
+class Completion(Result):
     matches: list[str]
     cursor_start: int
     cursor_end: int
@@ -136,7 +136,7 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.RestartKernel: Done,
     rq.ShutdownKernel: Done,
     rq.LaunchKernel: KernelLaunched,
-    rq.Complete: Completions,
+    rq.Complete: Completion,
     rq.SendComm: Done,
     rq.Ping: Pong,
     rq.DaemonStatus: DaemonStatusReply,

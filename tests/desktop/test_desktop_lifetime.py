@@ -14,7 +14,8 @@ from conftest import DaemonProcess
 from desktop_app import ROOT, App, display, joined, needs_desktop, wait_until
 
 from nbdesk.daemon.client import daemon_cli
-from nbdesk.daemon.client.notebook_client import ControlClient, NotebookClient
+from nbdesk.daemon.client.control_client import ControlClient
+from nbdesk.daemon.client.notebook_client import NotebookClient
 
 pytestmark = needs_desktop
 __all__ = ["display"]  # a fixture
@@ -74,7 +75,7 @@ async def test_a_daemon_of_another_version_is_replaced_after_it_flushed(
         await wait_until(lambda: old.poll() is not None, timeout=40)
         await wait_until(lambda: len(joined(app.session())) == 1, timeout=40)
         async with await ControlClient.connect(settings.home) as control:
-            assert (await control.status())["version"] == "0.1.0"
+            assert (await control.status()).version == "0.1.0"
         assert "replacing daemon 0.0.9" in app.log()
         again = await NotebookClient.join(notebook_id, home=settings.home)
         assert [cell.source for cell in again.doc.cells()] == ["kept across the upgrade"]

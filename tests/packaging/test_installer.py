@@ -28,7 +28,9 @@ import nbformat
 import pytest
 from desktop_app import ARTIFACTS, ROOT, display, needs_desktop, wait_until
 
-from nbdesk.daemon.client.notebook_client import ControlClient, DaemonNotRunning, NotebookClient
+from nbdesk.daemon.client.connection import DaemonNotRunning
+from nbdesk.daemon.client.control_client import ControlClient
+from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.home.config import Home, read_info
 
 pytestmark = [
@@ -135,7 +137,7 @@ async def wait_for_pools(home: Home, timeout: float) -> None:
     while time.monotonic() < deadline:
         try:
             async with await ControlClient.connect(home) as control:
-                pools = (await control.status()).get("pools") or {}
+                pools = (await control.status()).pools
         except (OSError, DaemonNotRunning):
             pools = {}
         uv_ready = pools.get("uv", {}).get("ready", 0)

@@ -65,7 +65,7 @@ async def wait_state(client: NotebookClient, comm_id: str, key: str, value: Any)
 
 
 async def printed(client: NotebookClient, cell: str) -> str:
-    outputs = await client.execute(cell)
+    outputs = (await client.execute(cell)).outputs
     return "".join(o.get("text", "") for o in outputs if o["output_type"] == "stream")
 
 

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import nbformat
 import pytest
 from conda_channel import make_channel
 from conftest import DaemonFactory, DaemonProcess
 
-from nbdesk.daemon.client.notebook_client import ControlClient, NotebookClient
+from nbdesk.daemon.client.control_client import ControlClient
+from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.home.config import Home
 
 pytestmark = pytest.mark.timeout(240)
@@ -28,7 +30,7 @@ WARM_TIMEOUT = 180.0
 
 async def status_of(home: Home) -> dict[str, Any]:
     async with await ControlClient.connect(home) as control:
-        return await control.status()
+        return msgspec.to_builtins(await control.status())
 
 
 async def wait_pools(
@@ -47,7 +49,7 @@ async def wait_pools(
 async def run_code(client: NotebookClient, code: str, timeout: float = 120) -> str:
     with client.edit() as doc:
         cell = doc.insert_cell(len(doc), "code", code)
-    outputs = await client.execute(cell, timeout=timeout)
+    outputs = (await client.execute(cell, timeout=timeout)).outputs
     assert outputs and outputs[0]["output_type"] == "stream", outputs
     return str(outputs[0]["text"]).strip()
 

@@ -14,7 +14,8 @@ import nbformat
 import pytest
 from conftest import DaemonProcess
 
-from nbdesk.daemon.client.notebook_client import ControlClient, NotebookClient
+from nbdesk.daemon.client.control_client import ControlClient
+from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.wire.errors import NbdeskError
 
 
@@ -51,7 +52,7 @@ async def test_streams_and_result_land_in_the_document(daemon: DaemonProcess) ->
     client, (cell,) = await notebook(
         daemon, "print('hello'); import sys; print('oops', file=sys.stderr); 40+2"
     )
-    outputs = await client.execute(cell)
+    outputs = (await client.execute(cell)).outputs
     assert [(o["output_type"], o.get("name")) for o in outputs] == [
         ("stream", "stdout"),
         ("stream", "stderr"),
@@ -71,8 +72,8 @@ async def test_consecutive_streams_coalesce_and_carriage_returns_overwrite(
         "for i in range(5):\n    print(i)",
         "import sys\nfor p in (0, 50, 100):\n    sys.stdout.write(f'{p}%\\r'); sys.stdout.flush()\nprint('done')",
     )
-    assert texts(await client.execute(loop)) == ["0\n1\n2\n3\n4\n"]
-    assert texts(await client.execute(progress)) == ["done\n"]
+    assert texts((await client.execute(loop)).outputs) == ["0\n1\n2\n3\n4\n"]
+    assert texts((await client.execute(progress)).outputs) == ["done\n"]
     await client.close()
 
 
@@ -82,8 +83,8 @@ async def test_clear_output_now_and_on_the_next_output(daemon: DaemonProcess) ->
         "from IPython.display import clear_output\nprint('a')\nclear_output(wait=True)\nprint('b')",
         "from IPython.display import clear_output\nprint('gone')\nclear_output()",
     )
-    assert texts(await client.execute(wait)) == ["b\n"]
-    assert await client.execute(now) == []
+    assert texts((await client.execute(wait)).outputs) == ["b\n"]
+    assert (await client.execute(now)).outputs == []
     await client.close()
 
 
@@ -93,7 +94,7 @@ async def test_display_updates_reach_every_output_with_that_id(daemon: DaemonPro
         "from IPython.display import display, HTML\nh = display(HTML('<b>first</b>'), display_id='d1')\nh2 = display(HTML('<i>also d1</i>'), display_id='d1')",
         "h.update(HTML('<b>second</b>'))",
     )
-    first = await client.execute(show)
+    first = (await client.execute(show)).outputs
     assert [o["data"]["text/html"] for o in first] == ["<b>first</b>", "<i>also d1</i>"]
     assert all("transient" not in o for o in first)
     await client.execute(update)
@@ -134,18 +135,18 @@ async def test_interrupt_stops_a_long_cell_and_clears_the_queue(daemon: DaemonPr
     assert done["status"] == "error"
     assert (await client.wait_done(second, 10))["status"] == "aborted"
     assert (await client.outputs(sleepy))[-1]["ename"] == "KeyboardInterrupt"
-    assert texts(await client.execute(queued)) == ["never\n"]
+    assert texts((await client.execute(queued)).outputs) == ["never\n"]
     await client.close()
 
 
 async def test_restart_keeps_the_room_and_restarts_counts(daemon: DaemonProcess) -> None:
     client, (a, b) = await notebook(daemon, "x = 41", "x + 1")
     await client.execute(a)
-    assert texts(await client.execute(b)) == ["42"]
+    assert texts((await client.execute(b)).outputs) == ["42"]
     assert client.doc.cell(b).execution_count == 2
     room = client.notebook_id
     await client.restart()
-    outputs = await client.execute(b)
+    outputs = (await client.execute(b)).outputs
     assert outputs[0]["ename"] == "NameError"
     assert client.doc.cell(b).execution_count == 1
     assert client.notebook_id == room
@@ -156,7 +157,7 @@ async def test_a_killed_kernel_is_reported_and_needs_a_restart(daemon: DaemonPro
     client, (pid_cell, sleepy, queued) = await notebook(
         daemon, "import os; os.getpid()", "import time; time.sleep(60)", "1"
     )
-    kernel_pid = int(texts(await client.execute(pid_cell))[0])
+    kernel_pid = int(texts((await client.execute(pid_cell)).outputs)[0])
     running = (await client.request("execute_cell", cell_id=sleepy))["execution_id"]
     waiting = (await client.request("execute_cell", cell_id=queued))["execution_id"]
     await asyncio.sleep(0.3)
@@ -172,7 +173,7 @@ async def test_a_killed_kernel_is_reported_and_needs_a_restart(daemon: DaemonPro
         await client.execute(pid_cell)
     assert info.value.code == "no_kernel"
     await client.restart()
-    assert int(texts(await client.execute(pid_cell))[0]) != kernel_pid
+    assert int(texts((await client.execute(pid_cell)).outputs)[0]) != kernel_pid
     await client.close()
 
 
@@ -181,7 +182,7 @@ async def test_shutdown_leaves_no_kernel_or_child_process(daemon: DaemonProcess)
         daemon,
         "import os, subprocess\nchild = subprocess.Popen(['sleep', '300'])\n(os.getpid(), child.pid)",
     )
-    kernel_pid, child_pid = eval(texts(await client.execute(spawn))[0])
+    kernel_pid, child_pid = eval(texts((await client.execute(spawn)).outputs)[0])
     assert pid_alive(kernel_pid) and pid_alive(child_pid)
     await client.shutdown_kernel()
     await wait_gone(kernel_pid)
@@ -193,7 +194,7 @@ async def test_stopping_the_daemon_stops_every_kernel(daemon: DaemonProcess) -> 
     pids = []
     for _ in range(2):
         client, (cell,) = await notebook(daemon, "import os; os.getpid()")
-        pids.append(int(texts(await client.execute(cell))[0]))
+        pids.append(int(texts((await client.execute(cell)).outputs)[0]))
         await client.close()
     async with await ControlClient.connect(daemon.home) as control:
         await control.stop()
@@ -204,7 +205,7 @@ async def test_stopping_the_daemon_stops_every_kernel(daemon: DaemonProcess) -> 
 async def test_two_peers_and_a_late_joiner_see_the_same_outputs(daemon: DaemonProcess) -> None:
     a, (cell,) = await notebook(daemon, "print('shared')\n'result'")
     b = await NotebookClient.join(a.notebook_id, home=daemon.home)
-    outputs = await a.execute(cell)
+    outputs = (await a.execute(cell)).outputs
     await b.wait_for(lambda doc: len(doc.outputs(cell)) == 2)
     assert await b.outputs(cell) == outputs
     late = await NotebookClient.join(a.notebook_id, home=daemon.home)
@@ -217,7 +218,7 @@ async def test_two_peers_and_a_late_joiner_see_the_same_outputs(daemon: DaemonPr
 async def test_a_flood_of_output_makes_a_bounded_number_of_changes(daemon: DaemonProcess) -> None:
     client, (flood,) = await notebook(daemon, "for i in range(100_000):\n    print(i)")
     changes_before = len(client.doc._doc.get_changes([]))
-    outputs = await client.execute(flood, timeout=120)
+    outputs = (await client.execute(flood, timeout=120)).outputs
     assert len(outputs) == 1
     lines = outputs[0]["text"].splitlines()
     assert len(lines) == 100_000 and lines[-1] == "99999"
@@ -228,9 +229,9 @@ async def test_a_flood_of_output_makes_a_bounded_number_of_changes(daemon: Daemo
 
 async def test_completion_comes_from_the_kernel(daemon: DaemonProcess) -> None:
     client, _ = await notebook(daemon, "")
-    reply = await client.complete("import os\nos.pa", len("import os\nos.pa"))
-    assert "os.path" in reply["matches"] or "path" in reply["matches"]
-    assert reply["cursor_end"] == len("import os\nos.pa")
+    reply = await client.complete("import os\nos.pa")
+    assert "os.path" in reply.matches or "path" in reply.matches
+    assert reply.cursor_end == len("import os\nos.pa")
     await client.close()
 
 
@@ -298,12 +299,12 @@ def test_nbdesk_run_reports_a_corrupt_notebook(daemon: DaemonProcess, tmp_path: 
 async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonProcess) -> None:
     client, (cleared, kept) = await notebook(daemon, "print('x' * 5000)", "print('y' * 5000)")
     await client.execute(cleared)
-    kept_outputs = await client.execute(kept)
+    kept_outputs = (await client.execute(kept)).outputs
     gone = list(client.doc.outputs(cleared))
     await client.clear_outputs(cleared)
     async with await ControlClient.connect(daemon.home) as control:
         report = await control.collect_garbage(min_age=0)
-    assert report["deleted"] >= 2
+    assert report.deleted >= 2
     with pytest.raises(NbdeskError):
         await client.fetch_blob(gone[0])
     assert await client.outputs(kept) == kept_outputs
@@ -351,6 +352,6 @@ print("early")
 
 async def test_outputs_between_the_reply_and_a_late_idle_are_kept(daemon: DaemonProcess) -> None:
     client, (cell, after) = await notebook(daemon, LATE_IOPUB, "print('next')")
-    assert texts(await client.execute(cell, timeout=60)) == ["early\nlate\n"]
-    assert texts(await client.execute(after, timeout=60)) == ["next\n"]
+    assert texts((await client.execute(cell, timeout=60)).outputs) == ["early\nlate\n"]
+    assert texts((await client.execute(after, timeout=60)).outputs) == ["next\n"]
     await client.close()

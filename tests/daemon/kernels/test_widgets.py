@@ -26,7 +26,7 @@ def widget_named(client: NotebookClient, model_name: str) -> Any:
 
 
 async def value_of(client: NotebookClient, cell: str) -> str:
-    outputs = await client.execute(cell)
+    outputs = (await client.execute(cell)).outputs
     return outputs[-1]["data"]["text/plain"]
 
 
@@ -43,7 +43,7 @@ async def test_int_slider_created_updated_both_ways_and_closed(daemon: DaemonPro
         "(s.value, seen)",
         "s.close()",
     )
-    outputs = await client.execute(make)
+    outputs = (await client.execute(make)).outputs
     slider = widget_named(client, "IntSliderModel")
     assert (
         outputs[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] == slider.comm_id
@@ -83,10 +83,10 @@ async def test_a_late_joiner_sees_every_widget_from_sync_alone(daemon: DaemonPro
     assert widgets == await client.get_widgets()
     text = next(w for w in widgets if w["model_name"] == "TextModel")
     assert text["state"]["value"] == "hi"
-    assert late.connection.broadcasts.qsize() <= 4
+    assert len(late.connection.broadcasts) <= 4
     events = []
-    while not late.connection.broadcasts.empty():
-        events.append(late.connection.broadcasts.get_nowait()["event"])
+    while (event := late.connection.broadcasts.get_nowait()) is not None:
+        events.append(event["event"])
     assert set(events) <= {"kernel_status", "queue_changed"}
     await client.close()
     await late.close()
@@ -102,7 +102,7 @@ async def test_output_widget_captures_prints_and_displays(daemon: DaemonProcess)
     )
     await client.execute(make)
     output_widget = widget_named(client, "OutputModel")
-    cell_outputs = await client.execute(capture)
+    cell_outputs = (await client.execute(capture)).outputs
     assert [o.get("text") for o in cell_outputs] == ["outside\n"]
     widgets = {w["comm_id"]: w for w in await client.get_widgets()}
     captured = widgets[output_widget.comm_id]["outputs"]
@@ -110,7 +110,7 @@ async def test_output_widget_captures_prints_and_displays(daemon: DaemonProcess)
     assert captured[1]["data"]["text/html"] == "<i>rich</i>"
     assert "msg_id" not in widgets[output_widget.comm_id]["state"]
 
-    assert await client.execute(clear_wait) == []
+    assert (await client.execute(clear_wait)).outputs == []
     widgets = {w["comm_id"]: w for w in await client.get_widgets()}
     assert [o["text"] for o in widgets[output_widget.comm_id]["outputs"]] == ["replaced\n"]
 

@@ -18,12 +18,9 @@ import pytest
 from conftest import DaemonFactory, DaemonProcess
 from js_peer import JsPeer, ensure_peer_built
 
-from nbdesk.daemon.client.notebook_client import (
-    Connection,
-    ControlClient,
-    DaemonNotRunning,
-    NotebookClient,
-)
+from nbdesk.daemon.client.connection import Connection, DaemonNotRunning
+from nbdesk.daemon.client.control_client import ControlClient
+from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.home.config import Home
@@ -145,7 +142,7 @@ async def test_opening_the_same_path_twice_joins_one_room(
     await b.wait_for(lambda doc: doc.source("boom").startswith("# from a"))
     async with await ControlClient.connect(daemon.home) as control:
         rooms = await control.list_rooms()
-    assert len(rooms) == 1 and rooms[0]["peers"] == 2 and rooms[0]["path"] == str(path)
+    assert len(rooms) == 1 and rooms[0].peers == 2 and rooms[0].path == str(path)
     await a.close()
     await b.close()
 
@@ -323,7 +320,7 @@ async def test_a_returning_peer_cancels_eviction(daemon_factory: DaemonFactory) 
     again = await NotebookClient.join(client.notebook_id, home=daemon.home)
     await asyncio.sleep(1.0)
     async with await ControlClient.connect(daemon.home) as control:
-        assert [r["notebook_id"] for r in await control.list_rooms()] == [client.notebook_id]
+        assert [r.notebook_id for r in await control.list_rooms()] == [client.notebook_id]
     await again.close()
 
 

@@ -1135,13 +1135,13 @@ export function checkKernelLaunched(value: unknown, at = "KernelLaunched"): Kern
   };
 }
 
-export interface Completions {
+export interface Completion {
   readonly matches: string[];
   readonly cursor_start: number;
   readonly cursor_end: number;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
-export function checkCompletions(value: unknown, at = "Completions"): Completions {
+export function checkCompletion(value: unknown, at = "Completion"): Completion {
   const map = v.record(value, at);
   return {
     matches: v.array(map["matches"], `${at}.matches`, (item, itemAt) => v.string(item, itemAt)),
@@ -1552,7 +1552,7 @@ export interface ResultMap {
   readonly restart_kernel: Done;
   readonly shutdown_kernel: Done;
   readonly launch_kernel: KernelLaunched;
-  readonly complete: Completions;
+  readonly complete: Completion;
   readonly send_comm: Done;
   readonly ping: Pong;
   readonly status: DaemonStatusReply;
@@ -1578,7 +1578,7 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   restart_kernel: checkDone,
   shutdown_kernel: checkDone,
   launch_kernel: checkKernelLaunched,
-  complete: checkCompletions,
+  complete: checkCompletion,
   send_comm: checkDone,
   ping: checkPong,
   status: checkDaemonStatusReply,
