@@ -14,7 +14,7 @@ export type RequestOf<Op extends RoomOp> = Extract<RoomRequest, { readonly op: O
 /** What a caller supplies: everything but the envelope (`op`, `id`, `required_heads`). */
 export type RequestFields<Op extends RoomOp> = Omit<RequestOf<Op>, "op" | "id" | "required_heads">;
 
-export interface NoResult {}
+export type NoResult = Readonly<Record<string, never>>;
 
 export interface ResultMap {
   get_doc_bytes: { readonly bytes: Uint8Array; readonly heads: string[] };
