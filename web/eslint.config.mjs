@@ -1,9 +1,10 @@
 // Lints src/ and test/ with typescript-eslint's strict, type-checked rules (`npm run lint`),
 // and the build scripts with ESLint's recommended rules.
 import js from "@eslint/js";
+import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ["dist/", "dist-test/", "node_modules/"] },
   js.configs.recommended,
   {
