@@ -50,6 +50,7 @@ check: venv web
 	$(PY) scripts/import_cycles.py
 	$(PY) scripts/module_budget.py
 	cd web && npm run --silent typecheck
+	cd web && npm run --silent lint
 	cd web && npm run --silent test
 
 bench: deps

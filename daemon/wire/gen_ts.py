@@ -179,6 +179,15 @@ def render_struct(struct: type[msgspec.Struct]) -> list[str]:
     name = struct.__name__
     tag = _tag(struct)
     fields = msgspec.structs.fields(struct)
+    if tag is None and not fields:  # a result with nothing in it: an object with no keys
+        return [
+            f"export type {name} = Readonly<Record<string, never>>;",
+            f'export function check{name}(value: unknown, at = "{name}"): {name} {{',
+            "  v.record(value, at);",
+            "  return {};",
+            "}",
+            "",
+        ]
     lines = [f"export interface {name} {{"]
     if tag is not None:
         lines.append(f"  readonly {tag[0]}: {json.dumps(tag[1])};")
@@ -187,9 +196,6 @@ def render_struct(struct: type[msgspec.Struct]) -> list[str]:
         lines.append(f"  readonly {field.encode_name}{optional}: {ts_type(field.type)};")
     lines.append("}")
     lines.append(f'export function check{name}(value: unknown, at = "{name}"): {name} {{')
-    if tag is None and not fields:
-        lines.extend(["  v.record(value, at);", "  return {};", "}", ""])
-        return lines
     lines.append("  const map = v.record(value, at);")
     lines.append("  return {")
     if tag is not None:

@@ -111,8 +111,8 @@ describe("deleted cells", () => {
     const restored = orderedCells(doc)[1];
     assert.equal(restored?.id, ids[0]);
     assert.deepEqual(restored?.outputs, ["b".repeat(64)]);
-    assert.equal(restored?.executionCount, 7);
-    assert.equal(restored?.cellType, "code");
+    assert.equal(restored.executionCount, 7);
+    assert.equal(restored.cellType, "code");
   });
 });
 

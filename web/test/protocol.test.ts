@@ -143,7 +143,6 @@ describe("output manifests", () => {
       metadata: {},
     });
     assert.equal(display.outputType, "display_data");
-    assert.ok(display.outputType === "display_data");
     assert.equal(chooseMime(display.data.keys()), "image/png");
     const error = parseManifest({ output_type: "error", ename: "E", evalue: "v", traceback: { json: ["t"] } });
     assert.deepEqual(error, {

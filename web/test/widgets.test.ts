@@ -60,9 +60,9 @@ describe("widget comms from the document", () => {
     assert.deepEqual([...read.keys()], ["aa-layout", "zz-slider"]);
     const slider = read.get("zz-slider");
     assert.equal(slider?.modelName, "IntSliderModel");
-    assert.equal(slider?.modelModuleVersion, "2.0.0");
-    assert.equal(slider?.state["value"], 3);
-    assert.equal(slider?.problem, null);
+    assert.equal(slider.modelModuleVersion, "2.0.0");
+    assert.equal(slider.state["value"], 3);
+    assert.equal(slider.problem, null);
   });
 
   it("reuses unchanged entries and returns the same map when nothing changed", () => {
@@ -93,7 +93,7 @@ describe("widget comms from the document", () => {
     assert.deepEqual(diff.closed, ["t"]);
     assert.equal(diff.updated.length, 1);
     assert.deepEqual(diff.updated[0]?.delta, { value: 7 });
-    assert.equal(diff.updated[0]?.outputsChanged, false);
+    assert.equal(diff.updated[0].outputsChanged, false);
   });
 
   it("reports an Output widget's new outputs and a comm reopened as another model", () => {
@@ -105,7 +105,7 @@ describe("widget comms from the document", () => {
     const after = comms(doc, before);
     const diff = diffComms(before, after);
     assert.equal(diff.updated[0]?.outputsChanged, true);
-    assert.deepEqual(diff.updated[0]?.comm.outputs, ["a".repeat(64)]);
+    assert.deepEqual(diff.updated[0].comm.outputs, ["a".repeat(64)]);
     const reopened = comms(putComm(doc, "o", "IntSliderModel", { value: 1 }, 1), after);
     const swap = diffComms(after, reopened);
     assert.deepEqual(swap.closed, ["o"]);
@@ -124,7 +124,7 @@ describe("widget comms from the document", () => {
     });
     const slider = comms(doc).get("s");
     assert.deepEqual(slider?.state, {});
-    assert.match(slider?.problem ?? "", /not valid JSON/);
+    assert.match(slider.problem ?? "", /not valid JSON/);
   });
 
   it("ignores comms of other targets", () => {

@@ -347,6 +347,7 @@ export function spliceSource(
 export function deleteCell(doc: NotebookDoc, cellId: CellId): NotebookDoc {
   requireCell(doc, cellId);
   return A.change(doc, (draft) => {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- how an Automerge map drops a key
     delete cellsOf(draft)[cellId];
   });
 }

@@ -131,10 +131,11 @@ async function edit(session: Session, change: (doc: NotebookDoc) => NotebookDoc)
 }
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
-  snapshot: async (session) => ({
-    heads: session.heads(),
-    cells: orderedCells(session.doc).map(cellReply),
-  }),
+  snapshot: (session) =>
+    Promise.resolve({
+      heads: session.heads(),
+      cells: orderedCells(session.doc).map(cellReply),
+    }),
   insert_cell: (session, fields) => {
     const cellType = stringField(fields, "cell_type", "code");
     if (!isCellType(cellType)) {

@@ -1076,8 +1076,7 @@ export function checkRawMetadata(value: unknown, at = "RawMetadata"): RawMetadat
   };
 }
 
-export interface Done {
-}
+export type Done = Readonly<Record<string, never>>;
 export function checkDone(value: unknown, at = "Done"): Done {
   v.record(value, at);
   return {};

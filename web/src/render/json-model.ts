@@ -3,6 +3,8 @@
  * (a large array is not walked until it is opened). Pure (no DOM).
  */
 
+import { jsonText } from "../util/guards.ts";
+
 export type JsonKind = "object" | "array" | "string" | "number" | "boolean" | "null";
 
 export interface JsonNode {
@@ -42,8 +44,9 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
+/** A scalar's JSON; a bigint, which JSON.stringify refuses, as its digits. */
 function scalarSummary(value: unknown): string {
-  const text = value === undefined ? "null" : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "bigint" ? value.toString() : (jsonText(value) ?? "null");
   return text.length > MAX_SCALAR_CHARS ? `${text.slice(0, MAX_SCALAR_CHARS)}…` : text;
 }
 

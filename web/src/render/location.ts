@@ -7,7 +7,8 @@
 import type { FileLocation } from "./resources.ts";
 
 function pageToken(): string {
-  return new URLSearchParams(globalThis.location?.search ?? "").get("token") ?? "";
+  // Node (the unit tests) has no `location`.
+  return new URLSearchParams("location" in globalThis ? globalThis.location.search : "").get("token") ?? "";
 }
 
 let current: FileLocation = { notebookPath: null, token: pageToken() };

@@ -40,10 +40,14 @@ function highlight(code: string, language: string): string {
   return hljs.highlight(code, { language: name, ignoreIllegals: true }).value;
 }
 
+function isKatexPlugin(value: unknown): value is typeof markdownItKatexExport {
+  return typeof value === "function";
+}
+
 /** The CommonJS plugin's function, whether the bundler (esbuild) or Node unwrapped `default`. */
 function katexPlugin(): typeof markdownItKatexExport {
   const unwrapped: unknown = "default" in markdownItKatexExport ? markdownItKatexExport.default : null;
-  return typeof unwrapped === "function" ? (md, options) => unwrapped(md, options) : markdownItKatexExport;
+  return isKatexPlugin(unwrapped) ? unwrapped : markdownItKatexExport;
 }
 
 const markdown = new MarkdownIt({ html: true, linkify: true, highlight });

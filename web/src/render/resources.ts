@@ -4,6 +4,8 @@
  * notebook's directory, anything else is left alone. Pure (no DOM).
  */
 
+import { isRecord } from "../util/guards.ts";
+
 /** nbformat attachments: name -> {mime: base64 or text}. */
 export type Attachments = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
@@ -29,11 +31,11 @@ export function parseAttachments(json: string | null | undefined): Attachments {
     return NO_ATTACHMENTS;
   }
   const result = new Map<string, Map<string, string>>();
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return result;
   }
   for (const [name, bundle] of Object.entries(value)) {
-    if (typeof bundle !== "object" || bundle === null || Array.isArray(bundle)) {
+    if (!isRecord(bundle)) {
       continue;
     }
     const mimes = new Map<string, string>();

@@ -85,7 +85,7 @@ export class CellClipboard {
 
   /** The last cells copied in any window, or this window's copy if storage says nothing. */
   get cells(): readonly CellSnapshot[] {
-    let stored: string | null = null;
+    let stored: string | null;
     try {
       stored = this.#storage?.getItem(CLIPBOARD_KEY) ?? null;
     } catch {

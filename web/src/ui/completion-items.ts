@@ -6,6 +6,7 @@
 
 /** The number of code points in `text` before UTF-16 offset `utf16`. */
 export function codePointOffset(text: string, utf16: number): number {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points are what the Jupyter protocol counts
   return [...text.slice(0, utf16)].length;
 }
 

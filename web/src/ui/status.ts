@@ -10,7 +10,7 @@
  */
 
 import type { ConnectionState } from "../session.ts";
-import { assertNever } from "../util/guards.ts";
+import { assertNever, errorMessage } from "../util/guards.ts";
 import { h } from "./dom.ts";
 
 export function connectionLabel(state: ConnectionState): string {
@@ -139,5 +139,10 @@ export class StatusBar {
         this.#messageTimer = null;
       }, 4000);
     }
+  }
+
+  /** Report that `what` (a request, an edit) failed, as an error message. */
+  showFailure(what: string, error: unknown): void {
+    this.showMessage(`${what} failed: ${errorMessage(error)}`, "error");
   }
 }

@@ -5,12 +5,15 @@
  * a few milliseconds.
  */
 
-interface NativeBase64 {
-  fromBase64?: (text: string) => Uint8Array;
+/** `Uint8Array` with the native decoder that newer runtimes have (not in the ES2022 lib). */
+interface MaybeNativeBase64 {
+  readonly from: Uint8ArrayConstructor["from"];
+  readonly fromBase64?: (text: string) => Uint8Array;
 }
 
 export function decodeBase64(text: string): Uint8Array {
-  const native = (Uint8Array as unknown as NativeBase64).fromBase64;
+  const constructor: MaybeNativeBase64 = Uint8Array;
+  const native = constructor.fromBase64;
   if (typeof native === "function") {
     return native(text);
   }

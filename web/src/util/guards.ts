@@ -28,6 +28,11 @@ export function isInteger(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value);
 }
 
+/** `JSON.stringify` typed as it behaves: undefined for undefined, functions and symbols. */
+export function jsonText(value: unknown): string | undefined {
+  return JSON.stringify(value);
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }

@@ -182,12 +182,12 @@ export function findBlobRefs(state: unknown, path: StatePath = []): BlobRef[] {
 }
 
 /** A copy of `state` with the value at each path replaced by `values[i]`. */
-export function replaceAtPaths<T>(
+export function replaceAtPaths(
   state: Readonly<Record<string, unknown>>,
   paths: readonly StatePath[],
-  values: readonly T[],
+  values: readonly unknown[],
 ): Record<string, unknown> {
-  const copy = structuredClone(state) as Record<string, unknown>;
+  const copy: Record<string, unknown> = structuredClone(state);
   paths.forEach((path, i) => {
     let holder: unknown = copy;
     for (const key of path.slice(0, -1)) {

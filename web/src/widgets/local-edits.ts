@@ -9,6 +9,8 @@
  * document as it comes.
  */
 
+import { jsonText } from "../util/guards.ts";
+
 interface Held {
   readonly json: string;
   readonly at: number;
@@ -26,7 +28,7 @@ export class LocalEdits {
   sent(commId: string, state: Readonly<Record<string, unknown>>, now: number): void {
     let keys = this.#held.get(commId);
     for (const [key, value] of Object.entries(state)) {
-      const json = JSON.stringify(value);
+      const json = jsonText(value);
       if (json === undefined) {
         continue;
       }

@@ -37,15 +37,16 @@ const MODULES: Readonly<Record<string, { readonly major: string; readonly export
   [output.OUTPUT_MODULE]: { major: "1", exports: output },
 };
 
+function isWidgetClass(value: unknown): value is WidgetClass {
+  return (
+    typeof value === "function" &&
+    [base.WidgetModel, base.WidgetView].some((root) => value === root || value.prototype instanceof root)
+  );
+}
+
 function classFrom(exports: object, name: string): WidgetClass | undefined {
   const value: unknown = Reflect.get(exports, name); // bundled namespaces export by getters
-  if (typeof value !== "function") {
-    return undefined;
-  }
-  const isWidgetClass = [base.WidgetModel, base.WidgetView].some(
-    (root) => value === root || value.prototype instanceof root,
-  );
-  return isWidgetClass ? (value as WidgetClass) : undefined;
+  return isWidgetClass(value) ? value : undefined;
 }
 
 export class DocWidgetManager extends ManagerBase implements WidgetRuntime {
@@ -90,7 +91,8 @@ export class DocWidgetManager extends ManagerBase implements WidgetRuntime {
       );
       return;
     }
-    const view = await this.create_view(model);
+    // Only DOM widget models have views to show (a Layout or Style model has none).
+    const view = model instanceof base.DOMWidgetModel ? await this.create_view(model) : null;
     if (!(view instanceof base.DOMWidgetView)) {
       element.dataset["widget"] = "headless";
       return;
@@ -124,7 +126,7 @@ export class DocWidgetManager extends ManagerBase implements WidgetRuntime {
     return Promise.reject(new Error("widgets are created by the kernel, not by the page"));
   }
 
-  protected _get_comm_info(): Promise<{}> {
+  protected _get_comm_info(): Promise<object> {
     return Promise.resolve({});
   }
 
@@ -259,7 +261,7 @@ export class DocWidgetManager extends ManagerBase implements WidgetRuntime {
         for (const [commId, keys] of this.#edits.expire(performance.now())) {
           const state = comms.get(commId)?.state;
           if (state !== undefined) {
-            const current = keys.filter((key) => key in state).map((key) => [key, state[key]]);
+            const current = keys.filter((key) => key in state).map((key): [string, unknown] => [key, state[key]]);
             this.#deliverState(commId, Object.fromEntries(current));
           }
         }
