@@ -15,7 +15,7 @@ from test_browser import WEB_DIST, open_page, pytestmark, screenshot
 
 from nbdesk.desktop.web_server import ShellServer
 
-__all__ = ["pytestmark"]  # skipped without chromium or the web build, like test_browser.py
+__all__ = ["pytestmark"]  # chromium and the web build, as test_browser.py
 
 CELLS = 1000
 FAR_CODE_CELL = "code-998"  # 998 * 998 = 996004 is its execute_result
