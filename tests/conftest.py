@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -160,3 +161,28 @@ async def shell(daemon: DaemonProcess) -> AsyncIterator[ShellServer]:
     await server.start()
     yield server
     await server.close()
+
+
+# -- prerequisites beyond the venv: a missing one fails the test with how to get it ------
+
+DEBIAN_PACKAGES = "`make test` installs it (scripts/ensure-system-deps.sh; `make deps`)"
+
+
+def require(present: bool, what: str, how: str = DEBIAN_PACKAGES) -> None:
+    if not present:
+        pytest.fail(f"{what} is missing: {how}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser_prerequisites() -> None:
+    """Debian's chromium and the web build (browser tests)."""
+    require(Path(CHROMIUM).exists(), f"Debian's chromium ({CHROMIUM})")
+    require((WEB_DIST / "app.js").exists(), "the web build (web/dist/app.js)", "run `make web`")
+
+
+@pytest.fixture(scope="session")
+def desktop_prerequisites(browser_prerequisites: None) -> None:
+    """pywebview with its Qt backend, Xvfb and xdotool (real-window tests)."""
+    require(importlib.util.find_spec("webview") is not None, "pywebview", "run `make venv`")
+    require(shutil.which("Xvfb") is not None, "Xvfb")
+    require(shutil.which("xdotool") is not None, "xdotool")

@@ -4,10 +4,8 @@ PySide6), xdotool for keys and windows, and screenshots into artifacts/."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,13 +19,7 @@ from conftest import DaemonProcess
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 
-needs_desktop = pytest.mark.skipif(
-    importlib.util.find_spec("webview") is None
-    or shutil.which("Xvfb") is None
-    or shutil.which("xdotool") is None
-    or not (ROOT / "web" / "dist" / "app.js").exists(),
-    reason="needs pywebview[pyside6], Xvfb, xdotool and the web build",
-)
+needs_desktop = pytest.mark.usefixtures("desktop_prerequisites")
 
 
 @pytest.fixture

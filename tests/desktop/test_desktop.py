@@ -1,6 +1,7 @@
 """Real windows: the nbdesk app (pywebview + PySide6) under Xvfb, driven with xdotool.
 
-Screenshots go to artifacts/. Skipped where pywebview, Xvfb or xdotool is missing.
+Screenshots go to artifacts/. Without pywebview, Xvfb or xdotool the tests fail, saying how
+to install them.
 """
 
 from __future__ import annotations

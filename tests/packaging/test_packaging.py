@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
@@ -89,7 +88,6 @@ def test_nbdesk_kernel_runs_an_ipykernel(tmp_path: Path) -> None:
 
 
 def test_the_committed_icons_are_rendered_from_the_svg(tmp_path: Path) -> None:
-    pytest.importorskip("PIL")
     from PIL import Image, ImageChops
 
     rendered = subprocess.run(

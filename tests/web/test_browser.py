@@ -16,10 +16,7 @@ from nbdesk.desktop.web_server import ShellServer
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() or not (WEB_DIST / "app.js").exists(),
-    reason="needs Debian chromium and the web build (make test installs both)",
-)
+pytestmark = pytest.mark.usefixtures("browser_prerequisites")
 
 
 async def open_page(browser: Browser, url: str) -> Page:

@@ -20,11 +20,7 @@ from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.desktop.web_server import ShellServer
 
-pytestmark = pytest.mark.skipif(
-    not Path("/usr/bin/chromium").exists()
-    or not (Path(__file__).resolve().parents[2] / "web" / "dist" / "app.js").exists(),
-    reason="needs Debian chromium and the web build (make test installs both)",
-)
+pytestmark = pytest.mark.usefixtures("browser_prerequisites")
 
 RUN_TIMEOUT = 30_000
 

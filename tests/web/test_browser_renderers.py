@@ -20,10 +20,7 @@ from test_browser import (
 
 from nbdesk.desktop.web_server import ShellServer
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() or not (WEB_DIST / "app.js").exists(),
-    reason="needs Debian chromium and the web build (make test installs both)",
-)
+pytestmark = pytest.mark.usefixtures("browser_prerequisites")
 
 RUN_TIMEOUT = 60_000
 

@@ -18,9 +18,7 @@ from test_browser import WEB_DIST, screenshot
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.desktop.web_server import ShellServer
 
-pytestmark = pytest.mark.skipif(
-    not (WEB_DIST / "widgets.js").exists(), reason="needs the web build with widgets.js"
-)
+pytestmark = pytest.mark.usefixtures("browser_prerequisites")
 SHOWN = ".widget-view[data-widget=shown]"
 TIMEOUT = 30_000
 

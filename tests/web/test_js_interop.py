@@ -35,7 +35,7 @@ def peer_script() -> Path:
     try:
         return ensure_peer_built()
     except PeerUnavailable as exc:
-        pytest.skip(f"JS interop peer unavailable: {exc}")
+        pytest.fail(f"{exc}: `make test` installs node and builds it", pytrace=False)
 
 
 @pytest.fixture

@@ -35,6 +35,10 @@ async def wait_gone(pid: int, timeout: float = 10) -> None:
         await asyncio.sleep(0.05)
 
 
+# Says so before it sleeps: a test that interrupts or kills the kernel waits for that.
+SLEEPY = "import time\nprint('sleeping', flush=True)\ntime.sleep(60)"
+
+
 async def notebook(daemon: DaemonProcess, *sources: str) -> tuple[NotebookClient, list[str]]:
     client = await NotebookClient.create(home=daemon.home)
     with client.edit() as doc:
@@ -121,13 +125,10 @@ async def test_errors_stop_run_all(daemon: DaemonProcess) -> None:
 
 
 async def test_interrupt_stops_a_long_cell_and_clears_the_queue(daemon: DaemonProcess) -> None:
-    client, (sleepy, queued) = await notebook(
-        daemon, "import time\ntime.sleep(60)", "print('never')"
-    )
+    client, (sleepy, queued) = await notebook(daemon, SLEEPY, "print('never')")
     first = (await client.request("execute_cell", cell_id=sleepy))["execution_id"]
     second = (await client.request("execute_cell", cell_id=queued))["execution_id"]
-    await client.next_broadcast("execution_started", timeout=30)
-    await asyncio.sleep(0.3)
+    await client.wait_for(lambda doc: len(doc.outputs(sleepy)) >= 1, timeout=30)  # asleep
     started = time.monotonic()
     await client.interrupt()
     done = await client.wait_done(first, 10)
@@ -155,12 +156,12 @@ async def test_restart_keeps_the_room_and_restarts_counts(daemon: DaemonProcess)
 
 async def test_a_killed_kernel_is_reported_and_needs_a_restart(daemon: DaemonProcess) -> None:
     client, (pid_cell, sleepy, queued) = await notebook(
-        daemon, "import os; os.getpid()", "import time; time.sleep(60)", "1"
+        daemon, "import os; os.getpid()", SLEEPY, "1"
     )
     kernel_pid = int(texts((await client.execute(pid_cell)).outputs)[0])
     running = (await client.request("execute_cell", cell_id=sleepy))["execution_id"]
     waiting = (await client.request("execute_cell", cell_id=queued))["execution_id"]
-    await asyncio.sleep(0.3)
+    await client.wait_for(lambda doc: len(doc.outputs(sleepy)) >= 1, timeout=30)  # asleep
     os.kill(kernel_pid, signal.SIGKILL)
     killed_at = time.monotonic()
     error = await client.next_broadcast("kernel_error", timeout=5)

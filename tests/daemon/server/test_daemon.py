@@ -318,9 +318,17 @@ async def test_a_returning_peer_cancels_eviction(daemon_factory: DaemonFactory) 
     client = await NotebookClient.create(home=daemon.home)
     await client.close()
     again = await NotebookClient.join(client.notebook_id, home=daemon.home)
-    await asyncio.sleep(1.0)
+    # A room left after the first one is evicted (the positive signal): had the rejoin not
+    # cancelled the first room's eviction, that would have come sooner.
+    later = await NotebookClient.create(home=daemon.home)
+    await later.close()
     async with await ControlClient.connect(daemon.home) as control:
-        assert [r.notebook_id for r in await control.list_rooms()] == [client.notebook_id]
+        for _ in range(100):
+            rooms = [r.notebook_id for r in await control.list_rooms()]
+            if later.notebook_id not in rooms:
+                break
+            await asyncio.sleep(0.1)
+        assert rooms == [client.notebook_id]
     await again.close()
 
 

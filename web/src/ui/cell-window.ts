@@ -10,8 +10,9 @@
  * cell (the selected one) and a cell holding the focus are never torn down.
  *
  * Cell data is always kept for every cell, so an edit to a placeholder's cell only
- * updates the data; the view is built from it when the cell comes near. Scroll position,
- * selection and run states are the caller's (`NotebookView`).
+ * updates the data; the view is built from it when the cell comes near. A reader who
+ * scrolled to the end stays there while the cells drawn there settle (`scroll-end.ts`).
+ * Selection and run states are the caller's (`NotebookView`).
  */
 
 import { type CellId, isCellId } from "../doc/ids.ts";
@@ -19,6 +20,7 @@ import type { Cell } from "../doc/notebook.ts";
 import { HeightMemory, sameCell, visibleRange } from "./cell-heights.ts";
 import type { CellView } from "./cell-view.ts";
 import { h, placeChildren } from "./dom.ts";
+import { EndAnchor } from "./scroll-end.ts";
 import type { SourceUpdate } from "./text-changes.ts";
 
 /** Placeholders this close to the viewport (px) are drawn. */
@@ -48,6 +50,7 @@ export class CellWindow {
   readonly #far = new Set<CellId>();
   readonly #near: IntersectionObserver;
   readonly #keep: IntersectionObserver;
+  readonly #end: EndAnchor;
 
   constructor(scroller: HTMLElement, list: HTMLElement, hooks: CellWindowHooks) {
     this.#scroller = scroller;
@@ -61,6 +64,7 @@ export class CellWindow {
       root: scroller,
       rootMargin: `${FAR}px 0px`,
     });
+    this.#end = new EndAnchor(scroller, list);
   }
 
   /** The materialised views (for run states and resets). */
@@ -116,6 +120,7 @@ export class CellWindow {
     const box = view.element.getBoundingClientRect();
     const port = this.#scroller.getBoundingClientRect();
     if (box.bottom <= port.top || box.top >= port.bottom) {
+      this.#end.release();
       view.element.scrollIntoView({ block: "nearest" });
     }
   }
@@ -132,6 +137,7 @@ export class CellWindow {
       this.#remove(cellId);
     }
     this.#list.replaceChildren();
+    this.#end.release();
   }
 
   /** Record a cell's data and redraw it if it is drawn and changed; returns its element. */
