@@ -232,7 +232,8 @@ def load_output(store: BlobStore, manifest_hash: str) -> dict[str, Any]:
 
 
 class ManifestOutputs:
-    """A blob store seen as the `OutputStore` that `.ipynb` import and export use."""
+    """A blob store seen as the output store that `.ipynb` import and export
+    (`doc.ipynb.OutputStore`) and kernels (`kernels.host.KernelOutputs`) write through."""
 
     def __init__(self, blobs: BlobStore) -> None:
         self.blobs = blobs
@@ -240,5 +241,15 @@ class ManifestOutputs:
     def store_output(self, output: dict[str, Any]) -> BlobHash:
         return store_output(self.blobs, output)
 
-    def load_output(self, manifest_hash: str) -> dict[str, Any]:
-        return load_output(self.blobs, manifest_hash)
+    def load_output(self, manifest_hash: str, *, keep_transient: bool = False) -> dict[str, Any]:
+        manifest = load_manifest(self.blobs, manifest_hash)
+        output = manifest_to_output(self.blobs, manifest)
+        if keep_transient and "transient" in manifest:
+            output["transient"] = manifest["transient"]
+        return output
+
+    def display_id(self, manifest_hash: str) -> str | None:
+        return display_id_of(load_manifest(self.blobs, manifest_hash))
+
+    def put_blob(self, data: bytes, media_type: str) -> BlobHash:
+        return self.blobs.put(data, media_type)

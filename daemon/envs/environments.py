@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic
 
 from nbdesk.daemon.envs.env import (
     Env,
@@ -29,7 +29,7 @@ from nbdesk.daemon.envs.env import (
     remove_env,
     uv_spec,
 )
-from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels
+from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels, NewSession, S
 from nbdesk.daemon.envs.pools import EnvPool
 from nbdesk.daemon.home.config import Home, Settings
 from nbdesk.daemon.wire.broadcasts import EnvProgress
@@ -43,11 +43,11 @@ POOL_WAIT = 600.0
 
 
 @dataclass
-class KernelSource:
+class KernelSource(Generic[S]):
     """Where a kernel comes from: a started hot kernel, or an environment's python."""
 
     env: Env | None = None
-    hot: HotKernel | None = None
+    hot: HotKernel[S] | None = None
     deps: tuple[str, ...] = ()
 
     @property
@@ -55,8 +55,11 @@ class KernelSource:
         return self.env.python if self.env else None
 
 
-class Environments:
-    def __init__(self, home: Home, settings: Settings) -> None:
+class Environments(Generic[S]):
+    """`new_session` makes the hot kernels' sessions (the daemon passes one that builds a
+    `KernelSession`): this layer sits beside `kernels`, not above it."""
+
+    def __init__(self, home: Home, settings: Settings, new_session: NewSession[S]) -> None:
         self.root = home.envs
         self.settings = settings
         self.cache_dir = home.cache / "rattler"
@@ -66,10 +69,9 @@ class Environments:
         }
         self.hot = HotKernels(
             settings.hot_kernels,
+            new_session=new_session,
             get_env=self._env_for_hot_kernel,
             drop_env=self._drop,
-            runtime_dir=home.run_dir / "kernels",
-            cwd=home.root,
             backoff=settings.pool_backoff,
             backoff_max=settings.pool_backoff_max,
         )
@@ -162,7 +164,7 @@ class Environments:
         deps: tuple[str, ...],
         *,
         on_progress: Callable[[EnvProgress], None],
-    ) -> KernelSource:
+    ) -> KernelSource[S]:
         """Where `owner`'s next kernel should come from (see the module docstring)."""
         if deps:
             return KernelSource(env=await self.deps_env(deps, on_progress), deps=deps)

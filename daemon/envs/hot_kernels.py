@@ -5,6 +5,10 @@ from the daemon's own interpreter), in the daemon home, and has passed the readi
 check. `take()` hands one over at once (the caller rebinds its IOPub and death
 callbacks) and a background task starts the next. A hot kernel that dies while waiting
 is dropped and replaced; shutdown stops every kernel it holds or is starting.
+
+The kernels themselves are made by the `new_session` the daemon passes in (a
+`nbdesk.daemon.kernels.session.KernelSession`): environments and kernels are sibling
+layers, and this module only needs a kernel's process to start, check and stop it.
 """
 
 from __future__ import annotations
@@ -15,20 +19,36 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from nbdesk.daemon.envs.env import Env
 from nbdesk.daemon.home.backoff import Backoff
-from nbdesk.daemon.kernels.session import KernelSession
 from nbdesk.daemon.wire.errors import NbdeskError
 
 log = logging.getLogger(__name__)
 
 
+class KernelProcess(Protocol):
+    """What a hot kernel pool does with a kernel: start it, warm it, stop it."""
+
+    @property
+    def pid(self) -> int | None: ...
+
+    async def start(self) -> Any: ...
+
+    async def run_silently(self, code: str) -> None: ...
+
+    async def shutdown(self) -> None: ...
+
+
+S = TypeVar("S", bound=KernelProcess)
+# (python, on_death) -> a kernel not started yet
+NewSession = Callable[[str | None, Callable[[str], None]], S]
+
+
 @dataclass
-class HotKernel:
-    session: KernelSession
+class HotKernel(Generic[S]):
+    session: S
     env: Env | None
     started: float = field(default_factory=time.monotonic)
 
@@ -36,26 +56,24 @@ class HotKernel:
         return f"HotKernel(pid={self.session.pid}, env={self.env.path.name if self.env else None})"
 
 
-class HotKernels:
+class HotKernels(Generic[S]):
     def __init__(
         self,
         size: int,
         *,
+        new_session: NewSession[S],
         get_env: Callable[[], Awaitable[Env | None]],
         drop_env: Callable[[Env], Awaitable[None]],
-        runtime_dir: Path,
-        cwd: Path,
         backoff: float,
         backoff_max: float,
     ) -> None:
         self.size = size
+        self._new_session = new_session
         self._get_env = get_env
         self._drop_env = drop_env
-        self._runtime_dir = runtime_dir
-        self._cwd = cwd
         self._backoff = Backoff(backoff, backoff_max)
-        self.ready: list[HotKernel] = []
-        self.starting: KernelSession | None = None
+        self.ready: list[HotKernel[S]] = []
+        self.starting: S | None = None
         self.error: str | None = None
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -66,15 +84,11 @@ class HotKernels:
             f"HotKernels(ready={len(self.ready)}/{self.size}, starting={self.starting is not None})"
         )
 
-    @property
-    def cwd(self) -> Path:
-        return self._cwd
-
     def start(self) -> None:
         if self.size > 0 and self._task is None:
             self._task = asyncio.create_task(self._fill(), name="hot kernels")
 
-    def take(self) -> HotKernel | None:
+    def take(self) -> HotKernel[S] | None:
         """A started kernel, or None; the caller must rebind it before anything else."""
         while self.ready:
             hot = self.ready.pop(0)
@@ -108,14 +122,10 @@ class HotKernels:
             self.ready.append(hot)
             log.info("%r: %r ready", self, hot)
 
-    async def _start_one(self, env: Env | None) -> HotKernel:
-        holder: list[HotKernel] = []
-        session = KernelSession(
-            python=env.python if env else None,
-            cwd=self._cwd,
-            runtime_dir=self._runtime_dir,
-            on_iopub=_ignore,
-            on_death=lambda reason: self._died(holder, reason),
+    async def _start_one(self, env: Env | None) -> HotKernel[S]:
+        holder: list[HotKernel[S]] = []
+        session = self._new_session(
+            env.python if env else None, lambda reason: self._died(holder, reason)
         )
         self.starting = session
         try:
@@ -130,7 +140,7 @@ class HotKernels:
         holder.append(HotKernel(session, env))
         return holder[0]
 
-    def _died(self, holder: list[HotKernel], reason: str) -> None:
+    def _died(self, holder: list[HotKernel[S]], reason: str) -> None:
         """A pooled kernel died before anyone took it: drop it (and its env) and refill."""
         if not holder or holder[0] not in self.ready:
             return
@@ -142,7 +152,7 @@ class HotKernels:
         task.add_done_callback(self._stopping.discard)
         self._wakeup.set()
 
-    async def _discard(self, hot: HotKernel) -> None:
+    async def _discard(self, hot: HotKernel[S]) -> None:
         await hot.session.shutdown()
         if hot.env is not None:
             await self._drop_env(hot.env)
@@ -173,7 +183,3 @@ class HotKernels:
         ready, self.ready = self.ready, []
         await asyncio.gather(*(hot.session.shutdown() for hot in ready), return_exceptions=True)
         await asyncio.gather(*self._stopping, return_exceptions=True)
-
-
-def _ignore(msg: dict[str, Any]) -> None:
-    """IOPub of a kernel nobody owns yet (its startup status messages)."""

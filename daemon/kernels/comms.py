@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbdesk.daemon.blobs.manifests import store_output
 from nbdesk.daemon.kernels.host import KernelHost
 from nbdesk.daemon.kernels.outputs import (
     OUTPUT_MSG_TYPES,
@@ -135,7 +134,7 @@ class WidgetComms:
         return False
 
     def _put_blob(self, data: bytes) -> str:
-        return self.host.blobs.put(data, "application/octet-stream")
+        return self.host.outputs.put_blob(data, "application/octet-stream")
 
     def _open(self, content: dict[str, Any], buffers: list[bytes]) -> None:
         if content.get("target_name") != WIDGET_TARGET:
@@ -196,8 +195,7 @@ class WidgetComms:
 
     def _write_outputs(self, comm_id: str, *, sync_back: bool) -> None:
         area = self.areas[comm_id]
-        blobs = self.host.blobs
-        manifests = tuple(store_output(blobs, output) for output in area.outputs)
+        manifests = tuple(self.host.outputs.store_output(output) for output in area.outputs)
         if self.host.doc.has_comm(comm_id) and self.host.doc.get_comm(comm_id).outputs != manifests:
             self.host.doc.set_comm_outputs(comm_id, manifests)
             self.host.local_change()

@@ -17,12 +17,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbdesk.daemon.blobs.manifests import (
-    display_id_of,
-    load_manifest,
-    manifest_to_output,
-    store_output,
-)
 from nbdesk.daemon.doc.dependencies import dependency_diff, notebook_dependencies
 from nbdesk.daemon.kernels.comms import WidgetComms
 from nbdesk.daemon.kernels.host import KernelEnv, KernelHost
@@ -397,7 +391,7 @@ class RoomKernel:
 
     def _flush(self, execution: Execution) -> None:
         """Write the execution's outputs and count into the document if they changed."""
-        hashes = tuple(store_output(self.host.blobs, output) for output in execution.area.outputs)
+        hashes = tuple(self.host.outputs.store_output(output) for output in execution.area.outputs)
         if hashes == execution.written and execution.count == execution.written_count:
             return
         try:
@@ -432,27 +426,19 @@ class RoomKernel:
     def _update_stored_display(
         self, cell_id: str, display_id: str, content: dict[str, Any]
     ) -> None:
-        blobs = self.host.blobs
+        outputs = self.host.outputs
         try:
             hashes: list[str] = list(self.host.doc.outputs(cell_id))
         except DocumentError:
             return
         changed = False
         for index, manifest_hash in enumerate(hashes):
-            manifest = load_manifest(blobs, manifest_hash)
-            if display_id_of(manifest) != display_id:
+            if outputs.display_id(manifest_hash) != display_id:
                 continue
-            area = OutputArea(outputs=[_output_with_transient(blobs, manifest)])
+            area = OutputArea(outputs=[outputs.load_output(manifest_hash, keep_transient=True)])
             if update_display(area, display_id, content):
-                hashes[index] = store_output(blobs, area.outputs[0])
+                hashes[index] = outputs.store_output(area.outputs[0])
                 changed = True
         if changed:
             self.host.doc.set_outputs(cell_id, hashes)
             self.host.local_change()
-
-
-def _output_with_transient(blobs: Any, manifest: dict[str, Any]) -> dict[str, Any]:
-    output = manifest_to_output(blobs, manifest)
-    if "transient" in manifest:
-        output["transient"] = manifest["transient"]
-    return output

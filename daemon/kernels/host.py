@@ -1,7 +1,7 @@
 """What a kernel may use of the room that owns it.
 
-A room hands its kernel this interface (its document, broadcasts, blobs, environments
-and where the kernel runs) instead of letting the kernel reach up into the room or its
+A room hands its kernel this interface (its document, broadcasts, where outputs are
+stored, environments and where the kernel runs) instead of letting the kernel reach up into the room or its
 registry; the room satisfies it structurally, so `kernels` never imports `rooms`.
 """
 
@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import msgspec
 
-from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.kernels.session import KernelSession
 from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.ids import NotebookId
+
+
+class KernelOutputs(Protocol):
+    """Where a kernel's outputs go (the room's blob store, as output manifests): the
+    document holds only the hashes this returns. `kernels` and `blobs` are siblings."""
+
+    def store_output(self, output: dict[str, Any]) -> str: ...
+
+    def load_output(self, manifest_hash: str, *, keep_transient: bool = False) -> dict[str, Any]:
+        """The output a hash stands for; with its `transient` (display id) if asked."""
+
+    def display_id(self, manifest_hash: str) -> str | None: ...
+
+    def put_blob(self, data: bytes, media_type: str) -> str: ...
 
 
 class KernelEnv(Protocol):
@@ -74,7 +87,7 @@ class KernelHost(Protocol):
     def doc(self) -> NotebookDoc: ...
 
     @property
-    def blobs(self) -> BlobStore: ...
+    def outputs(self) -> KernelOutputs: ...
 
     @property
     def environments(self) -> KernelEnvironments: ...

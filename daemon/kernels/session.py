@@ -263,3 +263,16 @@ class KernelSession:
                 os.killpg(self.pgid, signal.SIGKILL)
         self._km = None
         self._kc = None
+
+
+def hot_session(
+    python: str | None, on_death: Callable[[str], None], *, cwd: Path, runtime_dir: Path
+) -> KernelSession:
+    """A kernel nobody owns yet, for the hot pool: its owner rebinds IOPub and death later."""
+    return KernelSession(
+        python=python, cwd=cwd, runtime_dir=runtime_dir, on_iopub=_unowned, on_death=on_death
+    )
+
+
+def _unowned(msg: dict[str, Any]) -> None:
+    """IOPub of a kernel nobody owns yet (its startup status messages)."""

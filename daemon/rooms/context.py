@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from nbdesk.daemon.blobs.manifests import ManifestOutputs
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.doc.store import DocStore
 from nbdesk.daemon.envs.environments import Environments
 from nbdesk.daemon.home.config import Home, Settings
+from nbdesk.daemon.kernels.session import KernelSession
 from nbdesk.daemon.wire.ids import NotebookId
 
 Rebind = Callable[[NotebookId, str], Awaitable[Path]]
@@ -25,5 +28,10 @@ class RoomContext:
     settings: Settings
     blobs: BlobStore
     doc_store: DocStore
-    environments: Environments
+    environments: Environments[KernelSession]
     rebind: Rebind  # save-as: bind a room to another path (the registry keeps the index)
+
+    @cached_property
+    def outputs(self) -> ManifestOutputs:
+        """The blob store as the output store kernels and `.ipynb` files write through."""
+        return ManifestOutputs(self.blobs)

@@ -42,7 +42,7 @@ class NotebookFile:
     ) -> None:
         self.path = path
         self.doc = doc
-        self.blobs = blobs
+        self.outputs = ManifestOutputs(blobs)
         self.disk_bytes: bytes | None = None
         # Digests of our own recent writes: the watcher may read one of them after a newer
         # write began, and must not merge our older text back over fresher typing.
@@ -65,7 +65,7 @@ class NotebookFile:
 
     async def write(self, *, explicit: bool) -> bool:
         """Export and write when the bytes differ from disk; True when a write happened."""
-        data = export_bytes(self.doc, ManifestOutputs(self.blobs))
+        data = export_bytes(self.doc, self.outputs)
         if data == self.disk_bytes:
             return False
         if not explicit and len(self.doc) == 0 and self.disk_bytes and cell_count(self.disk_bytes):
@@ -124,7 +124,7 @@ class NotebookFile:
             log.warning("ignoring an unreadable external edit: %s", exc)
             return 0
         self.disk_bytes = data
-        changed = merge_notebook(self.doc, nb, ManifestOutputs(self.blobs))
+        changed = merge_notebook(self.doc, nb, self.outputs)
         log.info("merged an external edit of %s (%d cells changed)", self.path, changed)
         self._on_external_edit(changed)
         return changed

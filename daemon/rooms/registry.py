@@ -8,6 +8,7 @@ new path unless another open room owns it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 from pathlib import Path
@@ -21,6 +22,7 @@ from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.doc.store import DocStore
 from nbdesk.daemon.envs.environments import Environments
 from nbdesk.daemon.home.config import Home, Settings
+from nbdesk.daemon.kernels.session import KernelSession, hot_session
 from nbdesk.daemon.rooms.context import RoomContext
 from nbdesk.daemon.rooms.room import Room, RoomState
 from nbdesk.daemon.wire.broadcasts import PathChanged
@@ -58,7 +60,11 @@ class RoomRegistry:
         self._by_path: dict[Path, NotebookId] = {}
         self._evictions: dict[NotebookId, asyncio.TimerHandle] = {}
         self._lock = asyncio.Lock()
-        self.envs = Environments(home, settings)
+        self.envs: Environments[KernelSession] = Environments(
+            home,
+            settings,
+            functools.partial(hot_session, cwd=home.root, runtime_dir=home.run_dir / "kernels"),
+        )
         self.envs.broadcast = self.broadcast_all
         self.envs.in_use = self.envs_in_use
         self.context = RoomContext(home, settings, blobs, self.doc_store, self.envs, self.rebind)

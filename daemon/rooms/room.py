@@ -15,11 +15,13 @@ from pathlib import Path
 
 import msgspec
 
+from nbdesk.daemon.blobs.manifests import ManifestOutputs
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.doc.store import RoomRecord
 from nbdesk.daemon.envs.environments import Environments
 from nbdesk.daemon.kernels.executions import RoomKernel
+from nbdesk.daemon.kernels.session import KernelSession
 from nbdesk.daemon.rooms.context import RoomContext
 from nbdesk.daemon.rooms.debounce import Debouncer
 from nbdesk.daemon.rooms.file_binding import NotebookFile
@@ -69,7 +71,11 @@ class Room:
         return self.context.blobs
 
     @property
-    def environments(self) -> Environments:
+    def outputs(self) -> ManifestOutputs:
+        return self.context.outputs
+
+    @property
+    def environments(self) -> Environments[KernelSession]:
         return self.context.environments
 
     @property

@@ -2,7 +2,7 @@
 
 Each connection is served by its own task whose top level catches everything, so one bad
 peer costs one connection and the daemon keeps serving everyone else. Rooms, requests
-and persistence live in their own modules.
+(`rooms.handlers`, `rooms.control_handlers`) and persistence live in their own modules.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ import time
 from typing import IO, Any
 
 from nbdesk import __version__
-from nbdesk.daemon.blobs.gc import collect_garbage, expand_references, output_hashes
 from nbdesk.daemon.blobs.server import BlobServer
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.home.config import Home, Settings
-from nbdesk.daemon.rooms import handlers
+from nbdesk.daemon.rooms import control_handlers, handlers
 from nbdesk.daemon.rooms.peer import Peer
 from nbdesk.daemon.rooms.registry import RoomRegistry
 from nbdesk.daemon.rooms.room import Room
@@ -37,27 +36,17 @@ from nbdesk.daemon.wire.messages import (
 )
 from nbdesk.daemon.wire.outbox import Overflow
 from nbdesk.daemon.wire.requests import (
-    CollectGarbage,
     ControlChannel,
     ControlRequest,
     CreateNotebook,
     Handshake,
     JoinNotebook,
-    ListRooms,
     OpenNotebook,
-    Ping,
     RoomRequest,
     StopDaemon,
 )
 from nbdesk.daemon.wire.responses import (
-    DaemonStatusReply,
-    GcReport,
     HandshakeReply,
-    Pong,
-    Result,
-    RoomList,
-    RoomStatus,
-    Stopping,
 )
 from nbdesk.daemon.wire.transport import StreamTransport
 
@@ -283,98 +272,22 @@ class Daemon:
             raw = decode_map(frame.payload)
             try:
                 request = parse_request(raw, ControlRequest)
+                result = await control_handlers.handle(self, request)
             except NbdeskError as exc:
                 peer.send(FrameType.RESPONSE, error_response(request_id_of(raw), exc))
                 continue
-            if isinstance(request, CollectGarbage):
-                envs_removed = await self.registry.envs.collect(request.env_max_age)
-                try:
-                    report = await self.collect_blobs(request.min_age)
-                except NbdeskError as exc:
-                    peer.send(FrameType.RESPONSE, error_response(request.id, exc))
-                    continue
-                report.envs_removed = envs_removed
-                peer.send(FrameType.RESPONSE, ok_response(request.id, report))
-                continue
-            peer.send(FrameType.RESPONSE, ok_response(request.id, self._control(request)))
+            peer.send(FrameType.RESPONSE, ok_response(request.id, result))
             if isinstance(request, StopDaemon):
                 await peer.drained()
                 self.request_stop()
 
-    async def collect_blobs(self, min_age: float) -> GcReport:
-        """Sweep unreferenced blobs; refuses (rather than guesses) if a root is unreadable."""
-        roots = output_hashes(self.registry.all_docs())
-        report = await asyncio.to_thread(
-            lambda: collect_garbage(
-                self.blobs, expand_references(self.blobs, roots), min_age_seconds=min_age
-            )
-        )
-        log.info("blob gc: %s", report)
-        return GcReport(
-            deleted=report.deleted,
-            kept=report.kept,
-            bytes_freed=report.bytes_freed,
-            envs_removed=[],
-        )
+    @property
+    def connection_count(self) -> int:
+        return len(self._connections)
 
     async def _collect_blobs_later(self, delay: float) -> None:
         await asyncio.sleep(delay)
         try:
-            await self.collect_blobs(3600.0)
+            await control_handlers.collect_blobs(self.registry, self.blobs, 3600.0)
         except Exception:
             log.exception("blob gc at start failed; blobs are kept")
-
-    def _control(self, request: Any) -> Result:
-        if isinstance(request, Ping):
-            return Pong(pong=True, daemon_version=__version__)
-        if isinstance(request, ListRooms):
-            return RoomList(rooms=self.rooms_status())
-        if isinstance(request, StopDaemon):
-            return Stopping(stopping=True)
-        return self.status()
-
-    def rooms_status(self) -> list[RoomStatus]:
-        return [
-            RoomStatus(
-                notebook_id=room.id,
-                path=str(room.path) if room.path else None,
-                state=str(room.state),
-                peers=len(room.peers),
-                cells=len(room.doc),
-                kernel=str(room.kernel.status),
-                running=repr(room.kernel.running) if room.kernel.running else None,
-                queued=len(room.kernel.queue),
-                kernel_pid=room.kernel.session.pid if room.kernel.session else None,
-                python=room.kernel.session.python if room.kernel.session else None,
-            )
-            for room in self.registry.rooms.values()
-        ]
-
-    def status(self) -> DaemonStatusReply:
-        return DaemonStatusReply(
-            pid=os.getpid(),
-            version=__version__,
-            socket=str(self.home.socket),
-            home=str(self.home.root),
-            blob_url=self.blob_url,
-            uptime=time.time() - self.started_at,
-            rss_bytes=_rss_bytes(),
-            kernels_rss_bytes=sum(_rss_bytes(pid) for pid in self._kernel_pids()),
-            rooms=self.rooms_status(),
-            pools=self.registry.envs.status(),
-            connections=len(self._connections),
-        )
-
-    def _kernel_pids(self) -> list[int]:
-        pids = [
-            room.kernel.session.pid for room in self.registry.rooms.values() if room.kernel.session
-        ]
-        return [pid for pid in pids if pid is not None] + self.registry.envs.hot.pids()
-
-
-def _rss_bytes(pid: int | str = "self") -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        return 0

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from nbdesk.daemon.wire.broadcasts import AnyBroadcast
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.ids import RequestId
 from nbdesk.daemon.wire.requests import AnyRequest
@@ -95,7 +94,3 @@ def parse_result(raw: dict[str, Any], kind: type[R]) -> R:
         raise ProtocolError(
             f"bad {kind.__name__} response: {exc}", code=ErrorCode.BAD_RESPONSE
         ) from exc
-
-
-def parse_broadcast(payload: bytes) -> Any:
-    return msgspec.convert(decode_map(payload), AnyBroadcast)
