@@ -67,6 +67,13 @@ class NotebookFile:
         """Export and write when the bytes differ from disk; True when a write happened."""
         data = export_bytes(self.doc, self.outputs)
         if data == self.disk_bytes:
+            if not explicit:
+                heads = ",".join(head[:12] for head in self.doc.heads_hex())
+                log.info(
+                    "autosave of %s at heads %s skipped: the file holds these bytes",
+                    self.path,
+                    heads,
+                )
             return False
         if not explicit and len(self.doc) == 0 and self.disk_bytes and cell_count(self.disk_bytes):
             log.warning("not autosaving an empty notebook over %s, which has cells", self.path)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import msgspec
 
-from nbdesk.daemon.blobs.manifests import ManifestOutputs
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.doc.ipynb import import_notebook, merge_notebook, parse_ipynb
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
@@ -94,6 +93,7 @@ class RoomRegistry:
         path = canonical(path_text)
         if (room := self.room_for_path(path)) is not None:
             return room
+        log.info("opening %s", path)
         data = await read_notebook_file(path)
         nb = parse_ipynb(data, source=path)
         async with self._lock:
@@ -101,7 +101,7 @@ class RoomRegistry:
                 return room
             doc = self._restore_for_path(path, data, nb)
             if doc is None:
-                doc = import_notebook(nb, ManifestOutputs(self.blobs))
+                doc = import_notebook(nb, self.context.outputs)
             room = self._register(doc)
             room.bind_file(path, data)
             self._by_path[path] = room.id
@@ -117,7 +117,7 @@ class RoomRegistry:
             if loaded is None:
                 return None
             if record.file_sha256 != hashlib.sha256(data).hexdigest():
-                merge_notebook(loaded, nb, ManifestOutputs(self.blobs))
+                merge_notebook(loaded, nb, self.context.outputs)
             return loaded
         return None
 

@@ -52,8 +52,7 @@ async def test_the_app_runs_a_cell_opens_windows_and_restores_them(
     relaunched = App(daemon, display).start()
     try:
         await wait_until(lambda: len(relaunched.windows()) >= 2)
-        await asyncio.sleep(2.0)
-        assert sorted(joined(relaunched.session())) == before
+        await wait_until(lambda: sorted(joined(relaunched.session())) == before)
         relaunched.screenshot("desktop-restored")
         again = await NotebookClient.join(notebook_id, home=daemon.home)
         assert again.doc.cells()[0].source == "1+1"  # Shift-Enter added one below

@@ -212,7 +212,8 @@ async def test_autosave_writes_edits_and_skips_identical_bytes(
     with client.edit() as doc:
         doc.splice_source("streams", 0, 1, "#")
     await client.confirm_sync()
-    await asyncio.sleep(0.6)
+    heads = ",".join(head[:12] for head in client.doc.heads_hex())
+    await wait_until(lambda: f"autosave of {path} at heads {heads} skipped" in daemon.log())
     assert path.stat().st_mtime_ns == first
     await client.close()
 
@@ -227,7 +228,7 @@ async def test_autosave_never_writes_an_empty_notebook_over_cells(
         for cell_id in doc.cell_ids():
             doc.delete_cell(cell_id)
     await client.confirm_sync()
-    await asyncio.sleep(0.7)
+    await wait_until(lambda: f"not autosaving an empty notebook over {path}" in daemon.log())
     assert path.read_bytes() == before
     await client.save()
     assert nbformat.read(path, as_version=4).cells == []

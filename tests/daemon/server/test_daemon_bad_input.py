@@ -391,7 +391,7 @@ async def test_open_of_a_fifo_does_not_block_other_handshakes(
     os.mkfifo(fifo)
     peer = await RawPeer.connect(daemon)
     await peer.send(PREAMBLE + request_frame({"id": 3, "op": "open", "path": str(fifo)}))
-    await asyncio.sleep(0.3)  # let the daemon start reading the FIFO
+    await wait_for_log(daemon, f"opening {fifo.resolve()}")  # it is reading the FIFO now
     join_failure: TimeoutError | None = None
     try:
         other = await asyncio.wait_for(
