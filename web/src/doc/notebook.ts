@@ -13,12 +13,12 @@
 import * as A from "@automerge/automerge/slim";
 import { generateKeyBetween, generateNKeysBetween } from "fractional-indexing";
 
+import { type CellType, isCellType } from "../protocol/wire.gen.ts";
 import { type CellId, isCellId } from "./ids.ts";
 
-export const SCHEMA_VERSION = 3;
+export { type CellType, isCellType };
 
-export const CELL_TYPES = ["code", "markdown", "raw"] as const;
-export type CellType = (typeof CELL_TYPES)[number];
+export const SCHEMA_VERSION = 3;
 
 /** One cell as stored: scalar strings are ImmutableString, `source` is collaborative text. */
 export interface CellRecord {
@@ -92,10 +92,6 @@ export class NotebookError extends Error {
     this.name = "NotebookError";
     this.code = code;
   }
-}
-
-export function isCellType(value: string): value is CellType {
-  return CELL_TYPES.some((type) => type === value);
 }
 
 // -- reading -------------------------------------------------------------------------
