@@ -46,6 +46,19 @@ def thousand_cell_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def pid_alive(pid: int) -> bool:
+    """A process that exists and is not a zombie; one that exits while we look is gone."""
+    try:
+        os.kill(pid, 0)
+        with open(f"/proc/{pid}/stat") as stat:
+            state = (
+                stat.read().rpartition(")")[2].split()[0]
+            )  # after "(comm)", which may hold spaces
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+    return state != "Z"
+
+
 class DaemonProcess:
     """A real daemon process on a temporary home, stopped (or killed) at teardown."""
 

@@ -225,9 +225,14 @@ async def test_run_keys_queue_markers_interrupt_and_restart(notebook: Notebook) 
     # I I interrupts a long run.
     await notebook.keys("Enter")
     await page.keyboard.press("Control+a")
-    await page.keyboard.type("import time\ntime.sleep(120)")
+    await page.keyboard.type("import time\nprint('sleeping', flush=True)\ntime.sleep(120)")
     await notebook.keys("Control+Enter")
     await expect(notebook.cell(4)).to_have_attribute("data-state", "running", timeout=RUN_TIMEOUT)
+    # Interrupt once the kernel is in the sleep (it printed first), not while it is still
+    # starting the cell: under load a too-early SIGINT is lost.
+    await expect(notebook.cell(4).locator(".output[data-output-type=stream]")).to_contain_text(
+        "sleeping", timeout=RUN_TIMEOUT
+    )
     await notebook.keys("i", "i")
     await expect(notebook.cell(4).locator(".output[data-output-type=error]")).to_contain_text(
         "KeyboardInterrupt", timeout=RUN_TIMEOUT

@@ -12,20 +12,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DaemonProcess
+from conftest import DaemonProcess, pid_alive
 
 from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.wire.errors import NbdeskError
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split()[2] != "Z"
 
 
 async def wait_gone(pid: int, timeout: float = 10) -> None:
