@@ -7,7 +7,14 @@ from typing import Any
 
 import msgspec
 
-from nbdesk.daemon.wire.enums import EnvKind, EnvPhase, ExecutionStatus, KernelStatus
+from nbdesk.daemon.wire.enums import (
+    EnvKind,
+    EnvPhase,
+    ExecutionStatus,
+    KernelPhase,
+    KernelStatus,
+    ResolutionSource,
+)
 from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId
 
 
@@ -56,6 +63,40 @@ class KernelErrorEvent(Broadcast, tag="kernel_error"):
     message: str
 
 
+class KernelLocation(Broadcast, tag="kernel_location"):
+    """Where the room's kernel runs and how far getting it has come, for the status line.
+
+    `needs_ipykernel` names an interpreter that lacks ipykernel (the page offers to
+    install it, with consent); `missing_kernelspec` a kernelspec the notebook names that
+    is not installed here (the page offers the picker; the metadata stays untouched)."""
+
+    display_name: str
+    language: str
+    env: str
+    source: ResolutionSource
+    phase: KernelPhase
+    reason: str | None = None
+    python: str | None = None
+    kernelspec: str | None = None
+    needs_ipykernel: str | None = None
+    missing_kernelspec: str | None = None
+
+
+class InputRequested(Broadcast, tag="input_request"):
+    """The running cell called `input()`: any window may answer with `input_reply`."""
+
+    cell_id: CellId
+    execution_id: ExecutionId
+    prompt: str
+    password: bool
+
+
+class InputAnswered(Broadcast, tag="input_answered"):
+    """The pending input was answered (or abandoned): windows drop their prompt."""
+
+    execution_id: ExecutionId
+
+
 class CommCustom(Broadcast, tag="comm_custom"):
     """A widget's custom message from the kernel; binary buffers are blob references."""
 
@@ -91,6 +132,9 @@ AnyBroadcast = (
     | QueueChanged
     | KernelStatusChanged
     | KernelErrorEvent
+    | KernelLocation
+    | InputRequested
+    | InputAnswered
     | CommCustom
     | EnvProgress
     | EnvSyncState

@@ -42,3 +42,34 @@ class EnvPhase(StrEnum):
     BUILDING = "building"
     READY = "ready"
     FAILED = "failed"
+
+
+class KernelChoiceKind(StrEnum):
+    """What a kernel picker entry starts: an installed kernelspec (any language), a Python
+    environment's interpreter, the notebook's project environment, or the prewarmed default."""
+
+    KERNELSPEC = "kernelspec"
+    PYTHON = "python"
+    PROJECT = "project"
+    DEFAULT = "default"
+
+
+class ResolutionSource(StrEnum):
+    """Which step of the documented resolution order chose where the kernel runs."""
+
+    CHOSEN = "chosen"  # the user picked it (kernel picker or `--kernel`)
+    INLINE_DEPS = "inline_deps"  # the notebook's own dependency list
+    PROJECT = "project"  # pyproject.toml, environment.yml or a .venv near the notebook
+    KERNELSPEC = "kernelspec"  # metadata.kernelspec.name, installed here
+    DEFAULT = "default"  # the prewarmed pool and hot kernels
+
+
+class KernelPhase(StrEnum):
+    """Where getting the room's kernel stands, for the status line."""
+
+    RESOLVING = "resolving"
+    BUILDING = "building"
+    STARTING = "starting"
+    READY = "ready"
+    ERROR = "error"
+    STOPPED = "stopped"

@@ -70,6 +70,10 @@ class ErrorCode(StrEnum):
     ENV_ERROR = "env_error"
     BAD_ENV = "bad_env"
     POOL_OFF = "pool_off"
+    BAD_PROJECT = "bad_project"  # a pyproject.toml or environment.yml nbdesk cannot use
+    NO_SUCH_KERNELSPEC = "no_such_kernelspec"
+    NO_IPYKERNEL = "no_ipykernel"  # a Python environment without ipykernel (consent to add)
+    NO_INPUT_PENDING = "no_input_pending"
     # the daemon process and the shell
     ALREADY_RUNNING = "already_running"
     NO_DAEMON = "no_daemon"

@@ -12,7 +12,8 @@ from typing import Any
 
 import msgspec
 
-from nbdesk.daemon.wire.ids import CellId, CommId, NotebookId, RequestId
+from nbdesk.daemon.wire.enums import KernelChoiceKind
+from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId, NotebookId, RequestId
 
 # -- requests -------------------------------------------------------------------------
 
@@ -30,7 +31,12 @@ class OpenNotebook(Request, tag="open"):
 
 
 class CreateNotebook(Request, tag="create"):
-    pass
+    """A new untitled notebook. `folder` is where it lives until saved (its kernel's working
+    directory and where its project is looked for; None: the daemon's home). With `launch`
+    False no kernel starts until asked (a script that writes metadata first)."""
+
+    folder: str | None = None
+    launch: bool = True
 
 
 class JoinNotebook(Request, tag="join"):
@@ -67,9 +73,12 @@ class SyncBarrier(Request, tag="sync_barrier"):
 
 
 class ExecuteCell(Request, tag="execute_cell"):
-    """Run a cell's source as the daemon's document holds it (after `required_heads`)."""
+    """Run a cell's source as the daemon's document holds it (after `required_heads`).
+    With `allow_stdin` False, `input()` in the cell raises (as in nbclient) instead of
+    asking the windows for a line."""
 
     cell_id: CellId
+    allow_stdin: bool = True
 
 
 class RunAll(Request, tag="run_all"):
@@ -90,10 +99,34 @@ class ShutdownKernel(Request, tag="shutdown_kernel"):
 
 class LaunchKernel(Request, tag="launch_kernel"):
     """Start (or replace) the room's kernel. `env` is a Python interpreter path, or "uv" /
-    "conda" for an environment from that pool; None lets the daemon choose (the
-    notebook's dependencies, its own environment, a hot kernel, the uv pool)."""
+    "conda" for an environment from that pool; `kernelspec` an installed kernelspec's
+    name. Neither: the daemon resolves (see `nbdesk.daemon.envs.resolution`)."""
 
     env: str | None = None
+    kernelspec: str | None = None
+
+
+class ListKernels(Request, tag="list_kernels"):
+    """What the kernel picker offers for this notebook."""
+
+
+class ChangeKernel(Request, tag="change_kernel"):
+    """The user picked a kernel: remember the choice, write `metadata.kernelspec` and
+    `language_info`, and restart the kernel there. `name` is the kernelspec name, the
+    interpreter path, or the project file's path (empty for the default). With
+    `install_ipykernel` the user agreed to have ipykernel installed into a Python
+    environment that lacks it."""
+
+    kind: KernelChoiceKind
+    name: str = ""
+    install_ipykernel: bool = False
+
+
+class InputReply(Request, tag="input_reply"):
+    """A line typed for the kernel's `input()` (answers the pending `input_request`)."""
+
+    execution_id: ExecutionId
+    value: str
 
 
 class Complete(Request, tag="complete"):
@@ -148,6 +181,9 @@ RoomRequest = (
     | RestartKernel
     | ShutdownKernel
     | LaunchKernel
+    | ListKernels
+    | ChangeKernel
+    | InputReply
     | Complete
     | SendComm
 )

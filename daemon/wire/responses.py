@@ -16,6 +16,7 @@ from typing import Any, Literal
 import msgspec
 
 from nbdesk.daemon.wire import requests as rq
+from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode
 from nbdesk.daemon.wire.ids import CellId, ExecutionId, NotebookId, RequestId
 
@@ -63,6 +64,24 @@ class ExecutionsQueued(Result):
 
 class KernelLaunched(Result):
     python: str | None
+    display_name: str = ""
+    language: str = ""
+
+
+class KernelChoice(msgspec.Struct, kw_only=True):
+    """One entry of the kernel picker; `kind` and `name` go back in `change_kernel`."""
+
+    kind: KernelChoiceKind
+    name: str
+    display_name: str
+    language: str
+    env: str  # where it runs, for people: a path, a project, "prewarmed default"
+    has_ipykernel: bool = True  # False: choosing it needs consent to install ipykernel
+    current: bool = False
+
+
+class KernelChoices(Result):
+    choices: list[KernelChoice]
 
 
 class Completion(Result):
@@ -136,6 +155,9 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.RestartKernel: Done,
     rq.ShutdownKernel: Done,
     rq.LaunchKernel: KernelLaunched,
+    rq.ListKernels: KernelChoices,
+    rq.ChangeKernel: KernelLaunched,
+    rq.InputReply: Done,
     rq.Complete: Completion,
     rq.SendComm: Done,
     rq.Ping: Pong,

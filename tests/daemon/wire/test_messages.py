@@ -8,7 +8,14 @@ import msgspec
 import pytest
 
 from nbdesk.daemon.wire import broadcasts, control, requests, responses
-from nbdesk.daemon.wire.enums import EnvKind, EnvPhase, ExecutionStatus, KernelStatus
+from nbdesk.daemon.wire.enums import (
+    EnvKind,
+    EnvPhase,
+    ExecutionStatus,
+    KernelPhase,
+    KernelStatus,
+    ResolutionSource,
+)
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId, NotebookId, RequestId
 from nbdesk.daemon.wire.messages import (
@@ -38,6 +45,18 @@ BROADCASTS: list[broadcasts.Broadcast] = [
     broadcasts.CommCustom(comm_id=CommId("w"), content={"a": 1}, buffers=[{"blob": "h"}]),
     broadcasts.EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.READY, message="done"),
     broadcasts.EnvSyncState(in_sync=False, added=["six"], removed=[]),
+    broadcasts.KernelLocation(
+        display_name="R",
+        language="R",
+        env="/usr/lib/R",
+        source=ResolutionSource.KERNELSPEC,
+        phase=KernelPhase.READY,
+        kernelspec="ir",
+    ),
+    broadcasts.InputRequested(
+        cell_id=CellId("c1"), execution_id=ExecutionId("e1"), prompt="Name? ", password=False
+    ),
+    broadcasts.InputAnswered(execution_id=ExecutionId("e1")),
 ]
 
 

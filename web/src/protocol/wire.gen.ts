@@ -83,6 +83,21 @@ export function requestId(value: number): RequestId {
 
 // -- closed sets
 
+export type KernelChoiceKind =
+  | "kernelspec"
+  | "python"
+  | "project"
+  | "default";
+export const KernelChoiceKindValues: readonly KernelChoiceKind[] = [
+  "kernelspec",
+  "python",
+  "project",
+  "default",
+];
+export function isKernelChoiceKind(value: unknown): value is KernelChoiceKind {
+  return KernelChoiceKindValues.some((member) => member === value);
+}
+
 export type ExecutionStatus =
   | "ok"
   | "error"
@@ -113,6 +128,42 @@ export const KernelStatusValues: readonly KernelStatus[] = [
 ];
 export function isKernelStatus(value: unknown): value is KernelStatus {
   return KernelStatusValues.some((member) => member === value);
+}
+
+export type ResolutionSource =
+  | "chosen"
+  | "inline_deps"
+  | "project"
+  | "kernelspec"
+  | "default";
+export const ResolutionSourceValues: readonly ResolutionSource[] = [
+  "chosen",
+  "inline_deps",
+  "project",
+  "kernelspec",
+  "default",
+];
+export function isResolutionSource(value: unknown): value is ResolutionSource {
+  return ResolutionSourceValues.some((member) => member === value);
+}
+
+export type KernelPhase =
+  | "resolving"
+  | "building"
+  | "starting"
+  | "ready"
+  | "error"
+  | "stopped";
+export const KernelPhaseValues: readonly KernelPhase[] = [
+  "resolving",
+  "building",
+  "starting",
+  "ready",
+  "error",
+  "stopped",
+];
+export function isKernelPhase(value: unknown): value is KernelPhase {
+  return KernelPhaseValues.some((member) => member === value);
 }
 
 export type EnvKind =
@@ -195,6 +246,10 @@ export type ErrorCode =
   | "env_error"
   | "bad_env"
   | "pool_off"
+  | "bad_project"
+  | "no_such_kernelspec"
+  | "no_ipykernel"
+  | "no_input_pending"
   | "already_running"
   | "no_daemon"
   | "daemon_start_failed"
@@ -255,6 +310,10 @@ export const ErrorCodeValues: readonly ErrorCode[] = [
   "env_error",
   "bad_env",
   "pool_off",
+  "bad_project",
+  "no_such_kernelspec",
+  "no_ipykernel",
+  "no_input_pending",
   "already_running",
   "no_daemon",
   "daemon_start_failed",
@@ -370,6 +429,8 @@ export function checkOpenNotebook(value: unknown, at = "OpenNotebook"): OpenNote
 
 export interface CreateNotebook {
   readonly op: "create";
+  readonly folder?: string | null;
+  readonly launch?: boolean;
   readonly id: RequestId;
   readonly required_heads?: string[] | null;
 }
@@ -377,6 +438,8 @@ export function checkCreateNotebook(value: unknown, at = "CreateNotebook"): Crea
   const map = v.record(value, at);
   return {
     op: v.literal(map["op"], "create", `${at}.op`),
+    folder: map["folder"] === undefined ? null : map["folder"] === null ? null : v.string(map["folder"], `${at}.folder`),
+    launch: map["launch"] === undefined ? true : v.boolean(map["launch"], `${at}.launch`),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
   };
@@ -509,6 +572,7 @@ export function checkSyncBarrier(value: unknown, at = "SyncBarrier"): SyncBarrie
 export interface ExecuteCell {
   readonly op: "execute_cell";
   readonly cell_id: CellId;
+  readonly allow_stdin?: boolean;
   readonly id: RequestId;
   readonly required_heads?: string[] | null;
 }
@@ -517,6 +581,7 @@ export function checkExecuteCell(value: unknown, at = "ExecuteCell"): ExecuteCel
   return {
     op: v.literal(map["op"], "execute_cell", `${at}.op`),
     cell_id: v.is(isCellId, map["cell_id"], `${at}.cell_id`, "CellId"),
+    allow_stdin: map["allow_stdin"] === undefined ? true : v.boolean(map["allow_stdin"], `${at}.allow_stdin`),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
   };
@@ -581,6 +646,7 @@ export function checkShutdownKernel(value: unknown, at = "ShutdownKernel"): Shut
 export interface LaunchKernel {
   readonly op: "launch_kernel";
   readonly env?: string | null;
+  readonly kernelspec?: string | null;
   readonly id: RequestId;
   readonly required_heads?: string[] | null;
 }
@@ -589,6 +655,59 @@ export function checkLaunchKernel(value: unknown, at = "LaunchKernel"): LaunchKe
   return {
     op: v.literal(map["op"], "launch_kernel", `${at}.op`),
     env: map["env"] === undefined ? null : map["env"] === null ? null : v.string(map["env"], `${at}.env`),
+    kernelspec: map["kernelspec"] === undefined ? null : map["kernelspec"] === null ? null : v.string(map["kernelspec"], `${at}.kernelspec`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface ListKernels {
+  readonly op: "list_kernels";
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkListKernels(value: unknown, at = "ListKernels"): ListKernels {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "list_kernels", `${at}.op`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface ChangeKernel {
+  readonly op: "change_kernel";
+  readonly kind: KernelChoiceKind;
+  readonly name?: string;
+  readonly install_ipykernel?: boolean;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkChangeKernel(value: unknown, at = "ChangeKernel"): ChangeKernel {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "change_kernel", `${at}.op`),
+    kind: v.is(isKernelChoiceKind, map["kind"], `${at}.kind`, "KernelChoiceKind"),
+    name: map["name"] === undefined ? "" : v.string(map["name"], `${at}.name`),
+    install_ipykernel: map["install_ipykernel"] === undefined ? false : v.boolean(map["install_ipykernel"], `${at}.install_ipykernel`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface InputReply {
+  readonly op: "input_reply";
+  readonly execution_id: ExecutionId;
+  readonly value: string;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkInputReply(value: unknown, at = "InputReply"): InputReply {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "input_reply", `${at}.op`),
+    execution_id: v.is(isExecutionId, map["execution_id"], `${at}.execution_id`, "ExecutionId"),
+    value: v.string(map["value"], `${at}.value`),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
   };
@@ -813,6 +932,66 @@ export function checkKernelErrorEvent(value: unknown, at = "KernelErrorEvent"): 
   return {
     event: v.literal(map["event"], "kernel_error", `${at}.event`),
     message: v.string(map["message"], `${at}.message`),
+  };
+}
+
+export interface KernelLocation {
+  readonly event: "kernel_location";
+  readonly display_name: string;
+  readonly language: string;
+  readonly env: string;
+  readonly source: ResolutionSource;
+  readonly phase: KernelPhase;
+  readonly reason?: string | null;
+  readonly python?: string | null;
+  readonly kernelspec?: string | null;
+  readonly needs_ipykernel?: string | null;
+  readonly missing_kernelspec?: string | null;
+}
+export function checkKernelLocation(value: unknown, at = "KernelLocation"): KernelLocation {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "kernel_location", `${at}.event`),
+    display_name: v.string(map["display_name"], `${at}.display_name`),
+    language: v.string(map["language"], `${at}.language`),
+    env: v.string(map["env"], `${at}.env`),
+    source: v.is(isResolutionSource, map["source"], `${at}.source`, "ResolutionSource"),
+    phase: v.is(isKernelPhase, map["phase"], `${at}.phase`, "KernelPhase"),
+    reason: map["reason"] === undefined ? null : map["reason"] === null ? null : v.string(map["reason"], `${at}.reason`),
+    python: map["python"] === undefined ? null : map["python"] === null ? null : v.string(map["python"], `${at}.python`),
+    kernelspec: map["kernelspec"] === undefined ? null : map["kernelspec"] === null ? null : v.string(map["kernelspec"], `${at}.kernelspec`),
+    needs_ipykernel: map["needs_ipykernel"] === undefined ? null : map["needs_ipykernel"] === null ? null : v.string(map["needs_ipykernel"], `${at}.needs_ipykernel`),
+    missing_kernelspec: map["missing_kernelspec"] === undefined ? null : map["missing_kernelspec"] === null ? null : v.string(map["missing_kernelspec"], `${at}.missing_kernelspec`),
+  };
+}
+
+export interface InputRequested {
+  readonly event: "input_request";
+  readonly cell_id: CellId;
+  readonly execution_id: ExecutionId;
+  readonly prompt: string;
+  readonly password: boolean;
+}
+export function checkInputRequested(value: unknown, at = "InputRequested"): InputRequested {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "input_request", `${at}.event`),
+    cell_id: v.is(isCellId, map["cell_id"], `${at}.cell_id`, "CellId"),
+    execution_id: v.is(isExecutionId, map["execution_id"], `${at}.execution_id`, "ExecutionId"),
+    prompt: v.string(map["prompt"], `${at}.prompt`),
+    password: v.boolean(map["password"], `${at}.password`),
+  };
+}
+
+export interface InputAnswered {
+  readonly event: "input_answered";
+  readonly execution_id: ExecutionId;
+}
+export function checkInputAnswered(value: unknown, at = "InputAnswered"): InputAnswered {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "input_answered", `${at}.event`),
+    execution_id: v.is(isExecutionId, map["execution_id"], `${at}.execution_id`, "ExecutionId"),
   };
 }
 
@@ -1126,11 +1305,47 @@ export function checkExecutionsQueued(value: unknown, at = "ExecutionsQueued"): 
 
 export interface KernelLaunched {
   readonly python: string | null;
+  readonly display_name?: string;
+  readonly language?: string;
 }
 export function checkKernelLaunched(value: unknown, at = "KernelLaunched"): KernelLaunched {
   const map = v.record(value, at);
   return {
     python: map["python"] === null ? null : v.string(map["python"], `${at}.python`),
+    display_name: map["display_name"] === undefined ? "" : v.string(map["display_name"], `${at}.display_name`),
+    language: map["language"] === undefined ? "" : v.string(map["language"], `${at}.language`),
+  };
+}
+
+export interface KernelChoices {
+  readonly choices: KernelChoice[];
+}
+export function checkKernelChoices(value: unknown, at = "KernelChoices"): KernelChoices {
+  const map = v.record(value, at);
+  return {
+    choices: v.array(map["choices"], `${at}.choices`, (item, itemAt) => checkKernelChoice(item, itemAt)),
+  };
+}
+
+export interface KernelChoice {
+  readonly kind: KernelChoiceKind;
+  readonly name: string;
+  readonly display_name: string;
+  readonly language: string;
+  readonly env: string;
+  readonly has_ipykernel?: boolean;
+  readonly current?: boolean;
+}
+export function checkKernelChoice(value: unknown, at = "KernelChoice"): KernelChoice {
+  const map = v.record(value, at);
+  return {
+    kind: v.is(isKernelChoiceKind, map["kind"], `${at}.kind`, "KernelChoiceKind"),
+    name: v.string(map["name"], `${at}.name`),
+    display_name: v.string(map["display_name"], `${at}.display_name`),
+    language: v.string(map["language"], `${at}.language`),
+    env: v.string(map["env"], `${at}.env`),
+    has_ipykernel: map["has_ipykernel"] === undefined ? true : v.boolean(map["has_ipykernel"], `${at}.has_ipykernel`),
+    current: map["current"] === undefined ? false : v.boolean(map["current"], `${at}.current`),
   };
 }
 
@@ -1330,6 +1545,9 @@ export type RoomRequest =
   | RestartKernel
   | ShutdownKernel
   | LaunchKernel
+  | ListKernels
+  | ChangeKernel
+  | InputReply
   | Complete
   | SendComm;
 export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomRequest {
@@ -1359,12 +1577,18 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
       return checkShutdownKernel(map, at);
     case "launch_kernel":
       return checkLaunchKernel(map, at);
+    case "list_kernels":
+      return checkListKernels(map, at);
+    case "change_kernel":
+      return checkChangeKernel(map, at);
+    case "input_reply":
+      return checkInputReply(map, at);
     case "complete":
       return checkComplete(map, at);
     case "send_comm":
       return checkSendComm(map, at);
     default:
-      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "complete", "send_comm"]);
+      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "input_reply", "complete", "send_comm"]);
   }
 }
 
@@ -1401,6 +1625,9 @@ export type AnyBroadcast =
   | QueueChanged
   | KernelStatusChanged
   | KernelErrorEvent
+  | KernelLocation
+  | InputRequested
+  | InputAnswered
   | CommCustom
   | EnvProgress
   | EnvSyncState;
@@ -1423,6 +1650,12 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
       return checkKernelStatusChanged(map, at);
     case "kernel_error":
       return checkKernelErrorEvent(map, at);
+    case "kernel_location":
+      return checkKernelLocation(map, at);
+    case "input_request":
+      return checkInputRequested(map, at);
+    case "input_answered":
+      return checkInputAnswered(map, at);
     case "comm_custom":
       return checkCommCustom(map, at);
     case "env_progress":
@@ -1430,7 +1663,7 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
     case "env_sync_state":
       return checkEnvSyncState(map, at);
     default:
-      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "comm_custom", "env_progress", "env_sync_state"]);
+      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "comm_custom", "env_progress", "env_sync_state"]);
   }
 }
 
@@ -1551,6 +1784,9 @@ export interface ResultMap {
   readonly restart_kernel: Done;
   readonly shutdown_kernel: Done;
   readonly launch_kernel: KernelLaunched;
+  readonly list_kernels: KernelChoices;
+  readonly change_kernel: KernelLaunched;
+  readonly input_reply: Done;
   readonly complete: Completion;
   readonly send_comm: Done;
   readonly ping: Pong;
@@ -1577,6 +1813,9 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   restart_kernel: checkDone,
   shutdown_kernel: checkDone,
   launch_kernel: checkKernelLaunched,
+  list_kernels: checkKernelChoices,
+  change_kernel: checkKernelLaunched,
+  input_reply: checkDone,
   complete: checkCompletion,
   send_comm: checkDone,
   ping: checkPong,

@@ -180,6 +180,10 @@ export class App implements SessionListener {
           this.#status.setEnvironment("stale", `Dependencies changed (${changes.join(", ")}): restart the kernel`);
         }
         return;
+      case "kernel_location":
+      case "input_request":
+      case "input_answered":
+        return; // the status line's kernel place and the input prompt land next
       default:
         assertNever(event);
     }
