@@ -190,7 +190,11 @@ async def _pyproject_python(
     except EnvError as exc:
         if not venv_existed:
             await remove_env(venv)  # uv made it before failing: it must not look ready
-        raise EnvError(f"uv sync in {shorten(project.root)}: {exc}") from None
+        # uv's own story ("Using CPython …", "Creating virtual environment …") went to
+        # on_line already; the message keeps what went wrong
+        message = exc.message
+        reason = message[message.find("error:") :] if "error:" in message else message
+        raise EnvError(f"{project.label()}: uv sync failed: {reason}") from None
     return _synced_python(report, project)
 
 
@@ -318,7 +322,10 @@ async def _yml_python(
         envs_root.mkdir(parents=True, exist_ok=True)
         # an owner keeps the conda pool (which scans `nbdesk-conda-*`) from adopting it
         owner = f"project:{project.path}"
-        env = await build(path, spec, processes, cache_dir, owner=owner, on_line=on_line)
+        try:
+            env = await build(path, spec, processes, cache_dir, owner=owner, on_line=on_line)
+        except EnvError as exc:
+            raise EnvError(f"{project.label()}: {exc}") from None
         return env.python
 
 
