@@ -47,6 +47,9 @@ from nbdesk.daemon.wire.responses import (
     ExecutionsQueued,
     HandshakeReply,
     Heads,
+    KernelChoice,
+    KernelChoices,
+    KernelLaunched,
     RawMetadata,
     SavedTo,
 )
@@ -106,9 +109,15 @@ class NotebookClient:
         return Opening(lambda: cls._handshake(home, "open", path=resolved), f"open {resolved}")
 
     @classmethod
-    def create(cls, home: HomeLike = None) -> Opening[NotebookClient]:
-        """A new untitled notebook."""
-        return Opening(lambda: cls._handshake(home, "create"), "create")
+    def create(
+        cls, home: HomeLike = None, *, folder: str | Path | None = None, launch: bool = True
+    ) -> Opening[NotebookClient]:
+        """A new untitled notebook; in `folder` (its kernel's working directory and where
+        its project is found); with `launch` False no kernel starts until asked."""
+        where = str(Path(folder).resolve()) if folder is not None else None
+        return Opening(
+            lambda: cls._handshake(home, "create", folder=where, launch=launch), "create"
+        )
 
     @classmethod
     def join(cls, notebook_id: str, home: HomeLike = None) -> Opening[NotebookClient]:
@@ -235,9 +244,14 @@ class NotebookClient:
         await self.wait_for(lambda doc: doc.contains_heads(heads), timeout or DEFAULT_TIMEOUT)
         return done
 
-    async def execute(self, cell_id: str, timeout: float | None = None) -> ExecutionResult:
-        """Run a cell; its status, execution count and outputs once it is done."""
-        reply = await self.call("execute_cell", ExecutionQueued, cell_id=cell_id)
+    async def execute(
+        self, cell_id: str, timeout: float | None = None, *, allow_stdin: bool = True
+    ) -> ExecutionResult:
+        """Run a cell; its status, execution count and outputs once it is done. With
+        `allow_stdin` False, `input()` raises in the kernel (as under nbclient)."""
+        reply = await self.call(
+            "execute_cell", ExecutionQueued, cell_id=cell_id, allow_stdin=allow_stdin
+        )
         done = await self.wait_done(reply.execution_id, timeout)
         return execution_result(done, await self.outputs(cell_id))
 
@@ -259,6 +273,32 @@ class NotebookClient:
 
     async def shutdown_kernel(self) -> None:
         await self.request("shutdown_kernel")
+
+    async def launch_kernel(
+        self, *, kernelspec: str | None = None, env: str | None = None
+    ) -> KernelLaunched:
+        """Start the kernel: an installed kernelspec, an interpreter (or "uv"/"conda"), or
+        with neither wherever the daemon's resolution order says."""
+        return await self.call("launch_kernel", KernelLaunched, kernelspec=kernelspec, env=env)
+
+    async def list_kernels(self) -> list[KernelChoice]:
+        return (await self.call("list_kernels", KernelChoices)).choices
+
+    async def change_kernel(
+        self, kind: str, name: str = "", *, install_ipykernel: bool = False
+    ) -> KernelLaunched:
+        """Pick a kernel for this notebook (kept by the daemon) and restart there."""
+        return await self.call(
+            "change_kernel",
+            KernelLaunched,
+            kind=kind,
+            name=name,
+            install_ipykernel=install_ipykernel,
+        )
+
+    async def answer_input(self, execution_id: str, value: str) -> None:
+        """Answer the `input()` a running cell waits on (its `input_request` broadcast)."""
+        await self.request("input_reply", execution_id=execution_id, value=value)
 
     async def complete(self, code: str, cursor_pos: int | None = None) -> Completion:
         """Completions at `cursor_pos` (default: the end of `code`)."""
@@ -365,9 +405,9 @@ def open(path: str | Path, home: HomeLike = None) -> Opening[NotebookClient]:
     return NotebookClient.open(path, home)
 
 
-def create(home: HomeLike = None) -> Opening[NotebookClient]:
-    """`async with nbdesk.create() as nb:` a new untitled notebook."""
-    return NotebookClient.create(home)
+def create(home: HomeLike = None, *, folder: str | Path | None = None) -> Opening[NotebookClient]:
+    """`async with nbdesk.create() as nb:` a new untitled notebook (in `folder`, if given)."""
+    return NotebookClient.create(home, folder=folder)
 
 
 def join(notebook_id: str, home: HomeLike = None) -> Opening[NotebookClient]:

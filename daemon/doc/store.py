@@ -12,6 +12,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.wire.ids import NotebookId
@@ -26,9 +27,42 @@ def _file_stem(notebook_id: str) -> str:
 
 @dataclass
 class RoomRecord:
+    """`folder` is where an untitled notebook lives (its kernel's working directory);
+    `kernel` the user's kernel pick, `[kind, name]`, kept across daemon restarts."""
+
     notebook_id: NotebookId
     path: str | None
     file_sha256: str | None = None
+    folder: str | None = None
+    kernel: list[str] | None = None
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {
+                "notebook_id": self.notebook_id,
+                "path": self.path,
+                "file_sha256": self.file_sha256,
+                "folder": self.folder,
+                "kernel": self.kernel,
+            }
+        ).encode()
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> RoomRecord:
+        kernel = raw.get("kernel")
+        if not (
+            isinstance(kernel, list)
+            and len(kernel) == 2
+            and all(isinstance(k, str) for k in kernel)
+        ):
+            kernel = None
+        return cls(
+            NotebookId(raw["notebook_id"]),
+            raw.get("path"),
+            raw.get("file_sha256"),
+            raw.get("folder"),
+            kernel,
+        )
 
 
 class DocStore:
@@ -47,14 +81,7 @@ class DocStore:
         self.save_record(record)
 
     def save_record(self, record: RoomRecord) -> None:
-        data = json.dumps(
-            {
-                "notebook_id": record.notebook_id,
-                "path": record.path,
-                "file_sha256": record.file_sha256,
-            }
-        )
-        atomic_write(self._record_path(record.notebook_id), data.encode())
+        atomic_write(self._record_path(record.notebook_id), record.to_json())
 
     def load(self, notebook_id: str) -> tuple[RoomRecord, bytes] | None:
         try:
@@ -66,10 +93,7 @@ class DocStore:
 
     def load_record(self, notebook_id: str) -> RoomRecord | None:
         try:
-            raw = json.loads(self._record_path(notebook_id).read_text())
-            return RoomRecord(
-                NotebookId(raw["notebook_id"]), raw.get("path"), raw.get("file_sha256")
-            )
+            return RoomRecord.from_json(json.loads(self._record_path(notebook_id).read_text()))
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as exc:
@@ -80,12 +104,7 @@ class DocStore:
         found = []
         for path in self.root.glob("*.json"):
             try:
-                raw = json.loads(path.read_text())
-                found.append(
-                    RoomRecord(
-                        NotebookId(raw["notebook_id"]), raw.get("path"), raw.get("file_sha256")
-                    )
-                )
+                found.append(RoomRecord.from_json(json.loads(path.read_text())))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 log.warning("ignoring unreadable room record %s: %s", path.name, exc)
         return found

@@ -1,11 +1,9 @@
 """Every environment the daemon manages: the uv and conda pools, the hot kernels, the
 environments notebooks own, the dependency cache, and their collection.
 
-`kernel_source()` decides where a room's kernel comes from, fastest first: the
-notebook's dependencies (a content-addressed environment, built once per dependency
-set), the environment the notebook already owns, a hot kernel, a ready uv environment,
-and finally nothing (the caller falls back to the daemon's own interpreter).
-Environments nobody used for `env_max_age` are removed by `collect()`.
+Where a room's kernel runs is decided by `resolver` (`nbdesk.daemon.envs.resolution`),
+which takes environments from here. Environments nobody used for `env_max_age` are
+removed by `collect()`.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Generic
 
 from nbdesk.daemon.envs.env import (
@@ -29,8 +26,9 @@ from nbdesk.daemon.envs.env import (
     remove_env,
     uv_spec,
 )
-from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels, NewSession, S
+from nbdesk.daemon.envs.hot_kernels import HotKernels, NewSession, S
 from nbdesk.daemon.envs.pools import EnvPool
+from nbdesk.daemon.envs.resolution import Resolver
 from nbdesk.daemon.home.config import Home, Settings
 from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.enums import EnvKind, EnvPhase
@@ -40,19 +38,6 @@ log = logging.getLogger(__name__)
 HOT_OWNER = "hot-kernel"
 GC_INTERVAL = 3600.0
 POOL_WAIT = 600.0
-
-
-@dataclass
-class KernelSource(Generic[S]):
-    """Where a kernel comes from: a started hot kernel, or an environment's python."""
-
-    env: Env | None = None
-    hot: HotKernel[S] | None = None
-    deps: tuple[str, ...] = ()
-
-    @property
-    def python(self) -> str | None:
-        return self.env.python if self.env else None
 
 
 class Environments(Generic[S]):
@@ -78,7 +63,8 @@ class Environments(Generic[S]):
         self.broadcast: Callable[[EnvProgress], None] = lambda event: None
         self.in_use: Callable[[], set[str]] = set
         self._deps_locks: dict[str, asyncio.Lock] = {}
-        self._deps_processes = Processes()
+        self.builders = Processes()
+        self.resolver: Resolver[S] = Resolver(self)
         self._gc_task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -114,7 +100,7 @@ class Environments(Generic[S]):
     async def close(self) -> None:
         if self._gc_task is not None:
             self._gc_task.cancel()
-        self._deps_processes.kill_all()
+        self.builders.kill_all()
         await self.hot.close()
         for pool in self.pools.values():
             await pool.close()
@@ -158,25 +144,6 @@ class Environments(Generic[S]):
                 return env
         return None
 
-    async def kernel_source(
-        self,
-        owner: str,
-        deps: tuple[str, ...],
-        *,
-        on_progress: Callable[[EnvProgress], None],
-    ) -> KernelSource[S]:
-        """Where `owner`'s next kernel should come from (see the module docstring)."""
-        if deps:
-            return KernelSource(env=await self.deps_env(deps, on_progress), deps=deps)
-        if (env := self.owned_by(owner)) is not None:
-            env.touch()
-            return KernelSource(env=env)
-        if (hot := self.hot.take()) is not None:  # the caller moves it to its folder
-            if hot.env is not None:
-                hot.env.touch(owner)
-            return KernelSource(env=hot.env, hot=hot)
-        return KernelSource(env=self.take("uv", owner))
-
     async def deps_env(
         self, deps: tuple[str, ...], on_progress: Callable[[EnvProgress], None]
     ) -> Env:
@@ -195,7 +162,7 @@ class Environments(Generic[S]):
             on_progress(EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.BUILDING, message=message))
             started = time.monotonic()
             try:
-                env = await build(path, spec, self._deps_processes, self.cache_dir)
+                env = await build(path, spec, self.builders, self.cache_dir)
             except EnvError as exc:
                 on_progress(
                     EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.FAILED, message=exc.message)
@@ -254,6 +221,6 @@ class Environments(Generic[S]):
             "conda": self.pools["conda"].status(),
             "hot_kernels": self.hot.status(),
             "envs": [describe(env) for env in envs],
-            "builders": len(self._deps_processes)
+            "builders": len(self.builders)
             + sum(len(pool.processes) for pool in self.pools.values()),
         }

@@ -44,6 +44,7 @@ class Settings:
     env_max_age: float = 7 * 24 * 3600.0
     pool_backoff: float = 2.0
     pool_backoff_max: float = 300.0
+    kernel_ready_timeout: float = 60.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -64,6 +65,9 @@ class Settings:
             env_max_age=_env_float("NBDESK_ENV_MAX_AGE", cls.env_max_age),
             pool_backoff=_env_float("NBDESK_POOL_BACKOFF", cls.pool_backoff),
             pool_backoff_max=_env_float("NBDESK_POOL_BACKOFF_MAX", cls.pool_backoff_max),
+            kernel_ready_timeout=_env_float(
+                "NBDESK_KERNEL_READY_TIMEOUT", cls.kernel_ready_timeout
+            ),
         )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from nbdesk.daemon.doc.dependencies import dependency_diff, notebook_dependencies
 from nbdesk.daemon.kernels.comms import WidgetComms
-from nbdesk.daemon.kernels.host import KernelEnv, KernelHost
+from nbdesk.daemon.kernels.host import KernelEnv, KernelHost, KernelTarget
 from nbdesk.daemon.kernels.outputs import (
     OUTPUT_MSG_TYPES,
     OutputArea,
@@ -27,16 +27,36 @@ from nbdesk.daemon.kernels.outputs import (
     update_display,
 )
 from nbdesk.daemon.kernels.session import KernelSession
+from nbdesk.daemon.kernels.stdin import PendingInput
 from nbdesk.daemon.wire.broadcasts import (
+    EnvProgress,
     EnvSyncState,
     ExecutionDone,
     ExecutionStarted,
     KernelErrorEvent,
+    KernelLocation,
     KernelStatusChanged,
     QueueChanged,
 )
-from nbdesk.daemon.wire.enums import CellType, ExecutionStatus, KernelStatus
-from nbdesk.daemon.wire.errors import DocumentError, EnvError, ErrorCode, KernelError, NbdeskError
+from nbdesk.daemon.wire.enums import (
+    CellType,
+    EnvKind,
+    EnvPhase,
+    ExecutionStatus,
+    KernelChoiceKind,
+    KernelPhase,
+    KernelStatus,
+    ResolutionSource,
+)
+from nbdesk.daemon.wire.errors import (
+    DocumentError,
+    EnvError,
+    ErrorCode,
+    KernelError,
+    MissingIpykernel,
+    MissingKernelspec,
+    NbdeskError,
+)
 from nbdesk.daemon.wire.ids import CellId, ExecutionId
 
 log = logging.getLogger(__name__)
@@ -50,6 +70,7 @@ class Execution:
     code: str
     id: ExecutionId = field(default_factory=lambda: ExecutionId(uuid.uuid4().hex[:12]))
     msg_id: str | None = None
+    allow_stdin: bool = True
     area: OutputArea = field(default_factory=OutputArea)
     count: int | None = None
     reply: dict[str, Any] | None = None
@@ -80,6 +101,9 @@ class RoomKernel:
         self.env_deps: tuple[str, ...] = ()
         self._sync_state: tuple[bool, tuple[str, ...], tuple[str, ...]] = (True, (), ())
         self._launching = asyncio.Lock()
+        self.target: KernelTarget | None = None
+        self.location: KernelLocation | None = None
+        self.input = PendingInput(host.broadcast)
 
     def __repr__(self) -> str:
         return f"RoomKernel({self.host.id}, {self.status}, queued={len(self.queue)}, running={self.running})"
@@ -91,54 +115,86 @@ class RoomKernel:
             self.status = status
             self.host.broadcast(KernelStatusChanged(status=status))
 
-    async def launch(self, python: str | None = None) -> None:
+    async def launch(
+        self,
+        python: str | None = None,
+        kernelspec: str | None = None,
+        *,
+        target: KernelTarget | None = None,
+    ) -> None:
         """Start a kernel (replacing any running one) and wait until it answers.
 
-        `python` is an interpreter path, "uv" or "conda" (an environment from that pool),
-        or None: the daemon's environments choose, and with none ready the kernel runs
-        on the daemon's own interpreter. Launches are serialised: a launch asked for while
-        another starts (launch_kernel right after a new notebook) replaces it once up."""
+        `python` is an interpreter path, "uv" or "conda" (an environment from that pool);
+        `kernelspec` an installed kernelspec; `target` a place resolved before (a restart).
+        None of them: the resolution order decides (`nbdesk.daemon.envs.resolution`).
+        Launches are serialised: a launch asked for while another starts (launch_kernel
+        right after a new notebook) replaces it once up."""
         async with self._launching:
             await self._stop_session()
             self._set_status(KernelStatus.STARTING)
             try:
-                await self._start_session(python)
+                await self._start_session(python, kernelspec, target)
             except NbdeskError as exc:
                 self._set_status(KernelStatus.DEAD)
+                self._locate(KernelPhase.ERROR, reason=exc.message, error=exc)
                 self.host.broadcast(KernelErrorEvent(message=exc.message))
                 raise
             self._set_status(KernelStatus.IDLE)
+            self._locate(KernelPhase.READY)
         self.check_env_sync()
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run_queue(), name=f"queue {self.host.id}")
 
-    async def _start_session(self, python: str | None) -> None:
-        envs = self.host.environments
-        cwd = self.host.kernel_cwd
-        deps = self.notebook_deps()
-        previous, self.env, self.env_deps = self.env, None, deps
+    async def _resolve(
+        self, python: str | None, kernelspec: str | None, target: KernelTarget | None
+    ) -> KernelTarget:
+        resolver = self.host.environments.resolver
+        owner, folder = self.host.id, self.host.project_folder
+        if target is not None:
+            return target
+        if kernelspec is not None:
+            pick = (KernelChoiceKind.KERNELSPEC, kernelspec)
+            return await resolver.chosen(owner, pick, folder, self.on_build_line)
         if python in ("uv", "conda"):
-            self.env = await envs.take_waiting(python, self.host.id)
-            python, self.env_deps = self.env.python, ()
-        elif python is None:
-            source = await envs.kernel_source(self.host.id, deps, on_progress=self.host.broadcast)
-            self.env, self.env_deps = source.env, source.deps
-            if source.hot is not None:
-                self.session = source.hot.session
-                self.session.rebind(self._on_iopub, self._on_death)
-                if self.session.cwd != cwd:
-                    await self.session.chdir(cwd)
-                return
-            python = source.python
-        elif previous is not None and previous.python == python:
-            self.env = previous  # a restart on the same environment
+            return await resolver.pool(python, owner)
+        if python is not None:
+            pick = (KernelChoiceKind.PYTHON, python)
+            return await resolver.chosen(owner, pick, folder, self.on_build_line)
+        return await resolver.resolve(
+            owner,
+            folder=folder,
+            get_metadata=self.host.doc.get_metadata,
+            chosen=self.host.kernel_choice,
+            deps=self.notebook_deps(),
+            on_progress=self._on_env_progress,
+            on_line=self.on_build_line,
+        )
+
+    async def _start_session(
+        self, python: str | None, kernelspec: str | None, target: KernelTarget | None
+    ) -> None:
+        self._locate(KernelPhase.RESOLVING)
+        self.target = target = await self._resolve(python, kernelspec, target)
+        self.env, self.env_deps = target.env, target.deps
+        self._locate(KernelPhase.STARTING)
+        cwd = self.host.kernel_cwd
+        if target.hot is not None:
+            self.session = target.hot.session
+            self.session.rebind(self._on_iopub, self._on_death)
+            self.session.on_stdin = self._on_stdin
+            if self.session.cwd != cwd:
+                await self.session.chdir(cwd)
+            return
         session = KernelSession(
-            python=python,
+            python=target.python,
+            kernelspec=target.kernelspec,
             cwd=cwd,
             runtime_dir=self.host.kernel_runtime_dir,
             on_iopub=self._on_iopub,
             on_death=self._on_death,
+            ready_timeout=self.host.kernel_ready_timeout,
         )
+        session.on_stdin = self._on_stdin
         self.session = session
         try:
             await session.start()
@@ -146,6 +202,43 @@ class RoomKernel:
             self.session = None
             await session.shutdown()
             raise
+
+    # -- where the kernel runs, for the status line -----------------------------------------
+
+    def _locate(
+        self, phase: KernelPhase, *, reason: str | None = None, error: NbdeskError | None = None
+    ) -> None:
+        target = self.target
+        self.location = KernelLocation(
+            display_name=target.display_name if target else "",
+            language=target.language if target else "",
+            env=target.env_label if target else "",
+            source=target.source if target else ResolutionSource.DEFAULT,
+            phase=phase,
+            reason=reason,
+            python=target.python if target else None,
+            kernelspec=target.kernelspec_name if target else None,
+            needs_ipykernel=error.python if isinstance(error, MissingIpykernel) else None,
+            missing_kernelspec=(
+                error.kernelspec_name
+                if isinstance(error, MissingKernelspec)
+                else target.missing_kernelspec
+                if target
+                else None
+            ),
+        )
+        self.host.broadcast(self.location)
+
+    def _on_env_progress(self, event: EnvProgress) -> None:
+        self.host.broadcast(event)
+        if event.phase == EnvPhase.BUILDING:
+            self._locate(KernelPhase.BUILDING, reason=event.message)
+
+    def on_build_line(self, line: str) -> None:
+        """An installer's own output while the notebook's environment is prepared."""
+        self.host.broadcast(EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.BUILDING, message=line))
+        if self.location is None or self.location.phase != KernelPhase.BUILDING:
+            self._locate(KernelPhase.BUILDING, reason=line)
 
     def notebook_deps(self) -> tuple[str, ...]:
         return notebook_dependencies(self.host.doc.get_metadata)
@@ -201,17 +294,17 @@ class RoomKernel:
         await self._stop_session()
         if self.status != KernelStatus.NOT_STARTED:
             self._set_status(KernelStatus.SHUTDOWN)
+            self._locate(KernelPhase.STOPPED)
         self._forget_comms()
 
     async def restart(self) -> None:
-        """Restart on the same interpreter, unless the notebook's dependencies changed:
-        then on an environment that has them."""
-        python = self.session.python if self.session else None
-        with contextlib.suppress(EnvError):
-            if self.notebook_deps() != self.env_deps:
-                python = None
+        """Restart in the same place, unless the notebook's dependencies changed (then on
+        an environment that has them) or it never resolved (then resolve again)."""
+        target = self.target.for_restart() if self.target else None
+        if self.notebook_deps() != self.env_deps:  # an unusable list is the user's to fix
+            target = None
         self._abort_queued("the kernel was restarted")
-        await self.launch(python)
+        await self.launch(target=target)
         self._forget_comms()
 
     def _forget_comms(self) -> None:
@@ -223,6 +316,7 @@ class RoomKernel:
 
     async def interrupt(self) -> None:
         self._abort_queued("interrupted")
+        self.input.end()
         if self.session is not None:
             await self.session.interrupt()
 
@@ -235,7 +329,9 @@ class RoomKernel:
 
     def _on_death(self, reason: str) -> None:
         self._set_status(KernelStatus.DEAD)
+        self._locate(KernelPhase.ERROR, reason=f"{reason}: restart the kernel")
         self.host.broadcast(KernelErrorEvent(message=reason))
+        self.input.end()
         self._abort_queued(reason)
         self.session = None
         self._wake_running()
@@ -243,12 +339,12 @@ class RoomKernel:
 
     # -- the queue -------------------------------------------------------------------
 
-    async def execute_cell(self, cell_id: CellId) -> Execution:
+    async def execute_cell(self, cell_id: CellId, *, allow_stdin: bool = True) -> Execution:
         cell = self.host.doc.cell(cell_id)
         if cell.cell_type != CellType.CODE:
             raise NbdeskError(f"cell {cell_id!r} is not a code cell", code=ErrorCode.NOT_CODE)
         await self.ready()
-        execution = Execution(cell_id=cell_id, code=cell.source)
+        execution = Execution(cell_id=cell_id, code=cell.source, allow_stdin=allow_stdin)
         self.queue.append(execution)
         self._queue_changed()
         self._wakeup.set()
@@ -301,7 +397,7 @@ class RoomKernel:
         # end) replaces the old outputs and count, so a quick cell is one document change.
         execution.written, execution.written_count = None, NEVER_WRITTEN
         self._schedule_flush()
-        execution.msg_id = session.execute(execution.code)
+        execution.msg_id = session.execute(execution.code, allow_stdin=execution.allow_stdin)
         self._by_msg[execution.msg_id] = execution
         try:
             execution.reply = await session.request(execution.msg_id)
@@ -329,6 +425,8 @@ class RoomKernel:
             self.running.done.set()
 
     def _finish(self, execution: Execution, status: ExecutionStatus) -> None:
+        if self.input.request is not None and self.input.request.execution_id == execution.id:
+            self.input.end()
         if execution.msg_id is not None:
             self._by_msg.pop(execution.msg_id, None)
             self._flush(execution)
@@ -349,6 +447,19 @@ class RoomKernel:
         if aborted:
             log.info("%r: dropped %d queued cells (%s)", self, len(aborted), reason)
             self._queue_changed()
+
+    # -- stdin -------------------------------------------------------------------------
+
+    def _on_stdin(self, msg: dict[str, Any]) -> None:
+        execution = self._by_msg.get(msg["parent_header"].get("msg_id", ""))
+        if msg["msg_type"] == "input_request" and execution is not None:
+            self.input.asked(execution.cell_id, execution.id, msg["content"])
+
+    def answer_input(self, execution_id: ExecutionId, value: str) -> None:
+        session = self.session
+        if session is None:
+            raise KernelError("no kernel is running", code=ErrorCode.NO_KERNEL)
+        self.input.answer(execution_id, session.input_reply, value)
 
     # -- IOPub into the document ------------------------------------------------------------
 

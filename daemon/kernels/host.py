@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import msgspec
+from jupyter_client.kernelspec import KernelSpec
 
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.kernels.session import KernelSession
 from nbdesk.daemon.wire.broadcasts import EnvProgress
+from nbdesk.daemon.wire.enums import KernelChoiceKind, ResolutionSource
 from nbdesk.daemon.wire.ids import NotebookId
 
 
@@ -49,8 +51,18 @@ class StartedKernel(Protocol):
     def session(self) -> KernelSession: ...
 
 
-class KernelSource(Protocol):
-    """Where the environments say a notebook's kernel comes from."""
+class KernelTarget(Protocol):
+    """Where the resolution order says the kernel runs (`nbdesk.daemon.envs.resolution`)."""
+
+    source: ResolutionSource
+    display_name: str
+    language: str
+    env_label: str
+    python: str | None
+    kernelspec: KernelSpec | None
+    kernelspec_name: str | None
+    deps: tuple[str, ...]
+    missing_kernelspec: str | None
 
     @property
     def env(self) -> KernelEnv | None: ...
@@ -58,23 +70,36 @@ class KernelSource(Protocol):
     @property
     def hot(self) -> StartedKernel | None: ...
 
-    @property
-    def deps(self) -> tuple[str, ...]: ...
+    def for_restart(self) -> KernelTarget: ...
 
-    @property
-    def python(self) -> str | None: ...
+
+class KernelResolver(Protocol):
+    async def resolve(
+        self,
+        owner: str,
+        *,
+        folder: Path | None,
+        get_metadata: Callable[[str], str | None],
+        chosen: tuple[KernelChoiceKind, str] | None,
+        deps: tuple[str, ...],
+        on_progress: Callable[[EnvProgress], None],
+        on_line: Callable[[str], None],
+    ) -> KernelTarget: ...
+
+    async def chosen(
+        self,
+        owner: str,
+        pick: tuple[KernelChoiceKind, str],
+        folder: Path | None,
+        on_line: Callable[[str], None],
+    ) -> KernelTarget: ...
+
+    async def pool(self, kind: str, owner: str) -> KernelTarget: ...
 
 
 class KernelEnvironments(Protocol):
-    async def take_waiting(self, kind: str, owner: str) -> KernelEnv: ...
-
-    async def kernel_source(
-        self,
-        owner: str,
-        deps: tuple[str, ...],
-        *,
-        on_progress: Callable[[EnvProgress], None],
-    ) -> KernelSource: ...
+    @property
+    def resolver(self) -> KernelResolver: ...
 
 
 class KernelHost(Protocol):
@@ -94,6 +119,17 @@ class KernelHost(Protocol):
 
     @property
     def kernel_cwd(self) -> Path: ...
+
+    @property
+    def project_folder(self) -> Path | None:
+        """Where the notebook's project is looked for (None: a new notebook, no folder)."""
+
+    @property
+    def kernel_choice(self) -> tuple[KernelChoiceKind, str] | None:
+        """What the user picked for this notebook (kept across restarts), if anything."""
+
+    @property
+    def kernel_ready_timeout(self) -> float: ...
 
     @property
     def kernel_runtime_dir(self) -> Path: ...

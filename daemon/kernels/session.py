@@ -1,7 +1,9 @@
-"""One running ipykernel: start, readiness, shell replies, IOPub delivery, death, shutdown.
+"""One running kernel: start, readiness, shell replies, IOPub and stdin delivery, death,
+shutdown.
 
-The kernel runs from a given Python (argv[0] is its absolute path) in its own process
-group over IPC sockets in the daemon's runtime directory. Readiness is the daemon's own
+The kernel is either ipykernel run from a given Python (argv[0] is its absolute path) or
+any installed kernelspec (R, Julia, ...), in its own process group over IPC sockets in
+the daemon's runtime directory. Readiness is the daemon's own
 `kernel_info` round trip. Shell replies are matched to requests by parent msg_id; every
 IOPub message goes to one callback. Death is noticed by polling the process. Shutdown
 kills the whole group, so children the kernel started do not outlive it. What the
@@ -67,6 +69,9 @@ def kernel_spec(python: str) -> KernelSpec:
 
 
 class KernelSession:
+    """`kernelspec` (an installed spec, any language) wins over `python` (ipykernel from
+    that interpreter; None: the daemon's own)."""
+
     def __init__(
         self,
         *,
@@ -75,13 +80,21 @@ class KernelSession:
         runtime_dir: Path,
         on_iopub: Callable[[dict[str, Any]], None],
         on_death: Callable[[str], None],
+        kernelspec: KernelSpec | None = None,
+        ready_timeout: float = READY_TIMEOUT,
     ) -> None:
-        self.python = python or sys.executable
+        # the interpreter ipykernel runs from; None for another kernelspec's kernel
+        self.python: str | None = None if kernelspec else python or sys.executable
+        self.spec = kernelspec or kernel_spec(python or sys.executable)
         self.cwd = cwd
         self.number = next(_kernel_numbers)
+        self.ready_timeout = ready_timeout
+        self.on_stdin: Callable[[dict[str, Any]], None] = _unowned
         self._runtime_dir = runtime_dir
         self._on_iopub = on_iopub
         self._on_death = on_death
+        self._died: asyncio.Future[str] | None = None
+        self.kernel_info: dict[str, Any] = {}  # the kernel's kernel_info reply content
         self._km: AsyncKernelManager | None = None
         self._kc: Any = None
         self._replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -91,7 +104,15 @@ class KernelSession:
         self.pgid: int | None = None
 
     def __repr__(self) -> str:
-        return f"KernelSession({self.number}, pid={self.pid}, python={self.python!r})"
+        return f"KernelSession({self.number}, pid={self.pid}, {self.spec.display_name!r})"
+
+    @property
+    def display_name(self) -> str:
+        return str(self.spec.display_name)
+
+    @property
+    def language(self) -> str:
+        return str(self.spec.language)
 
     @property
     def pid(self) -> int | None:
@@ -122,9 +143,10 @@ class KernelSession:
         """Launch the kernel and return its kernel_info reply once it answers."""
         self._runtime_dir.mkdir(parents=True, exist_ok=True)
         name = f"k{os.getpid()}-{self.number}"
+        self._died = asyncio.get_running_loop().create_future()
         self._km = AsyncKernelManager(
             kernel_name="nbdesk",
-            kernel_spec_manager=_OneSpec(kernel_spec(self.python)),
+            kernel_spec_manager=_OneSpec(self.spec),
             transport="ipc",
             ip=str(self._runtime_dir / name),
             connection_file=str(self._runtime_dir / f"{name}.json"),
@@ -132,9 +154,15 @@ class KernelSession:
         self._km.shutdown_wait_time = 1.0
         try:
             await self._km.start_kernel(cwd=str(self.cwd))
+        except FileNotFoundError as exc:
+            raise KernelError(
+                f"cannot start {self.spec.display_name}: its program {self.spec.argv[0]!r} "
+                "was not found; reinstall that kernel or choose another one",
+                code=ErrorCode.KERNEL_START,
+            ) from exc
         except Exception as exc:
             raise KernelError(
-                f"cannot start a kernel with {self.python}: {exc}", code=ErrorCode.KERNEL_START
+                f"cannot start {self.spec.display_name}: {exc}", code=ErrorCode.KERNEL_START
             ) from exc
         self.pgid = self.pid
         self._kc = self._km.client()
@@ -142,24 +170,45 @@ class KernelSession:
         self._tasks = [
             asyncio.create_task(self._read_shell(), name=f"kernel-{self.number}-shell"),
             asyncio.create_task(self._read_iopub(), name=f"kernel-{self.number}-iopub"),
+            asyncio.create_task(self._read_stdin(), name=f"kernel-{self.number}-stdin"),
             asyncio.create_task(self._watch_process(), name=f"kernel-{self.number}-watch"),
         ]
-        return await self.wait_ready()
+        reply = await self.wait_ready()
+        self.kernel_info = reply.get("content", {})
+        return reply
 
     async def wait_ready(self) -> dict[str, Any]:
         """A kernel_info reply on shell *and* IOPub delivering: until the subscription is
         live, IOPub drops messages, so a first cell could lose its outputs."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + READY_TIMEOUT
+        deadline = loop.time() + self.ready_timeout
         while loop.time() < deadline:
             try:
-                reply = await self.request(self._kc.kernel_info(), timeout=deadline - loop.time())
+                reply = await self._before_death(
+                    self.request(self._kc.kernel_info(), timeout=deadline - loop.time())
+                )
                 await asyncio.wait_for(self._iopub_live.wait(), 0.5)
                 return reply
             except TimeoutError:
                 continue
         raise KernelError(
-            f"the kernel did not answer within {READY_TIMEOUT:g} s", code=ErrorCode.KERNEL_START
+            f"{self.spec.display_name} did not answer within {self.ready_timeout:g} s; "
+            "restart it or choose another kernel",
+            code=ErrorCode.KERNEL_START,
+        )
+
+    async def _before_death(self, waiting: Any) -> dict[str, Any]:
+        """`waiting`'s result, or a KernelError as soon as the process exits first."""
+        assert self._died is not None
+        task = asyncio.ensure_future(waiting)
+        done, _ = await asyncio.wait({task, self._died}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            return task.result()
+        task.cancel()
+        raise KernelError(
+            f"{self.spec.display_name} exited while starting ({self._died.result()}); "
+            "see the daemon log (nbdesk daemon logs) for its output",
+            code=ErrorCode.KERNEL_START,
         )
 
     def expect_reply(self, msg_id: str) -> asyncio.Future[dict[str, Any]]:
@@ -175,12 +224,16 @@ class KernelSession:
         finally:
             self._replies.pop(msg_id, None)
 
-    def execute(self, code: str) -> str:
+    def execute(self, code: str, *, allow_stdin: bool = False) -> str:
         msg_id: str = self._kc.execute(
-            code, silent=False, store_history=True, allow_stdin=False, stop_on_error=True
+            code, silent=False, store_history=True, allow_stdin=allow_stdin, stop_on_error=True
         )
         self.expect_reply(msg_id)
         return msg_id
+
+    def input_reply(self, value: str) -> None:
+        """Answer the kernel's pending `input_request`."""
+        self._kc.input(value)
 
     async def complete(self, code: str, cursor_pos: int) -> dict[str, Any]:
         reply = await self.request(self._kc.complete(code, cursor_pos), timeout=10)
@@ -221,6 +274,14 @@ class KernelSession:
             except Exception:
                 log.exception("handling IOPub %s failed", msg.get("msg_type"))
 
+    async def _read_stdin(self) -> None:
+        while True:
+            msg = await self._receive(self._kc.get_stdin_msg)
+            try:
+                self.on_stdin(msg)
+            except Exception:
+                log.exception("handling stdin %s failed", msg.get("msg_type"))
+
     async def _watch_process(self) -> None:
         assert self._km is not None
         while await self._km.is_alive():
@@ -230,6 +291,8 @@ class KernelSession:
         code = await self._km.provisioner.poll() if self._km.provisioner else None
         reason = f"the kernel died (exit code {code})"
         log.warning("%r: %s", self, reason)
+        if self._died is not None and not self._died.done():
+            self._died.set_result(reason)
         self._fail_replies(reason)
         self._on_death(reason)
 
@@ -275,4 +338,5 @@ def hot_session(
 
 
 def _unowned(msg: dict[str, Any]) -> None:
-    """IOPub of a kernel nobody owns yet (its startup status messages)."""
+    """IOPub of a kernel nobody owns yet (its startup status messages), or stdin nobody
+    listens to."""

@@ -11,17 +11,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from nbdesk.daemon.rooms import kernel_choices
 from nbdesk.daemon.rooms.room import Room
 from nbdesk.daemon.wire.broadcasts import Saved
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.requests import (
+    ChangeKernel,
     ClearOutputs,
     Complete,
     ExecuteCell,
     GetDocBytes,
     GetRawMetadata,
+    InputReply,
     Interrupt,
     LaunchKernel,
+    ListKernels,
     RestartKernel,
     RunAll,
     SaveNotebook,
@@ -37,6 +41,7 @@ from nbdesk.daemon.wire.responses import (
     ExecutionQueued,
     ExecutionsQueued,
     Heads,
+    KernelChoices,
     KernelLaunched,
     RawMetadata,
     Result,
@@ -89,7 +94,7 @@ async def sync_barrier(room: Room, request: SyncBarrier) -> Heads:
 
 
 async def execute_cell(room: Room, request: ExecuteCell) -> ExecutionQueued:
-    execution = await room.kernel.execute_cell(request.cell_id)
+    execution = await room.kernel.execute_cell(request.cell_id, allow_stdin=request.allow_stdin)
     return ExecutionQueued(execution_id=execution.id)
 
 
@@ -116,8 +121,33 @@ async def shutdown_kernel(room: Room, request: ShutdownKernel) -> Done:
 
 
 async def launch_kernel(room: Room, request: LaunchKernel) -> KernelLaunched:
-    await room.kernel.launch(request.env)
-    return KernelLaunched(python=room.kernel.session.python if room.kernel.session else None)
+    await room.kernel.launch(request.env, request.kernelspec)
+    return launched(room)
+
+
+def launched(room: Room) -> KernelLaunched:
+    session = room.kernel.session
+    if session is None:
+        return KernelLaunched(python=None)
+    return KernelLaunched(
+        python=session.python,
+        display_name=session.display_name,
+        language=session.language,
+    )
+
+
+async def list_kernels(room: Room, request: ListKernels) -> KernelChoices:
+    return KernelChoices(choices=kernel_choices.list_choices(room))
+
+
+async def change_kernel(room: Room, request: ChangeKernel) -> KernelLaunched:
+    await kernel_choices.change_kernel(room, request)
+    return launched(room)
+
+
+async def input_reply(room: Room, request: InputReply) -> Done:
+    room.kernel.answer_input(request.execution_id, request.value)
+    return Done()
 
 
 async def complete(room: Room, request: Complete) -> Completion:
@@ -150,6 +180,9 @@ HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     RestartKernel: restart_kernel,
     ShutdownKernel: shutdown_kernel,
     LaunchKernel: launch_kernel,
+    ListKernels: list_kernels,
+    ChangeKernel: change_kernel,
+    InputReply: input_reply,
     Complete: complete,
     SendComm: send_comm,
 }

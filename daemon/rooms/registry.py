@@ -18,7 +18,7 @@ import msgspec
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.doc.ipynb import import_notebook, merge_notebook, parse_ipynb
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
-from nbdesk.daemon.doc.store import DocStore
+from nbdesk.daemon.doc.store import DocStore, RoomRecord
 from nbdesk.daemon.envs.environments import Environments
 from nbdesk.daemon.home.config import Home, Settings
 from nbdesk.daemon.kernels.session import KernelSession, hot_session
@@ -78,7 +78,7 @@ class RoomRegistry:
         used: set[str] = set()
         for room in self.rooms.values():
             used.add(room.id)
-            if room.kernel.session is not None:
+            if room.kernel.session is not None and room.kernel.session.python:
                 used.add(room.kernel.session.python)
         return used
 
@@ -99,17 +99,22 @@ class RoomRegistry:
         async with self._lock:
             if (room := self.room_for_path(path)) is not None:
                 return room
-            doc = self._restore_for_path(path, data, nb)
-            if doc is None:
-                doc = import_notebook(nb, self.context.outputs)
-            room = self._register(doc)
+            restored = self._restore_for_path(path, data, nb)
+            if restored is None:
+                room = self._register(import_notebook(nb, self.context.outputs))
+            else:
+                room = self._register(restored[0])
+                room.restore(restored[1])
             room.bind_file(path, data)
             self._by_path[path] = room.id
             await room.persist_now()
             return room
 
-    def _restore_for_path(self, path: Path, data: bytes, nb: dict) -> NotebookDoc | None:
-        """The persisted document last bound to `path` (keeps unsaved edits), if usable."""
+    def _restore_for_path(
+        self, path: Path, data: bytes, nb: dict
+    ) -> tuple[NotebookDoc, RoomRecord] | None:
+        """The persisted document last bound to `path` (keeps unsaved edits), if usable,
+        with its record."""
         for record in self.doc_store.records():
             if record.path != str(path) or record.notebook_id in self.rooms:
                 continue
@@ -118,7 +123,7 @@ class RoomRegistry:
                 return None
             if record.file_sha256 != hashlib.sha256(data).hexdigest():
                 merge_notebook(loaded, nb, self.context.outputs)
-            return loaded
+            return loaded, record
         return None
 
     def _load_persisted(self, notebook_id: str) -> NotebookDoc | None:
@@ -136,11 +141,17 @@ class RoomRegistry:
             self.doc_store.quarantine(notebook_id)
             return None
 
-    async def create(self) -> Room:
+    async def create(self, folder: str | None = None, *, launch: bool = True) -> Room:
+        """A new untitled notebook, living in `folder` (checked) until it is saved."""
+        where = canonical(folder) if folder else None
+        if where is not None and not where.is_dir():
+            raise NbdeskError(f"folder {where} does not exist", code=ErrorCode.BAD_PATH)
         async with self._lock:
             room = self._register(NotebookDoc.create(new_notebook_id()))
+            room.folder = where
             await room.persist_now()
-        room.kernel.launch_in_background()
+        if launch:
+            room.kernel.launch_in_background()
         return room
 
     async def join(self, notebook_id: str) -> Room:
@@ -152,6 +163,8 @@ class RoomRegistry:
                 raise NbdeskError(f"no notebook {notebook_id!r}", code=ErrorCode.NO_SUCH_NOTEBOOK)
             record = self.doc_store.load_record(notebook_id)
             room = self._register(doc)
+            if record is not None:
+                room.restore(record)
             if record and record.path and canonical(record.path) not in self._by_path:
                 path = canonical(record.path)
                 try:

@@ -27,6 +27,7 @@ from nbdesk.daemon.rooms.debounce import Debouncer
 from nbdesk.daemon.rooms.file_binding import NotebookFile
 from nbdesk.daemon.rooms.peer import Peer
 from nbdesk.daemon.wire.broadcasts import FileChanged, KernelStatusChanged
+from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.framing import FrameType
 from nbdesk.daemon.wire.ids import NotebookId
@@ -49,6 +50,8 @@ class Room:
         self.peers: dict[int, Peer] = {}
         self.state = RoomState.IDLE
         self.file: NotebookFile | None = None
+        self.folder: Path | None = None  # an untitled notebook's folder, if it has one
+        self.kernel_choice: tuple[KernelChoiceKind, str] | None = None
         self._persist = Debouncer(
             context.settings.persist_delay, self.persist_now, f"persist {notebook_id}"
         )
@@ -80,8 +83,22 @@ class Room:
 
     @property
     def kernel_cwd(self) -> Path:
-        """A notebook's kernel runs in the notebook's folder; an untitled one in the home."""
-        return self.path.parent if self.path else self.context.home.root
+        """A notebook's kernel runs in the notebook's folder; an untitled one in its folder
+        if it was given one, else in the home."""
+        return self.project_folder or self.context.home.root
+
+    @property
+    def project_folder(self) -> Path | None:
+        return self.path.parent if self.path else self.folder
+
+    @property
+    def kernel_ready_timeout(self) -> float:
+        return self.context.settings.kernel_ready_timeout
+
+    async def choose_kernel(self, pick: tuple[KernelChoiceKind, str] | None) -> None:
+        """Remember the user's pick (durably: it outlives the daemon)."""
+        self.kernel_choice = pick
+        await self.persist_now()
 
     @property
     def kernel_runtime_dir(self) -> Path:
@@ -96,6 +113,10 @@ class Room:
         self.sync_peers()
         peer.send(FrameType.BROADCAST, encode(KernelStatusChanged(status=self.kernel.status)))
         peer.send(FrameType.BROADCAST, encode(self.kernel.queue_event()))
+        if self.kernel.location is not None:
+            peer.send(FrameType.BROADCAST, encode(self.kernel.location))
+        if self.kernel.input.request is not None:
+            peer.send(FrameType.BROADCAST, encode(self.kernel.input.request))
 
     def detach(self, peer: Peer) -> None:
         self.peers.pop(peer.id, None)
@@ -162,7 +183,18 @@ class Room:
             self.id,
             str(self.path) if self.path else None,
             self.file.disk_sha256 if self.file else None,
+            folder=str(self.folder) if self.folder else None,
+            kernel=list(self.kernel_choice) if self.kernel_choice else None,
         )
+
+    def restore(self, record: RoomRecord) -> None:
+        """What the room's record keeps beside the document: its folder and kernel pick."""
+        self.folder = Path(record.folder) if record.folder else None
+        if record.kernel is not None:
+            try:
+                self.kernel_choice = (KernelChoiceKind(record.kernel[0]), record.kernel[1])
+            except ValueError:
+                log.warning("%r: ignoring an unknown kernel pick %r", self, record.kernel)
 
     async def persist_now(self) -> None:
         """Write the document to the home so a crash or restart loses nothing confirmed.

@@ -215,7 +215,7 @@ class Daemon:
         if isinstance(handshake, OpenNotebook):
             return await self.registry.open_path(handshake.path)
         if isinstance(handshake, CreateNotebook):
-            return await self.registry.create()
+            return await self.registry.create(handshake.folder, launch=handshake.launch)
         assert isinstance(handshake, JoinNotebook)
         return await self.registry.join(handshake.notebook_id)
 

@@ -133,3 +133,23 @@ class EnvError(NbdeskError):
 
 class BlobError(NbdeskError):
     code = ErrorCode.BLOB_ERROR
+
+
+class MissingKernelspec(KernelError):
+    """The notebook (or the user) names a kernelspec that is not installed here."""
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message, code=ErrorCode.NO_SUCH_KERNELSPEC)
+        self.kernelspec_name = name
+
+
+class MissingIpykernel(EnvError):
+    """A Python environment without ipykernel: nbdesk installs it only with consent."""
+
+    def __init__(self, python: str) -> None:
+        super().__init__(
+            f"{python} has no ipykernel, which runs Python notebooks; "
+            "agree to install it there, or choose another kernel",
+            code=ErrorCode.NO_IPYKERNEL,
+        )
+        self.python = python

@@ -87,7 +87,7 @@ async def test_a_late_joiner_sees_every_widget_from_sync_alone(daemon: DaemonPro
     events = []
     while (event := late.connection.broadcasts.get_nowait()) is not None:
         events.append(event["event"])
-    assert set(events) <= {"kernel_status", "queue_changed"}
+    assert set(events) <= {"kernel_status", "queue_changed", "kernel_location"}
     await client.close()
     await late.close()
 

@@ -1,0 +1,130 @@
+"""The kernel picker, daemon side: what a notebook may run on, and the user's pick.
+
+`list_choices` offers every installed kernelspec, the notebook's project, the Python
+environments found on this machine and the prewarmed default. `change_kernel` checks a
+pick (installing ipykernel only when the user agreed), remembers it for the room (so
+restarts and daemon restarts keep it), writes `metadata.kernelspec` and `language_info`
+so the file says what it runs on, and restarts the kernel there; every window follows
+through the document and the `kernel_location` broadcast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from nbdesk.daemon.envs import kernelspecs, projects, python_envs
+from nbdesk.daemon.envs.resolution import DEFAULT_LABEL, PYTHON_NAME
+from nbdesk.daemon.rooms.room import Room
+from nbdesk.daemon.wire.enums import KernelChoiceKind, ResolutionSource
+from nbdesk.daemon.wire.errors import EnvError, ErrorCode, MissingIpykernel
+from nbdesk.daemon.wire.requests import ChangeKernel
+from nbdesk.daemon.wire.responses import KernelChoice
+
+DEFAULT_NAME = "Python 3 (prewarmed default)"
+
+
+def list_choices(room: Room) -> list[KernelChoice]:
+    location = room.kernel.location
+    running = location.phase if location else None
+    pick = room.kernel_choice
+
+    def current(kind: KernelChoiceKind, name: str) -> bool:
+        if running is None or location is None:
+            return False
+        if pick is not None:
+            return pick == (kind, name)
+        if kind == KernelChoiceKind.KERNELSPEC:
+            return location.source == ResolutionSource.KERNELSPEC and location.kernelspec == name
+        if kind == KernelChoiceKind.PROJECT:
+            return location.source == ResolutionSource.PROJECT
+        if kind == KernelChoiceKind.DEFAULT:
+            return location.source == ResolutionSource.DEFAULT
+        return False
+
+    choices = [
+        KernelChoice(
+            kind=KernelChoiceKind.KERNELSPEC,
+            name=name,
+            display_name=str(spec.display_name),
+            language=str(spec.language),
+            env=spec.resource_dir,
+            current=current(KernelChoiceKind.KERNELSPEC, name),
+        )
+        for name, spec in kernelspecs.installed().items()
+    ]
+    folder = room.project_folder
+    project = projects.find_project(folder) if folder else None
+    if project is not None:
+        choices.append(
+            KernelChoice(
+                kind=KernelChoiceKind.PROJECT,
+                name=str(project.path),
+                display_name=f"Python ({project.label()})",
+                language="python",
+                env=str(project.root),
+                current=current(KernelChoiceKind.PROJECT, str(project.path)),
+            )
+        )
+    for found in python_envs.python_environments(folder):
+        choices.append(
+            KernelChoice(
+                kind=KernelChoiceKind.PYTHON,
+                name=found.python,
+                display_name=f"Python ({found.label})",
+                language="python",
+                env=found.python,
+                has_ipykernel=found.has_ipykernel,
+                current=current(KernelChoiceKind.PYTHON, found.python),
+            )
+        )
+    choices.append(
+        KernelChoice(
+            kind=KernelChoiceKind.DEFAULT,
+            name="",
+            display_name=DEFAULT_NAME,
+            language="python",
+            env=DEFAULT_LABEL,
+            current=current(KernelChoiceKind.DEFAULT, ""),
+        )
+    )
+    return choices
+
+
+async def change_kernel(room: Room, request: ChangeKernel) -> None:
+    kind, name = request.kind, request.name
+    if kind == KernelChoiceKind.KERNELSPEC:
+        spec = kernelspecs.require(name)
+        kernelspec = {"name": name, "display_name": spec.display_name, "language": spec.language}
+    else:
+        if kind == KernelChoiceKind.PYTHON:
+            await _python_ready(room, name, consent=request.install_ipykernel)
+        kernelspec = {"name": "python3", "display_name": PYTHON_NAME, "language": "python"}
+    await room.choose_kernel((kind, name))
+    with room.doc.change():
+        room.doc.set_metadata("kernelspec", json.dumps(kernelspec))
+        room.doc.set_metadata("language_info", json.dumps({"name": kernelspec["language"]}))
+    room.local_change()
+    await room.kernel.launch()
+    session = room.kernel.session
+    language_info = session.kernel_info.get("language_info") if session else None
+    if isinstance(language_info, dict) and language_info:
+        room.doc.set_metadata("language_info", json.dumps(language_info))
+        room.local_change()
+
+
+async def _python_ready(room: Room, python: str, *, consent: bool) -> None:
+    """A picked interpreter exists and holds ipykernel, installed now if the user agreed."""
+    if not (os.path.isfile(python) and os.access(python, os.X_OK)):
+        raise EnvError(
+            f"{python} is not a Python interpreter here: choose another kernel",
+            code=ErrorCode.BAD_ENV,
+        )
+    if await python_envs.has_ipykernel(python):
+        return
+    if not consent:
+        raise MissingIpykernel(python)
+    envs = room.environments
+    await python_envs.install_ipykernel(
+        python, processes=envs.builders, on_line=room.kernel.on_build_line
+    )
