@@ -49,7 +49,7 @@ def list_choices(room: Room) -> list[KernelChoice]:
             name=name,
             display_name=str(spec.display_name),
             language=str(spec.language),
-            env=spec.resource_dir,
+            env=kernelspecs.program(spec),
             current=current(KernelChoiceKind.KERNELSPEC, name),
         )
         for name, spec in kernelspecs.installed().items()
