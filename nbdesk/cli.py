@@ -2,7 +2,8 @@
 
 `nbdesk [PATH...]` opens a window per notebook (none: the last session, else a new
 notebook); `nbdesk daemon ...` manages (and `nbdesk daemon serve` is) the daemon;
-`nbdesk run` executes headlessly; `nbdesk kernel -f FILE` is an ipykernel (see
+`nbdesk run` executes headlessly; `nbdesk server ...` adds the Jupyter servers whose
+kernels notebooks may use; `nbdesk kernel -f FILE` is an ipykernel (see
 `nbdesk.daemon.home.frozen`: the frozen app is one executable).
 """
 
@@ -12,7 +13,8 @@ import sys
 
 USAGE = (
     "usage: nbdesk [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
-    " | nbdesk run NOTEBOOK [-o OUT] | nbdesk kernel -f CONNECTION_FILE"
+    " | nbdesk run NOTEBOOK [-o OUT] | nbdesk server {add,list,remove}"
+    " | nbdesk kernel -f CONNECTION_FILE"
 )
 
 
@@ -31,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         from nbdesk.daemon.home import frozen
 
         return frozen.run_kernel(args[1:])
+    if args and args[0] == "server":
+        from nbdesk.daemon.client import servers_cli
+
+        return servers_cli.main(args[1:])
     if args and args[0] == "run":
         from nbdesk.daemon.client import run
 

@@ -74,6 +74,11 @@ class ErrorCode(StrEnum):
     NO_SUCH_KERNELSPEC = "no_such_kernelspec"
     NO_IPYKERNEL = "no_ipykernel"  # a Python environment without ipykernel (consent to add)
     NO_INPUT_PENDING = "no_input_pending"
+    # Jupyter servers the user added (`nbdesk server add`)
+    BAD_SERVER = "bad_server"  # a name or URL nbdesk will not store
+    NO_SUCH_SERVER = "no_such_server"
+    SERVER_UNREACHABLE = "server_unreachable"
+    SERVER_REFUSED = "server_refused"  # a wrong or missing token
     # the daemon process and the shell
     ALREADY_RUNNING = "already_running"
     NO_DAEMON = "no_daemon"
@@ -133,6 +138,12 @@ class EnvError(NbdeskError):
 
 class BlobError(NbdeskError):
     code = ErrorCode.BLOB_ERROR
+
+
+class ServerError(KernelError):
+    """A Jupyter server the user added: unknown, unreachable, or refusing its token."""
+
+    code = ErrorCode.SERVER_UNREACHABLE
 
 
 class MissingKernelspec(KernelError):

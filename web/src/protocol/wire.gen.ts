@@ -87,12 +87,14 @@ export type KernelChoiceKind =
   | "kernelspec"
   | "python"
   | "project"
-  | "default";
+  | "default"
+  | "remote";
 export const KernelChoiceKindValues: readonly KernelChoiceKind[] = [
   "kernelspec",
   "python",
   "project",
   "default",
+  "remote",
 ];
 export function isKernelChoiceKind(value: unknown): value is KernelChoiceKind {
   return KernelChoiceKindValues.some((member) => member === value);
@@ -135,12 +137,14 @@ export type ResolutionSource =
   | "inline_deps"
   | "project"
   | "kernelspec"
+  | "server"
   | "default";
 export const ResolutionSourceValues: readonly ResolutionSource[] = [
   "chosen",
   "inline_deps",
   "project",
   "kernelspec",
+  "server",
   "default",
 ];
 export function isResolutionSource(value: unknown): value is ResolutionSource {
@@ -250,6 +254,10 @@ export type ErrorCode =
   | "no_such_kernelspec"
   | "no_ipykernel"
   | "no_input_pending"
+  | "bad_server"
+  | "no_such_server"
+  | "server_unreachable"
+  | "server_refused"
   | "already_running"
   | "no_daemon"
   | "daemon_start_failed"
@@ -314,6 +322,10 @@ export const ErrorCodeValues: readonly ErrorCode[] = [
   "no_such_kernelspec",
   "no_ipykernel",
   "no_input_pending",
+  "bad_server",
+  "no_such_server",
+  "server_unreachable",
+  "server_refused",
   "already_running",
   "no_daemon",
   "daemon_start_failed",
