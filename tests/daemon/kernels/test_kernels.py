@@ -12,11 +12,23 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DaemonProcess, pid_alive
+from conftest import DaemonFactory, DaemonProcess, pick_kernel, pid_alive
 
 from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.wire.errors import NbdeskError
+
+
+@pytest.fixture
+def daemon(kernel_daemon: DaemonProcess) -> DaemonProcess:
+    """The kernel tests run over a local kernel and a Jupyter server's kernel, except
+    those about local processes and `nbdesk run`, which take `local_daemon`."""
+    return kernel_daemon
+
+
+@pytest.fixture
+def local_daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
+    return daemon_factory()
 
 
 async def wait_gone(pid: int, timeout: float = 10) -> None:
@@ -32,6 +44,7 @@ SLEEPY = "import time\nprint('sleeping', flush=True)\ntime.sleep(60)"
 
 async def notebook(daemon: DaemonProcess, *sources: str) -> tuple[NotebookClient, list[str]]:
     client = await NotebookClient.create(home=daemon.home)
+    await pick_kernel(client, daemon)
     with client.edit() as doc:
         ids = [doc.insert_cell(i, source=source) for i, source in enumerate(sources)]
     return client, ids
@@ -169,9 +182,9 @@ async def test_a_killed_kernel_is_reported_and_needs_a_restart(daemon: DaemonPro
     await client.close()
 
 
-async def test_shutdown_leaves_no_kernel_or_child_process(daemon: DaemonProcess) -> None:
+async def test_shutdown_leaves_no_kernel_or_child_process(local_daemon: DaemonProcess) -> None:
     client, (spawn,) = await notebook(
-        daemon,
+        local_daemon,
         "import os, subprocess\nchild = subprocess.Popen(['sleep', '300'])\n(os.getpid(), child.pid)",
     )
     kernel_pid, child_pid = eval(texts((await client.execute(spawn)).outputs)[0])
@@ -182,13 +195,13 @@ async def test_shutdown_leaves_no_kernel_or_child_process(daemon: DaemonProcess)
     await client.close()
 
 
-async def test_stopping_the_daemon_stops_every_kernel(daemon: DaemonProcess) -> None:
+async def test_stopping_the_daemon_stops_every_kernel(local_daemon: DaemonProcess) -> None:
     pids = []
     for _ in range(2):
-        client, (cell,) = await notebook(daemon, "import os; os.getpid()")
+        client, (cell,) = await notebook(local_daemon, "import os; os.getpid()")
         pids.append(int(texts((await client.execute(cell)).outputs)[0]))
         await client.close()
-    async with await ControlClient.connect(daemon.home) as control:
+    async with await ControlClient.connect(local_daemon.home) as control:
         await control.stop()
     for pid in pids:
         await wait_gone(pid)
@@ -227,8 +240,8 @@ async def test_completion_comes_from_the_kernel(daemon: DaemonProcess) -> None:
     await client.close()
 
 
-async def test_markdown_cells_are_not_executed(daemon: DaemonProcess) -> None:
-    client = await NotebookClient.create(home=daemon.home)
+async def test_markdown_cells_are_not_executed(local_daemon: DaemonProcess) -> None:
+    client = await NotebookClient.create(home=local_daemon.home)
     with client.edit() as doc:
         md = doc.insert_cell(0, "markdown", "# title")
     with pytest.raises(NbdeskError) as info:
@@ -254,12 +267,14 @@ def run_cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[st
     )
 
 
-def test_nbdesk_run_executes_and_writes_the_result(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_nbdesk_run_executes_and_writes_the_result(
+    local_daemon: DaemonProcess, tmp_path: Path
+) -> None:
     source = tmp_path / "report.ipynb"
     write_notebook(source, "x = 6 * 7", "print(x)", "x")
     before = source.read_bytes()
     target = tmp_path / "out.ipynb"
-    result = run_cli(daemon, str(source), "-o", str(target))
+    result = run_cli(local_daemon, str(source), "-o", str(target))
     assert result.returncode == 0, result.stderr
     assert "3/3" in result.stderr
     assert source.read_bytes() == before
@@ -270,10 +285,10 @@ def test_nbdesk_run_executes_and_writes_the_result(daemon: DaemonProcess, tmp_pa
     assert [c.get("execution_count") for c in nb.cells[1:]] == [1, 2, 3]
 
 
-def test_nbdesk_run_fails_on_a_cell_error(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_nbdesk_run_fails_on_a_cell_error(local_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = tmp_path / "broken.ipynb"
     write_notebook(source, "1/0", "print('not reached')")
-    result = run_cli(daemon, str(source))
+    result = run_cli(local_daemon, str(source))
     assert result.returncode == 1
     assert "raised an error" in result.stderr
     nb = nbformat.read(source, as_version=4)
@@ -281,20 +296,20 @@ def test_nbdesk_run_fails_on_a_cell_error(daemon: DaemonProcess, tmp_path: Path)
     assert nb.cells[2].outputs == []
 
 
-def test_nbdesk_run_reports_a_corrupt_notebook(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_nbdesk_run_reports_a_corrupt_notebook(local_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = tmp_path / "corrupt.ipynb"
     source.write_text("{not json")
-    result = run_cli(daemon, str(source))
+    result = run_cli(local_daemon, str(source))
     assert result.returncode == 2 and "corrupt.ipynb" in result.stderr
 
 
-async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonProcess) -> None:
-    client, (cleared, kept) = await notebook(daemon, "print('x' * 5000)", "print('y' * 5000)")
+async def test_gc_collects_cleared_outputs_and_keeps_live_ones(local_daemon: DaemonProcess) -> None:
+    client, (cleared, kept) = await notebook(local_daemon, "print('x' * 5000)", "print('y' * 5000)")
     await client.execute(cleared)
     kept_outputs = (await client.execute(kept)).outputs
     gone = list(client.doc.outputs(cleared))
     await client.clear_outputs(cleared)
-    async with await ControlClient.connect(daemon.home) as control:
+    async with await ControlClient.connect(local_daemon.home) as control:
         report = await control.collect_garbage(min_age=0)
     assert report.deleted >= 2
     with pytest.raises(NbdeskError):
@@ -302,7 +317,7 @@ async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonPro
     assert await client.outputs(kept) == kept_outputs
     result = subprocess.run(
         [sys.executable, "-m", "nbdesk.cli", "daemon", "gc", "--min-age", "0"],
-        env=daemon.env,
+        env=local_daemon.env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -311,12 +326,12 @@ async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonPro
     await client.close()
 
 
-def test_nbdesk_run_twice_to_the_same_output(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_nbdesk_run_twice_to_the_same_output(local_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = tmp_path / "again.ipynb"
     write_notebook(source, "print('run')")
     target = tmp_path / "again-out.ipynb"
     for _ in range(2):
-        result = run_cli(daemon, str(source), "-o", str(target))
+        result = run_cli(local_daemon, str(source), "-o", str(target))
         assert result.returncode == 0, result.stderr
     assert nbformat.read(target, as_version=4).cells[1].outputs[0]["text"] == "run\n"
 
