@@ -68,6 +68,7 @@ class JupyterServerProcess:
                 *self.extra_args,
             ],
             env=env,
+            cwd=self.root / "work",  # where its kernels start
             stdout=log,
             stderr=subprocess.STDOUT,
         )

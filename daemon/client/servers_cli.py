@@ -43,11 +43,14 @@ def main(argv: list[str], home: Home | None = None) -> int:
         prog="nbdesk server", description="Jupyter servers whose kernels nbdesk may use"
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    add = commands.add_parser("add", help="add (or replace) a server; asks for its token")
+    add = commands.add_parser(
+        "add", help="add (or replace) a server; asks for its token", allow_abbrev=False
+    )
     add.add_argument("name", help="what notebooks and the picker call it")
     add.add_argument("url", help="its base URL, e.g. https://gpu.example.org:8888/")
     add.add_argument("--token-file", help="read the token from this file")
     add.add_argument("--token-env", help=f"read the token from this variable ({TOKEN_ENV})")
+    add.add_argument("--token", help=argparse.SUPPRESS)  # refused below, with why
     add.add_argument(
         "--insecure",
         action="store_true",
@@ -59,6 +62,11 @@ def main(argv: list[str], home: Home | None = None) -> int:
     args = parser.parse_args(argv)
     home = home or Home.from_env()
     try:
+        if args.command == "add" and args.token is not None:
+            raise NbdeskError(
+                "a token is never taken from the command line (it would show in `ps` and "
+                f"your shell history): use --token-file, {TOKEN_ENV}, or type it at the prompt"
+            )
         if args.command == "add":
             servers.check_name(args.name)
             servers.check_url(args.url, insecure=args.insecure)
