@@ -358,7 +358,13 @@ export type Action =
   | "run-insert"
   | "clear-outputs"
   | "clear-all-outputs"
-  | "shortcuts";
+  | "shortcuts"
+  | "find"
+  | "find-replace"
+  | "find-next"
+  | "find-previous"
+  | "undo-replace"
+  | "outline";
 export const ActionValues: readonly Action[] = [
   "add-above",
   "add-below",
@@ -391,6 +397,12 @@ export const ActionValues: readonly Action[] = [
   "clear-outputs",
   "clear-all-outputs",
   "shortcuts",
+  "find",
+  "find-replace",
+  "find-next",
+  "find-previous",
+  "undo-replace",
+  "outline",
 ];
 export function isAction(value: unknown): value is Action {
   return ActionValues.some((member) => member === value);

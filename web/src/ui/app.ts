@@ -22,11 +22,13 @@ import { CellCommands } from "./cell-commands.ts";
 import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
 import { DocEdits } from "./doc-edits.ts";
+import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
 import { Keyboard } from "./keyboard.ts";
 import { BlobClient } from "./manifests.ts";
 import { NotebookActions } from "./notebook-actions.ts";
 import { basename, NotebookFile } from "./notebook-file.ts";
+import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
@@ -43,6 +45,7 @@ export class App implements SessionListener {
   readonly #file: NotebookFile;
   readonly #edits: DocEdits;
   readonly #actions: NotebookActions;
+  readonly #panels: NotebookPanels;
   #blobs = new BlobClient(null);
   readonly #widgets: WidgetBridge;
   #blobUrl: string | null = null;
@@ -56,7 +59,10 @@ export class App implements SessionListener {
     // Nothing arrives before main.ts releases the transport, so the parts can come after.
     this.#session = new Session(transport, this, { drafts: new SessionStorageDrafts() });
     const callbacks: CellCallbacks = {
-      edit: (cellId, splices, text) => this.#edits.typed(cellId, splices, text),
+      edit: (cellId, splices, text) => {
+        this.#edits.typed(cellId, splices, text);
+        this.#panels.docChanged();
+      },
       select: (cellId) => this.#focus.select(cellId),
       run: (cellId, advance) => this.#actions.performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#focus.leave(cellId, direction),
@@ -66,6 +72,7 @@ export class App implements SessionListener {
           this.#status.showFailure("Completion", error);
           throw error;
         }),
+      toggleHeading: (cellId) => this.#panels.toggleSection(cellId),
     };
     this.#widgets = new WidgetBridge({
       send: (commId, data, buffers) =>
@@ -75,10 +82,20 @@ export class App implements SessionListener {
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     const toolbar = new Toolbar((action) => this.#actions.perform(action));
     const help = new ShortcutsHelp();
+    this.#panels = new NotebookPanels({
+      doc: () => this.#session.doc,
+      view: this.#view,
+      edits: () => this.#edits,
+      focus: () => this.#focus,
+      status: this.#status,
+      blobs: () => this.#blobs,
+      outlineShown: (open) => toolbar.setPressed("outline", open),
+    });
     root.replaceChildren(
       toolbar.element,
       this.#status.banner,
-      this.#view.element,
+      this.#panels.find.element,
+      h("div", { class: "workspace" }, this.#panels.outline.element, this.#view.element),
       this.#status.element,
       help.element,
     );
@@ -107,6 +124,7 @@ export class App implements SessionListener {
       tracker: this.#tracker,
       status: this.#status,
       help,
+      panels: this.#panels,
     });
     toolbar.showSelection(null);
     this.#file.show();
@@ -121,6 +139,7 @@ export class App implements SessionListener {
     this.#view.render(change.doc, change.patches);
     this.#view.applyRunStates(this.#tracker);
     this.#focus.syncToolbar();
+    this.#panels.docChanged();
     if (!this.#shown && isSynced(change.doc)) {
       this.#shown = true;
       this.#firstShow();
