@@ -84,11 +84,12 @@ function parseMetadata(metadata: string): Record<string, unknown> {
   }
 }
 
+/** JupyterLab's `jupyter.heading_collapsed`, or the classic Notebook extension's top-level key. */
 export function isCollapsed(cell: Cell): boolean {
-  const jupyter = parseMetadata(cell.metadata)["jupyter"];
-  return typeof jupyter === "object" && jupyter !== null && "heading_collapsed" in jupyter
-    ? jupyter.heading_collapsed === true
-    : false;
+  const metadata = parseMetadata(cell.metadata);
+  const jupyter = metadata["jupyter"];
+  const lab = typeof jupyter === "object" && jupyter !== null && "heading_collapsed" in jupyter;
+  return lab ? jupyter.heading_collapsed === true : metadata["heading_collapsed"] === true;
 }
 
 /**
@@ -100,6 +101,7 @@ export function withCollapsed(metadata: string, collapsed: boolean): string {
   const current = parsed["jupyter"];
   const jupyter: Record<string, unknown> =
     typeof current === "object" && current !== null && !Array.isArray(current) ? { ...current } : {};
+  delete parsed["heading_collapsed"];
   if (collapsed) {
     jupyter["heading_collapsed"] = true;
   } else {

@@ -158,6 +158,13 @@ export class NotebookFind {
 
   // -- searching -------------------------------------------------------------------
 
+  /** Output texts arrived: search again, and go to the first match if there was none. */
+  #outputsArrived(): void {
+    if (this.panel.isOpen) {
+      this.#search("keep", this.#current < 0);
+    }
+  }
+
   #queryChanged(): void {
     this.#search("nearest", true);
   }
@@ -174,7 +181,7 @@ export class NotebookFind {
     if (scope.outputs && this.#compiled.kind === "ready") {
       const hashes = cells.flatMap((cell) => cell.outputs);
       if (!this.#host.texts.has(hashes)) {
-        this.#host.texts.load(hashes, () => this.docChanged());
+        this.#host.texts.load(hashes, () => this.#outputsArrived());
       }
     }
     this.#matches = findInCells(cells, this.#compiled, scope, this.#host.texts);

@@ -163,7 +163,11 @@ export class OutlinePanel {
 
   /** Mark the section whose heading is the last one at or above the top of the notebook. */
   #updateCurrent(): void {
-    const top = this.#host.view.element.getBoundingClientRect().top + READING_LINE;
+    const scroller = this.#host.view.element;
+    const port = scroller.getBoundingClientRect();
+    // Scrolled to the end, the last headings can never reach the top: the last one in sight counts.
+    const atEnd = scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop <= 1;
+    const top = atEnd ? port.bottom - 1 : port.top + READING_LINE;
     const hidden = this.#host.view.hidden;
     let current = -1;
     this.#headings.forEach((heading, index) => {
