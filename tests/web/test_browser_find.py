@@ -41,7 +41,9 @@ async def join(page: Page, daemon: DaemonProcess) -> NotebookClient:
 
 
 @pytest.fixture
-async def notebook(browser: Browser, shell: ShellServer, daemon: DaemonProcess) -> AsyncIterator[Notebook]:
+async def notebook(
+    browser: Browser, shell: ShellServer, daemon: DaemonProcess
+) -> AsyncIterator[Notebook]:
     page = await open_page(browser, shell.page_url(create=1))
     client = await join(page, daemon)
     yield Notebook(page, client)
@@ -92,7 +94,9 @@ async def test_find_reaches_cells_not_drawn_and_scrolls_to_them(
 
 async def test_case_word_and_regex_options(notebook: Notebook) -> None:
     page = notebook.page
-    await with_cells(notebook, [("code", "Apple apple"), ("code", "pineapple = APPLE"), ("code", "a.c abc")])
+    await with_cells(
+        notebook, [("code", "Apple apple"), ("code", "pineapple = APPLE"), ("code", "a.c abc")]
+    )
     await page.locator(".cell").first.click()
     await page.keyboard.press("Control+f")  # from an editor: the notebook's bar, not CodeMirror's
     await expect(find_panel(page)).to_be_visible()
@@ -101,14 +105,18 @@ async def test_case_word_and_regex_options(notebook: Notebook) -> None:
     await query.fill("apple")
     await expect(count(page)).to_have_text("1 of 4")
     await page.get_by_role("button", name="Match case").click()
-    await expect(page.get_by_role("button", name="Match case")).to_have_attribute("aria-pressed", "true")
+    await expect(page.get_by_role("button", name="Match case")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     await expect(count(page)).to_have_text("1 of 2")
     await page.get_by_role("button", name="Whole word").click()
     await expect(count(page)).to_have_text("1 of 1")
     await query.fill("a.c")
     await expect(count(page)).to_have_text("1 of 1")
     await query.press("Alt+r")  # regular expression, from the keyboard
-    await expect(page.get_by_role("button", name="Regular expression")).to_have_attribute("aria-pressed", "true")
+    await expect(page.get_by_role("button", name="Regular expression")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     await expect(count(page)).to_have_text("1 of 2")
     await query.fill("a(.c")
     await expect(count(page)).to_contain_text("Not a valid regular expression")
@@ -161,13 +169,17 @@ async def test_find_panel_keyboard_only_and_axe(notebook: Notebook) -> None:
     await page.keyboard.press("Tab")
     await expect(page.get_by_role("button", name="Match case")).to_be_focused()
     await page.keyboard.press("Space")
-    await expect(page.get_by_role("button", name="Match case")).to_have_attribute("aria-pressed", "true")
+    await expect(page.get_by_role("button", name="Match case")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     await page.keyboard.press("Shift+Tab")
     await page.keyboard.press("Shift+Tab")
     await expect(page.get_by_role("button", name="Show replace")).to_be_focused()
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("textbox", name="Replace with")).to_be_focused()
-    await expect(page.get_by_role("button", name="Hide replace")).to_have_attribute("aria-expanded", "true")
+    await expect(page.get_by_role("button", name="Hide replace")).to_have_attribute(
+        "aria-expanded", "true"
+    )
     await screenshot(page, "find-panel-open")
     assert AXE.exists(), f"{AXE} is missing: run `npm ci` in web/"
     await page.add_script_tag(path=str(AXE))
@@ -272,4 +284,3 @@ async def test_collapsed_heading_hides_its_section_and_round_trips(
     await expect(page.locator(f".cells > [data-cell-id='{ids[3]}']")).to_be_visible()
     await expect(page.locator(".cm-find-current")).to_have_text("y = 2")
     await second.close()
-
