@@ -156,3 +156,24 @@ async def test_r_picked_for_a_python_notebook_is_written_to_it(daemon: DaemonPro
         language_info = json.loads(await client.get_raw_metadata("language_info") or "{}")
         assert language_info["name"] == "R" and language_info["version"].startswith("4.")
         assert (await client.run("cat(6 * 7)", 60)).text == "42"
+
+
+async def test_readline_without_stdin_reads_an_empty_line(r: NotebookClient) -> None:
+    """IRkernel asks on stdin even when told not to (allow_stdin false, as under `nbdesk
+    run`): the daemon answers with an empty line, as R's readline() reads outside an
+    interactive session, instead of waiting forever."""
+    cell = r.add_cell("name <- readline('Name? '); cat('[', name, ']', sep = '')")
+    result = await r.execute(cell, 30, allow_stdin=False)
+    assert result.status == "ok" and result.text == "[]"
+
+
+async def test_an_interrupted_readline_drops_the_prompt(r: NotebookClient) -> None:
+    cell = r.add_cell("readline('Waiting: ')")
+    queued = await r.request("execute_cell", cell_id=cell)
+    await r.next_broadcast("input_request", timeout=60)
+    await r.interrupt()
+    answered = await r.next_broadcast("input_answered", timeout=10)
+    assert answered["execution_id"] == queued["execution_id"]
+    done = await r.wait_done(queued["execution_id"], 20)
+    assert done["status"] == "error"
+    assert (await r.run("cat('still here')", 60)).text == "still here"
