@@ -65,6 +65,7 @@ bench: deps
 	$(PY) bench/r_kernel.py
 	$(PY) bench/desktop_app.py
 	$(PY) bench/env_pools.py
+	$(PY) bench/project_env.py
 	$(PY) bench/frontend_vs_jupyterlab.py
 
 # The frozen app (dist/nbdesk), dist/nbdesk-VERSION-linux-ARCH.tar.gz and

@@ -24,7 +24,7 @@ from typing import Generic, Protocol
 
 from jupyter_client.kernelspec import KernelSpec
 
-from nbdesk.daemon.envs import kernelspecs, projects
+from nbdesk.daemon.envs import kernelspecs, projects, python_envs
 from nbdesk.daemon.envs.env import Env, Processes
 from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels, S
 from nbdesk.daemon.wire.broadcasts import EnvProgress
@@ -190,7 +190,7 @@ class Resolver(Generic[S]):
             processes=self.envs.builders,
             on_line=on_line,
         )
-        if not await projects.has_ipykernel(python):
+        if not await python_envs.has_ipykernel(python):
             raise MissingIpykernel(python)
         return python_target(python, project.label(), source)
 
@@ -236,5 +236,5 @@ async def check_python(python: str) -> None:
             f"{python} is not a Python interpreter here: choose another kernel",
             code=ErrorCode.BAD_ENV,
         )
-    if not await projects.has_ipykernel(python):
+    if not await python_envs.has_ipykernel(python):
         raise MissingIpykernel(python)

@@ -260,3 +260,25 @@ async def test_an_interrupted_input_drops_the_prompt_and_input_can_be_refused(
         refused = await client.execute(client.add_cell("input('x')"), 60, allow_stdin=False)
         assert refused.status == "error"
         assert "StdinNotImplementedError" in json.dumps(refused.outputs)
+
+
+async def test_a_classic_notebook_in_a_project_with_numpy_and_matplotlib_plots(
+    daemon_factory: DaemonFactory, tmp_path: Path
+) -> None:
+    """The issue's user: `import numpy` and `%matplotlib inline` in a project whose `.venv`
+    has them; every cell runs and the plot is an image."""
+    project = tmp_path / "analysis"
+    make_venv(project / ".venv", "ipykernel", "numpy", "matplotlib")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np\n%matplotlib inline"),
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot(np.arange(10) ** 2)"),
+    ]
+    path = project / "plot.ipynb"
+    nbformat.write(nb, path)
+    daemon = daemon_factory()
+    async with NotebookClient.open(path, daemon.home) as client:
+        results = await client.run_all(timeout=120)
+        assert [r.status for r in results] == ["ok", "ok"], results
+        plots = [o for o in results[1].outputs if "image/png" in o.get("data", {})]
+        assert len(plots) == 1 and len(plots[0]["data"]["image/png"]) > 1000
