@@ -5,6 +5,7 @@ kernelspec its metadata names, and the user's pick)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -167,10 +168,22 @@ async def test_readline_without_stdin_reads_an_empty_line(r: NotebookClient) -> 
     assert result.status == "ok" and result.text == "[]"
 
 
+async def blocked_in_poll(pid: int, timeout: float = 10) -> None:
+    """Until the process waits in poll(): IRkernel's readline() reads its answer there,
+    and only a SIGINT that finds it there stops it (one that lands between the prompt
+    going out and the poll is lost: R looks at pending interrupts only now and then)."""
+    deadline = time.monotonic() + timeout
+    while "poll" not in Path(f"/proc/{pid}/wchan").read_text():
+        assert time.monotonic() < deadline, f"R (pid {pid}) never waited for its input"
+        await asyncio.sleep(0.01)
+
+
 async def test_an_interrupted_readline_drops_the_prompt(r: NotebookClient) -> None:
+    pid = int((await r.run("cat(Sys.getpid())", 60)).text)
     cell = r.add_cell("readline('Waiting: ')")
     queued = await r.request("execute_cell", cell_id=cell)
     await r.next_broadcast("input_request", timeout=60)
+    await blocked_in_poll(pid)
     await r.interrupt()
     answered = await r.next_broadcast("input_answered", timeout=10)
     assert answered["execution_id"] == queued["execution_id"]
