@@ -78,7 +78,7 @@ def kernelspec_target(name: str, spec: KernelSpec, source: ResolutionSource) -> 
         source=source,
         display_name=str(spec.display_name),
         language=str(spec.language),
-        env_label=spec.resource_dir or (spec.argv[0] if spec.argv else name),
+        env_label=kernelspecs.program(spec),
         kernelspec=spec,
         kernelspec_name=name,
     )

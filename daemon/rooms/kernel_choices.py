@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from nbdesk.daemon.envs import kernelspecs, projects, python_envs
 from nbdesk.daemon.envs.resolution import DEFAULT_LABEL, PYTHON_NAME
@@ -48,7 +49,7 @@ def list_choices(room: Room) -> list[KernelChoice]:
             name=name,
             display_name=str(spec.display_name),
             language=str(spec.language),
-            env=spec.resource_dir,
+            env=kernelspecs.program(spec),
             current=current(KernelChoiceKind.KERNELSPEC, name),
         )
         for name, spec in kernelspecs.installed().items()
@@ -67,6 +68,8 @@ def list_choices(room: Room) -> list[KernelChoice]:
             )
         )
     for found in python_envs.python_environments(folder):
+        if project is not None and Path(found.python).is_relative_to(project.root):
+            continue  # offered above as the project itself
         choices.append(
             KernelChoice(
                 kind=KernelChoiceKind.PYTHON,
