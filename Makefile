@@ -10,7 +10,7 @@ NODE_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
 WEB_SOURCES := $(shell find web/src web/test -type f 2>/dev/null) web/build.mjs web/tsconfig.json web/index.html web/style.css web/render.css
 
-.PHONY: run test check deps system-deps venv web bench installer icons clean
+.PHONY: run test check deps system-deps venv r-kernel web bench installer icons clean
 
 run: deps
 	$(BIN)/nbdesk
@@ -18,12 +18,16 @@ run: deps
 test: deps check
 	$(BIN)/pytest -n 2 --dist loadfile
 
-deps: system-deps venv web
+deps: system-deps venv web r-kernel
 
 system-deps:
 	@bash scripts/ensure-system-deps.sh
 
 venv: $(VENV_STAMP)
+
+# IRkernel's kernelspec `ir` for this user (R itself is a system dep); stamped in the venv.
+r-kernel: system-deps venv
+	@bash scripts/ensure-r-kernel.sh $(VENV)
 
 # The web build is package data of nbdesk.desktop.web (see pyproject.toml), so it exists first.
 $(VENV_STAMP): pyproject.toml | $(WEB_STAMP)
@@ -58,6 +62,7 @@ bench: deps
 	$(PY) bench/edit_latency.py
 	$(PY) bench/daemon_rss.py
 	$(PY) bench/kernel_exec.py
+	$(PY) bench/r_kernel.py
 	$(PY) bench/desktop_app.py
 	$(PY) bench/env_pools.py
 	$(PY) bench/project_env.py
