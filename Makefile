@@ -76,6 +76,7 @@ bench: deps
 	$(PY) bench/kernel_exec.py
 	$(PY) bench/desktop_app.py
 	$(PY) bench/env_pools.py
+	$(PY) bench/project_env.py
 	$(PY) bench/frontend_vs_jupyterlab.py
 
 # The frozen app (dist/nbdesk), dist/nbdesk-VERSION-linux-ARCH.tar.gz and

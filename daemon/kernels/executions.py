@@ -299,9 +299,12 @@ class RoomKernel:
 
     async def restart(self) -> None:
         """Restart in the same place, unless the notebook's dependencies changed (then on
-        an environment that has them) or it never resolved (then resolve again)."""
+        an environment that has them), it never resolved, or it runs in a project (resolve
+        again: a restart is how an edited pyproject.toml or environment.yml applies)."""
         target = self.target.for_restart() if self.target else None
         if self.notebook_deps() != self.env_deps:  # an unusable list is the user's to fix
+            target = None
+        if target is not None and target.source == ResolutionSource.PROJECT:
             target = None
         self._abort_queued("the kernel was restarted")
         await self.launch(target=target)

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0
 DEATH_POLL = 0.2
 RECEIVE_POLL = 0.1
+IOPUB_LIVE_POLL = 0.1  # re-ask kernel_info this often until IOPub delivers its status
 _kernel_numbers = itertools.count(1)
 
 
@@ -187,7 +188,7 @@ class KernelSession:
                 reply = await self._before_death(
                     self.request(self._kc.kernel_info(), timeout=deadline - loop.time())
                 )
-                await asyncio.wait_for(self._iopub_live.wait(), 0.5)
+                await asyncio.wait_for(self._iopub_live.wait(), IOPUB_LIVE_POLL)
                 return reply
             except TimeoutError:
                 continue

@@ -55,6 +55,7 @@ class Action(StrEnum):
     CLEAR_OUTPUTS = "clear-outputs"
     CLEAR_ALL_OUTPUTS = "clear-all-outputs"
     SHORTCUTS = "shortcuts"
+    CHANGE_KERNEL = "change-kernel"
 
 
 class Control(msgspec.Struct, tag_field="type", kw_only=True):

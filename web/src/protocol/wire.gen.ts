@@ -358,7 +358,8 @@ export type Action =
   | "run-insert"
   | "clear-outputs"
   | "clear-all-outputs"
-  | "shortcuts";
+  | "shortcuts"
+  | "change-kernel";
 export const ActionValues: readonly Action[] = [
   "add-above",
   "add-below",
@@ -391,6 +392,7 @@ export const ActionValues: readonly Action[] = [
   "clear-outputs",
   "clear-all-outputs",
   "shortcuts",
+  "change-kernel",
 ];
 export function isAction(value: unknown): value is Action {
   return ActionValues.some((member) => member === value);

@@ -35,6 +35,7 @@ export interface ActionTargets {
   readonly tracker: ExecutionTracker;
   readonly status: StatusBar;
   readonly help: ShortcutsHelp;
+  readonly kernelPicker: { open(): void };
 }
 
 export class NotebookActions {
@@ -131,6 +132,9 @@ export class NotebookActions {
         return;
       case "shortcuts":
         this.#t.help.toggle();
+        return;
+      case "change-kernel":
+        this.#t.kernelPicker.open();
         return;
       case "run-all":
         this.#request("Run all", session.request("run_all", {}));
