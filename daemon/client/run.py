@@ -101,26 +101,20 @@ def load(options: RunOptions) -> nbformat.NotebookNode:
     return nb
 
 
-async def kernel_language(
-    client: NotebookClient, kernel: str | None, nb: nbformat.NotebookNode
-) -> str:
-    """The language the run's kernel speaks; an unknown `--kernel` fails here, naming the
-    installed ones."""
-    if kernel is None:
-        return parameters.notebook_language(nb)
-    specs = {
-        choice.name: choice
+async def check_kernel(client: NotebookClient, kernel: str) -> None:
+    """An unknown `--kernel` fails before anything runs, naming the installed ones."""
+    names = sorted(
+        choice.name
         for choice in await client.list_kernels()
         if choice.kind == KernelChoiceKind.KERNELSPEC
-    }
-    if kernel not in specs:
-        names = ", ".join(sorted(specs)) or "none"
+    )
+    if kernel not in names:
         raise NbdeskError(
-            f"no kernel named {kernel!r} is installed here (installed: {names}): pass one of "
-            "those to --kernel, or install that kernel's kernelspec",
+            f"no kernel named {kernel!r} is installed here (installed: "
+            f"{', '.join(names) or 'none'}): pass one of those to --kernel, or install that "
+            "kernel's kernelspec",
             code=ErrorCode.NO_SUCH_KERNELSPEC,
         )
-    return specs[kernel].language
 
 
 def write(client: NotebookClient, nb: nbformat.NotebookNode) -> list[CellId]:
@@ -262,17 +256,24 @@ def summary(report: RunReport, target: Path) -> tuple[int, str]:
 async def run_notebook(options: RunOptions, nb: nbformat.NotebookNode, home: Home) -> int:
     client = await NotebookClient.create(home, folder=options.source.parent, launch=False)
     try:
+        if options.kernel is not None:
+            await check_kernel(client, options.kernel)
+        injected = None
         if options.parameters is not None:
-            language = await kernel_language(client, options.kernel, nb)
-            parameters.inject(nb, parameters.render(options.parameters, language))
+            injected = parameters.inject(nb, "")  # its source once the kernel's language is known
             nb.metadata.setdefault("papermill", {})["parameters"] = options.parameters
-        elif options.kernel is not None:
-            await kernel_language(client, options.kernel, nb)  # an unknown name fails here
         cell_ids = write(client, nb)
-        await client.launch_kernel(kernelspec=options.kernel)
-        report = await execute(client, nb, cell_ids, options)
-        await client.save(options.target)
-        await client.shutdown_kernel()
+        launched = await client.launch_kernel(kernelspec=options.kernel)
+        try:
+            print(f"running {options.source.name} on {launched.display_name}", file=sys.stderr)
+            if injected is not None and options.parameters is not None:
+                language = launched.language or parameters.notebook_language(nb)
+                nb.cells[injected].source = parameters.render(options.parameters, language)
+                client.set_source(cell_ids[injected], nb.cells[injected].source)
+            report = await execute(client, nb, cell_ids, options)
+            await client.save(options.target)
+        finally:
+            await client.shutdown_kernel()
     finally:
         await client.close()
     status, words = summary(report, options.target)
