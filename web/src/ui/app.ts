@@ -233,6 +233,8 @@ export class App implements SessionListener {
           this.#dropInput();
         }
         return;
+      case "trust_state":
+        return; // the dependencies panel and the trust dialog land next (issue 15)
       default:
         assertNever(event);
     }
