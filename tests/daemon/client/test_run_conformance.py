@@ -97,10 +97,6 @@ EXCLUDED = {
         "--HistoryManager.hist_file=:memory:), not a result of the notebook; nbdesk's "
         "kernels keep their history as JupyterLab's do"
     ),
-    "Autokill.ipynb": (
-        "KNOWN DIFFERENCE, to fix: when the kernel dies in the cell, nbdesk sometimes loses "
-        "the cell's execution count (None vs 1) under load (fresh-clone CI, 2026-12-05)"
-    ),
 }
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
