@@ -66,6 +66,8 @@ MENUS: list[tuple[str, list[tuple[str, str] | None]]] = [
             None,
             ("Interrupt", "interrupt"),
             ("Restart", "restart"),
+            None,
+            ("Change Kernel…", "change-kernel"),
         ],
     ),
 ]

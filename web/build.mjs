@@ -4,6 +4,7 @@
 // Add a target to TARGETS to ship a new entry point.
 import { copyFile, cp, mkdir, readdir, rm } from "node:fs/promises";
 import { build } from "esbuild";
+import sharedModules from "./src/languages/shared-modules.json" with { type: "json" };
 
 const COMMON = {
   bundle: true,
@@ -51,6 +52,40 @@ const widgetRuntime = {
   assetNames: "widget-assets/[name]-[hash]", // icon fonts; a browser fetches only the woff2 it needs
 };
 
+/**
+ * Resolves the modules the page shares (src/languages/contract.ts) to the page's own
+ * instances on `globalThis.nbdeskShared` instead of bundling a second copy.
+ */
+const fromPage = {
+  name: "from-page",
+  setup(pluginBuild) {
+    const names = new Set(sharedModules);
+    pluginBuild.onResolve({ filter: /^@(codemirror|lezer)\// }, (args) =>
+      names.has(args.path) ? { path: args.path, namespace: "from-page" } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: "from-page" }, (args) => ({
+      contents: `const shared = globalThis.nbdeskShared?.[${JSON.stringify(args.path)}];
+if (shared === undefined) throw new Error("languages.js needs the page's ${args.path}");
+module.exports = shared;`,
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * The editor languages beyond Python (R, Julia, shell, JavaScript/TypeScript, SQL),
+ * loaded by the page the first time a notebook needs one.
+ */
+const languages = {
+  ...COMMON,
+  format: "iife",
+  minify: true,
+  entryPoints: { languages: "src/languages/entry.ts" },
+  outdir: "dist",
+  platform: "browser",
+  plugins: [fromPage],
+};
+
 /** Unit tests for Node's test runner; like the interop peer, packages stay external. */
 async function testTarget() {
   const tests = (await readdir("test")).filter((name) => name.endsWith(".test.ts"));
@@ -76,7 +111,7 @@ async function copyKatex() {
   ]);
 }
 
-const TARGETS = { interopPeer, browserApp, widgetRuntime };
+const TARGETS = { interopPeer, browserApp, widgetRuntime, languages };
 if (process.argv.includes("--tests")) {
   await rm("dist-test", { recursive: true, force: true });
   TARGETS.tests = await testTarget();

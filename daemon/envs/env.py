@@ -21,6 +21,7 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +36,7 @@ MARKER = "nbdesk-env.json"
 KERNEL_PACKAGES = ("ipykernel", "ipywidgets")
 CONDA_PACKAGES = ("python", "ipykernel", "ipywidgets")
 BUILD_TIMEOUT = 900.0
+LINE_LIMIT = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -45,18 +47,19 @@ class EnvSpec:
     packages: tuple[str, ...]
     channels: tuple[str, ...] = ()
     base_python: str = ""
+    pip: tuple[str, ...] = ()  # a conda environment's PyPI packages, installed after it
 
     @property
     def hash(self) -> str:
-        body = json.dumps(
-            {
-                "kind": "conda" if self.kind == "conda" else "uv",
-                "packages": sorted(self.packages),
-                "channels": list(self.channels),
-                "base_python": self.base_python,
-            },
-            sort_keys=True,
-        )
+        content: dict[str, Any] = {
+            "kind": "conda" if self.kind == "conda" else "uv",
+            "packages": sorted(self.packages),
+            "channels": list(self.channels),
+            "base_python": self.base_python,
+        }
+        if self.pip:
+            content["pip"] = sorted(self.pip)
+        body = json.dumps(content, sort_keys=True)
         return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -159,19 +162,41 @@ class Processes:
     def __init__(self) -> None:
         self._running: set[asyncio.subprocess.Process] = set()
 
-    async def run(self, *argv: str, timeout: float = BUILD_TIMEOUT) -> None:
-        """Run `argv` in its own process group; raise EnvError with its output on failure."""
+    async def run(
+        self,
+        *argv: str,
+        timeout: float = BUILD_TIMEOUT,
+        cwd: Path | None = None,
+        on_line: Callable[[str], None] | None = None,
+    ) -> str:
+        """Run `argv` in its own process group and return its stdout; raise EnvError with
+        its output on failure.
+
+        Each line the process writes to stderr (where uv reports what it does) goes to
+        `on_line` as soon as it is written, so a caller can show a long build's progress."""
         process = await asyncio.create_subprocess_exec(
             *argv,
+            cwd=cwd,
             env={**os.environ, **frozen.outside_env()},
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+            stderr=asyncio.subprocess.PIPE,
             start_new_session=True,
+            limit=LINE_LIMIT,
         )
         self._running.add(process)
+        stdout: list[str] = []
+        stderr: list[str] = []
+        assert process.stdout is not None and process.stderr is not None
         try:
-            output, _ = await asyncio.wait_for(process.communicate(), timeout)
+            await asyncio.wait_for(
+                asyncio.gather(
+                    _read_lines(process.stdout, stdout.append),
+                    _read_lines(process.stderr, _both(stderr.append, on_line)),
+                    process.wait(),
+                ),
+                timeout,
+            )
         except BaseException:
             self._kill(process)
             with contextlib.suppress(Exception):
@@ -180,8 +205,9 @@ class Processes:
         finally:
             self._running.discard(process)
         if process.returncode != 0:
-            text = output.decode(errors="replace").strip()
+            text = "".join(stderr + stdout).strip()
             raise EnvError(f"{Path(argv[0]).name} {argv[1]} failed: {text[-2000:]}")
+        return "".join(stdout)
 
     def _kill(self, process: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -195,6 +221,34 @@ class Processes:
         return len(self._running)
 
 
+async def _read_lines(stream: asyncio.StreamReader, sink: Callable[[str], None]) -> None:
+    """Hand each line of `stream` to `sink` as it arrives (a line longer than the reader's
+    limit arrives in pieces)."""
+    while True:
+        try:
+            line = await stream.readuntil(b"\n")
+        except asyncio.IncompleteReadError as exc:
+            if exc.partial:
+                sink(exc.partial.decode(errors="replace"))
+            return
+        except asyncio.LimitOverrunError as exc:
+            line = await stream.readexactly(exc.consumed)
+        sink(line.decode(errors="replace"))
+
+
+def _ignore(line: str) -> None:
+    pass
+
+
+def _both(keep: Callable[[str], None], show: Callable[[str], None] | None) -> Callable[[str], None]:
+    def sink(line: str) -> None:
+        keep(line)
+        if show is not None:
+            show(line.rstrip("\r\n"))
+
+    return sink
+
+
 def uv_binary() -> str:
     """The uv executable: the `uv` package's, or in the frozen app the copy it bundles."""
     if frozen.is_frozen():
@@ -202,6 +256,18 @@ def uv_binary() -> str:
     import uv
 
     return str(uv.find_uv_bin())
+
+
+async def uv_pip_install(
+    python: str,
+    packages: tuple[str, ...],
+    processes: Processes,
+    on_line: Callable[[str], None] = _ignore,
+) -> None:
+    """`uv pip install` of `packages` into the environment of `python`, its output streamed."""
+    await processes.run(
+        uv_binary(), "pip", "install", "--python", python, *packages, on_line=on_line
+    )
 
 
 async def build_uv(path: Path, spec: EnvSpec, processes: Processes) -> None:
@@ -220,7 +286,9 @@ async def build_uv(path: Path, spec: EnvSpec, processes: Processes) -> None:
     )
 
 
-async def build_conda(path: Path, spec: EnvSpec, cache_dir: Path) -> None:
+async def build_conda(
+    path: Path, spec: EnvSpec, cache_dir: Path, on_line: Callable[[str], None] = _ignore
+) -> None:
     """Solve the spec against its channels and install it with py-rattler (no conda needed)."""
     try:
         import rattler
@@ -231,24 +299,37 @@ async def build_conda(path: Path, spec: EnvSpec, cache_dir: Path) -> None:
         ) from None
 
     try:
+        on_line(f"solving {', '.join(spec.packages)} from {', '.join(spec.channels)}")
         records = await rattler.solve(
             [rattler.Channel(channel) for channel in spec.channels],
             list(spec.packages),
             virtual_packages=rattler.VirtualPackage.detect(),
         )
+        on_line(f"installing {len(records)} conda packages into {path}")
         await rattler.install(records, path, cache_dir=cache_dir, show_progress=False)
     except Exception as exc:
         raise EnvError(f"conda environment from {', '.join(spec.channels)}: {exc}") from exc
 
 
-async def build(path: Path, spec: EnvSpec, processes: Processes, cache_dir: Path) -> Env:
+async def build(
+    path: Path,
+    spec: EnvSpec,
+    processes: Processes,
+    cache_dir: Path,
+    *,
+    owner: str | None = None,
+    on_line: Callable[[str], None] = _ignore,
+) -> Env:
     """Build `spec` at `path` and write its marker; a failed build leaves nothing behind."""
     try:
         if spec.kind == "conda":
-            await build_conda(path, spec, cache_dir)
+            await build_conda(path, spec, cache_dir, on_line)
+            if spec.pip:
+                await uv_pip_install(str(path / "bin" / "python"), spec.pip, processes, on_line)
         else:
             await build_uv(path, spec, processes)
-        env = Env(path, spec.kind, spec.hash, created=time.time(), last_used=time.time())
+        now = time.time()
+        env = Env(path, spec.kind, spec.hash, owner=owner, created=now, last_used=now)
         if not env.usable():
             raise EnvError(f"the environment at {path} has no runnable python")
         env.write_marker()

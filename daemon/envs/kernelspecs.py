@@ -9,6 +9,7 @@ that kernelspec by name. Every other name means that exact kernel.
 from __future__ import annotations
 
 import logging
+import shutil
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
 
@@ -28,6 +29,12 @@ def installed() -> dict[str, KernelSpec]:
         except Exception as exc:  # a broken kernel.json must not hide the others
             log.warning("kernelspec %r is unreadable: %s", name, exc)
     return specs
+
+
+def program(spec: KernelSpec) -> str:
+    """Where a kernelspec's kernel runs, for people: its program's full path."""
+    command = spec.argv[0] if spec.argv else ""
+    return shutil.which(command) or command or spec.resource_dir
 
 
 def find(name: str) -> KernelSpec | None:

@@ -24,7 +24,7 @@ from typing import Generic, Protocol
 
 from jupyter_client.kernelspec import KernelSpec
 
-from nbdesk.daemon.envs import kernelspecs, projects
+from nbdesk.daemon.envs import kernelspecs, projects, python_envs
 from nbdesk.daemon.envs.env import Env, Processes
 from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels, S
 from nbdesk.daemon.wire.broadcasts import EnvProgress
@@ -78,7 +78,7 @@ def kernelspec_target(name: str, spec: KernelSpec, source: ResolutionSource) -> 
         source=source,
         display_name=str(spec.display_name),
         language=str(spec.language),
-        env_label=spec.resource_dir or (spec.argv[0] if spec.argv else name),
+        env_label=kernelspecs.program(spec),
         kernelspec=spec,
         kernelspec_name=name,
     )
@@ -190,7 +190,7 @@ class Resolver(Generic[S]):
             processes=self.envs.builders,
             on_line=on_line,
         )
-        if not await projects.has_ipykernel(python):
+        if not await python_envs.has_ipykernel(python):
             raise MissingIpykernel(python)
         return python_target(python, project.label(), source)
 
@@ -236,5 +236,5 @@ async def check_python(python: str) -> None:
             f"{python} is not a Python interpreter here: choose another kernel",
             code=ErrorCode.BAD_ENV,
         )
-    if not await projects.has_ipykernel(python):
+    if not await python_envs.has_ipykernel(python):
         raise MissingIpykernel(python)

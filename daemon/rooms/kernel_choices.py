@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
-from nbdesk.daemon.envs import kernelspecs, projects
+from nbdesk.daemon.envs import kernelspecs, projects, python_envs
 from nbdesk.daemon.envs.resolution import DEFAULT_LABEL, PYTHON_NAME
 from nbdesk.daemon.rooms.room import Room
 from nbdesk.daemon.wire.enums import KernelChoiceKind, ResolutionSource
@@ -48,7 +49,7 @@ def list_choices(room: Room) -> list[KernelChoice]:
             name=name,
             display_name=str(spec.display_name),
             language=str(spec.language),
-            env=spec.resource_dir,
+            env=kernelspecs.program(spec),
             current=current(KernelChoiceKind.KERNELSPEC, name),
         )
         for name, spec in kernelspecs.installed().items()
@@ -66,7 +67,9 @@ def list_choices(room: Room) -> list[KernelChoice]:
                 current=current(KernelChoiceKind.PROJECT, str(project.path)),
             )
         )
-    for found in projects.python_environments(folder):
+    for found in python_envs.python_environments(folder):
+        if project is not None and Path(found.python).is_relative_to(project.root):
+            continue  # offered above as the project itself
         choices.append(
             KernelChoice(
                 kind=KernelChoiceKind.PYTHON,
@@ -120,11 +123,11 @@ async def _python_ready(room: Room, python: str, *, consent: bool) -> None:
             f"{python} is not a Python interpreter here: choose another kernel",
             code=ErrorCode.BAD_ENV,
         )
-    if await projects.has_ipykernel(python):
+    if await python_envs.has_ipykernel(python):
         return
     if not consent:
         raise MissingIpykernel(python)
     envs = room.environments
-    await projects.install_ipykernel(
+    await python_envs.install_ipykernel(
         python, processes=envs.builders, on_line=room.kernel.on_build_line
     )

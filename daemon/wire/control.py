@@ -61,6 +61,7 @@ class Action(StrEnum):
     FIND_PREVIOUS = "find-previous"
     UNDO_REPLACE = "undo-replace"
     OUTLINE = "outline"
+    CHANGE_KERNEL = "change-kernel"
 
 
 class Control(msgspec.Struct, tag_field="type", kw_only=True):

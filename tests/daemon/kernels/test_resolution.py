@@ -282,3 +282,30 @@ async def test_a_classic_notebook_in_a_project_with_numpy_and_matplotlib_plots(
         assert [r.status for r in results] == ["ok", "ok"], results
         plots = [o for o in results[1].outputs if "image/png" in o.get("data", {})]
         assert len(plots) == 1 and len(plots[0]["data"]["image/png"]) > 1000
+
+
+async def test_a_pyproject_is_synced_and_runs_the_kernel_and_a_broken_one_says_where(
+    daemon_factory: DaemonFactory, tmp_path: Path
+) -> None:
+    project = tmp_path / "pkg"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "pkg"\nversion = "0.1"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["ipykernel", "six"]\n'
+    )
+    path = write_notebook(project / "a.ipynb")
+    daemon = daemon_factory()
+    async with NotebookClient.open(path, daemon.home) as client:
+        await client.launch_kernel()
+        ready = await location(client, "ready")
+        assert ready["source"] == "project" and "pyproject.toml" in ready["env"]
+        assert await run_print(client, "import six, sys; print(sys.prefix)") == str(
+            project / ".venv"
+        )
+        (project / "pyproject.toml").write_text("[project\nname = 'pkg'\n")
+        with pytest.raises(NbdeskError, match=r"pyproject\.toml.*line 1") as caught:
+            await client.restart()
+        assert caught.value.code == "bad_project"
+        failed = await location(client, "error")
+        assert "pyproject.toml" in failed["reason"]
+        assert path.exists() and (project / "pyproject.toml").read_text().startswith("[project\n")

@@ -6,13 +6,23 @@
  *
  * What each part owns: notebook-actions.ts every user action, cell-focus.ts the selection
  * and mode, notebook-file.ts the path, dirty flag, saving and closing, doc-edits.ts local
- * edits to the document.
+ * edits to the document, kernel-place.ts and kernel-picker.ts where the kernel runs and
+ * changing it, stdin-prompt.ts the kernel's `input()`, languages/ the editor's language.
  */
 
 import { SessionStorageDrafts } from "../drafts.ts";
 import { isSynced } from "../doc/notebook.ts";
 import type { Host, ShellMessage } from "../host.ts";
-import { type AnyBroadcast, commId as toCommId, type EnvProgress, type HandshakeReply } from "../protocol/wire.gen.ts";
+import { editorLanguage, type EditorLanguage, notebookLanguage } from "../languages/choice.ts";
+import { languageExtension } from "../languages/loader.ts";
+import {
+  type AnyBroadcast,
+  commId as toCommId,
+  type EnvProgress,
+  type HandshakeReply,
+  type InputRequested,
+  type KernelChoice,
+} from "../protocol/wire.gen.ts";
 import { type ConnectionState, type DocChange, Session, type SessionListener } from "../session.ts";
 import type { Transport } from "../transport.ts";
 import { assertNever } from "../util/guards.ts";
@@ -21,9 +31,12 @@ import { pageStorage } from "./cell-clipboard.ts";
 import { CellCommands } from "./cell-commands.ts";
 import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
+import { ConsentDialog } from "./consent-dialog.ts";
 import { DocEdits } from "./doc-edits.ts";
 import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
+import { KernelPicker } from "./kernel-picker.ts";
+import { KernelPlace } from "./kernel-place.ts";
 import { Keyboard } from "./keyboard.ts";
 import { BlobClient } from "./manifests.ts";
 import { NotebookActions } from "./notebook-actions.ts";
@@ -32,13 +45,20 @@ import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
+import { InputPrompt } from "./stdin-prompt.ts";
 import { Toolbar } from "./toolbar.ts";
 
 export class App implements SessionListener {
   readonly #root: HTMLElement;
   readonly #host: Host;
   readonly #view: NotebookView;
-  readonly #status = new StatusBar();
+  readonly #kernelPlace: KernelPlace;
+  readonly #status: StatusBar;
+  readonly #consent: ConsentDialog;
+  readonly #picker: KernelPicker;
+  #input: InputPrompt | null = null;
+  /** The editor language asked for last; the view gets it once it has loaded. */
+  #language: EditorLanguage = "python";
   readonly #tracker = new ExecutionTracker();
   readonly #session: Session;
   readonly #focus: CellFocus;
@@ -54,10 +74,26 @@ export class App implements SessionListener {
 
   constructor(root: HTMLElement, transport: Transport, host: Host) {
     this.#root = root;
+    this.#root.dataset["language"] = this.#language;
     this.#host = host;
     this.#wantsFirstCell = host.wantsFirstCell(); // read before the URL is rewritten to `join`
     // Nothing arrives before main.ts releases the transport, so the parts can come after.
     this.#session = new Session(transport, this, { drafts: new SessionStorageDrafts() });
+    this.#kernelPlace = new KernelPlace({
+      openPicker: () => this.#picker.open(),
+      installIpykernel: (python) => void this.#installIpykernel(python),
+    });
+    this.#status = new StatusBar([this.#kernelPlace.button, this.#kernelPlace.place]);
+    const commandMode = (): void => this.#focus.commandMode();
+    this.#consent = new ConsentDialog(commandMode);
+    this.#picker = new KernelPicker(
+      {
+        list: () => this.#session.request("list_kernels", {}).then((result) => result.choices),
+        change: (choice, install) => this.#changeKernel(choice, install),
+      },
+      this.#consent,
+      commandMode,
+    );
     const callbacks: CellCallbacks = {
       edit: (cellId, splices, text) => {
         this.#edits.typed(cellId, splices, text);
@@ -94,10 +130,13 @@ export class App implements SessionListener {
     root.replaceChildren(
       toolbar.element,
       this.#status.banner,
+      this.#kernelPlace.notice,
       this.#panels.find.element,
       h("div", { class: "workspace" }, this.#panels.outline.element, this.#view.element),
       this.#status.element,
       help.element,
+      this.#picker.element,
+      this.#consent.element,
     );
     const keyboard = new Keyboard(root, this.#view.element, (action) => this.#actions.perform(action, "key"));
     this.#focus = new CellFocus(this.#view, keyboard, toolbar, () => this.#session.doc);
@@ -125,6 +164,7 @@ export class App implements SessionListener {
       status: this.#status,
       help,
       panels: this.#panels,
+      kernelPicker: this.#picker,
     });
     toolbar.showSelection(null);
     this.#file.show();
@@ -140,6 +180,7 @@ export class App implements SessionListener {
     this.#view.applyRunStates(this.#tracker);
     this.#focus.syncToolbar();
     this.#panels.docChanged();
+    this.#followLanguage(editorLanguage(notebookLanguage(change.doc)));
     if (!this.#shown && isSynced(change.doc)) {
       this.#shown = true;
       this.#firstShow();
@@ -200,12 +241,87 @@ export class App implements SessionListener {
         }
         return;
       case "kernel_location":
+        this.#kernelPlace.show(event);
+        this.#picker.location(event);
+        return;
       case "input_request":
+        this.#askInput(event);
+        return;
       case "input_answered":
-        return; // the status line's kernel place and the input prompt land next
+        if (this.#input?.request.execution_id === event.execution_id) {
+          this.#dropInput();
+        }
+        return;
+      case "trust_state":
+        return; // the dependencies panel and the trust dialog land next (issue 15)
       default:
         assertNever(event);
     }
+  }
+
+  // -- the kernel: where it runs, changing it, its input() and its language ---------------
+
+  #changeKernel(choice: KernelChoice, installIpykernel: boolean): Promise<unknown> {
+    const fields = { kind: choice.kind, name: choice.name, install_ipykernel: installIpykernel };
+    return this.#session.request("change_kernel", fields).then((launched) => {
+      this.#status.showMessage(`Kernel changed to ${launched.display_name || choice.display_name}`);
+    });
+  }
+
+  /** The status line's offer: install ipykernel where the kernel should run, if the user agrees. */
+  async #installIpykernel(python: string): Promise<void> {
+    if (!(await this.#consent.askInstallIpykernel(python))) {
+      return;
+    }
+    this.#status.showMessage(`Installing ipykernel into ${python}…`);
+    const fields = { kind: "python" as const, name: python, install_ipykernel: true };
+    try {
+      await this.#session.request("change_kernel", fields);
+      this.#status.showMessage("ipykernel installed; the kernel is starting there");
+    } catch (error: unknown) {
+      this.#status.showFailure("Installing ipykernel", error);
+    }
+  }
+
+  #askInput(request: InputRequested): void {
+    if (this.#input?.request.execution_id === request.execution_id) {
+      return; // the same question again (a reconnect): keep what is typed
+    }
+    const prompt = new InputPrompt(request, (value) =>
+      this.#session.request("input_reply", { execution_id: request.execution_id, value }),
+    );
+    this.#input = prompt;
+    this.#view.showInput({ cellId: request.cell_id, prompt: prompt.element });
+    // Take the focus unless the user is typing in another cell.
+    if (!this.#focus.editing || this.#view.selected === request.cell_id) {
+      this.#focus.select(request.cell_id);
+      prompt.focus();
+    }
+  }
+
+  #dropInput(): void {
+    const hadFocus = this.#input?.hasFocus ?? false;
+    this.#input = null;
+    this.#view.showInput(null);
+    if (hadFocus) {
+      this.#focus.commandMode();
+    }
+  }
+
+  #followLanguage(language: EditorLanguage): void {
+    if (language === this.#language) {
+      return;
+    }
+    this.#language = language;
+    languageExtension(language).then(
+      (extension) => {
+        if (language === this.#language) {
+          this.#view.setLanguage(extension);
+          this.#root.dataset["language"] = language;
+        }
+      },
+      (error: unknown) => this.#status.showFailure(`Loading ${language} highlighting`, error),
+    );
   }
 
   /** The notebook's own environment (its dependencies); pool warming stays in the daemon. */
@@ -248,6 +364,8 @@ export class App implements SessionListener {
         this.#file.show();
         return;
       case "daemon_lost":
+        this.#kernelPlace.forget();
+        this.#dropInput();
         this.#tracker.reset();
         this.#view.applyRunStates(this.#tracker);
         this.#status.setKernel("unknown");

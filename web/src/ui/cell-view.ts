@@ -3,8 +3,11 @@
  *
  * DOM hooks: `.cell[data-cell-id][data-cell-type][data-state=idle|queued|running]`,
  * `[data-selected]` on the selected cell, `.execution-count`, the editor's `.cm-content`,
- * `.outputs`, and a per-cell run button `[data-cell-action=run]`.
+ * `.outputs`, a per-cell run button `[data-cell-action=run]`, and `.input-slot` below the
+ * outputs, where a prompt for the kernel's `input()` appears (stdin-prompt.ts).
  */
+
+import type { Extension } from "@codemirror/state";
 
 import type { Action } from "../actions.ts";
 import type { Cell, Splice } from "../doc/notebook.ts";
@@ -56,12 +59,13 @@ export class CellView {
   readonly #editorHost: HTMLElement;
   readonly #preview: MarkdownPreview;
   readonly #headingToggle: HTMLButtonElement;
+  readonly #inputSlot: HTMLElement;
   /** A markdown cell shows its editor only while being edited, else its rendering. */
   #editingMarkdown = false;
   #cell: Cell;
   #state: CellRunState = "idle";
 
-  constructor(cell: Cell, blobs: () => BlobClient, callbacks: CellCallbacks) {
+  constructor(cell: Cell, blobs: () => BlobClient, callbacks: CellCallbacks, language: Extension) {
     this.id = cell.id;
     this.#cell = cell;
     this.#count = h("span", { class: "execution-count" });
@@ -85,11 +89,19 @@ export class CellView {
       focused: () => callbacks.select(this.id),
     });
     this.#outputs = new OutputList(blobs);
+    this.#inputSlot = h("div", { class: "input-slot" });
     this.element = h(
       "section",
       { class: "cell", "data-cell-id": cell.id },
       h("div", { class: "cell-gutter" }, this.#count, runButton, this.#headingToggle),
-      h("div", { class: "cell-body" }, this.#preview.element, editorHost, this.#outputs.element),
+      h(
+        "div",
+        { class: "cell-body" },
+        this.#preview.element,
+        editorHost,
+        this.#outputs.element,
+        this.#inputSlot,
+      ),
     );
     this.element.addEventListener("mousedown", () => callbacks.select(this.id));
     const commands: EditorCommands = {
@@ -105,6 +117,7 @@ export class CellView {
     this.#editor = new CellEditor(editorHost, {
       text: cell.source,
       cellType: cell.cellType,
+      language,
       commands,
       onEdit: (splices, text) => callbacks.edit(this.id, splices, text),
       onFocus: () => callbacks.select(this.id),
@@ -149,6 +162,19 @@ export class CellView {
       return;
     }
     this.#editor.focus(where);
+  }
+
+  setLanguage(language: Extension): void {
+    this.#editor.setLanguage(language);
+  }
+
+  /** Show a prompt for the kernel's input (below the outputs), or none. */
+  showInput(prompt: HTMLElement | null): void {
+    if (prompt === null) {
+      this.#inputSlot.replaceChildren();
+    } else if (prompt.parentElement !== this.#inputSlot) {
+      this.#inputSlot.replaceChildren(prompt);
+    }
   }
 
   resetOutputs(): void {

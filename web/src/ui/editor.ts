@@ -8,7 +8,6 @@
  */
 
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
-import { python } from "@codemirror/lang-python";
 import {
   bracketMatching,
   defaultHighlightStyle,
@@ -61,14 +60,16 @@ export interface EditorCommands {
 export interface CellEditorOptions {
   readonly text: string;
   readonly cellType: string;
+  /** The notebook's code language (languages/loader.ts); markdown and raw cells ignore it. */
+  readonly language: Extension;
   readonly commands: EditorCommands;
   /** Splices of one local transaction, left to right; `text` is the editor's new text. */
   onEdit(splices: Splice[], text: string): void;
   onFocus(): void;
 }
 
-function languageFor(cellType: string, complete: CompletionFetcher): Extension {
-  return cellType === "code" ? [python(), kernelCompletion(complete)] : [];
+function languageFor(cellType: string, language: Extension, complete: CompletionFetcher): Extension {
+  return cellType === "code" ? [language, kernelCompletion(complete)] : [];
 }
 
 function cellKeymap(commands: EditorCommands): KeyBinding[] {
@@ -100,9 +101,11 @@ export class CellEditor {
   readonly #language = new Compartment();
   readonly #complete: CompletionFetcher;
   #cellType: string;
+  #codeLanguage: Extension;
 
   constructor(parent: HTMLElement, options: CellEditorOptions) {
     this.#cellType = options.cellType;
+    this.#codeLanguage = options.language;
     this.#complete = options.commands.complete;
     const listener = EditorView.updateListener.of((update: ViewUpdate) => {
       if (update.focusChanged && update.view.hasFocus) {
@@ -137,7 +140,7 @@ export class CellEditor {
           findHighlighting(),
           // Before the cell keymap (same precedence, so order decides): while the completion
           // popup is open, its Escape and Enter win over "command mode" and newline.
-          this.#language.of(languageFor(options.cellType, this.#complete)),
+          this.#language.of(languageFor(options.cellType, this.#codeLanguage, this.#complete)),
           Prec.highest(keymap.of(cellKeymap(options.commands))),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           listener,
@@ -159,10 +162,22 @@ export class CellEditor {
   setCellType(cellType: string): void {
     if (cellType !== this.#cellType) {
       this.#cellType = cellType;
-      this.view.dispatch({
-        effects: this.#language.reconfigure(languageFor(cellType, this.#complete)),
-      });
+      this.#reconfigure();
     }
+  }
+
+  /** The notebook's kernel language changed: highlight code by the new one. */
+  setLanguage(language: Extension): void {
+    if (language !== this.#codeLanguage) {
+      this.#codeLanguage = language;
+      this.#reconfigure();
+    }
+  }
+
+  #reconfigure(): void {
+    this.view.dispatch({
+      effects: this.#language.reconfigure(languageFor(this.#cellType, this.#codeLanguage, this.#complete)),
+    });
   }
 
   /** Bring the editor to `target`, using the patches' edits when they account for it. */

@@ -37,6 +37,7 @@ export interface ActionTargets {
   readonly status: StatusBar;
   readonly help: ShortcutsHelp;
   readonly panels: NotebookPanels;
+  readonly kernelPicker: { open(): void };
 }
 
 export class NotebookActions {
@@ -141,6 +142,9 @@ export class NotebookActions {
       case "undo-replace":
       case "outline":
         this.#t.panels.perform(action);
+        return;
+      case "change-kernel":
+        this.#t.kernelPicker.open();
         return;
       case "run-all":
         this.#request("Run all", session.request("run_all", {}));

@@ -9,6 +9,8 @@
  */
 
 import type * as A from "@automerge/automerge/slim";
+import { python } from "@codemirror/lang-python";
+import type { Extension } from "@codemirror/state";
 
 import { type CellId, isCellId } from "../doc/ids.ts";
 import { type Cell, getCell, isSynced, type NotebookDoc, orderedCells } from "../doc/notebook.ts";
@@ -32,21 +34,25 @@ export class NotebookView {
   #hidden: ReadonlySet<CellId> = new Set();
   /** Told about each view as it is drawn (find marks its matches in it). */
   onDrawn: ((view: CellView) => void) | null = null;
+  #language: Extension = python();
+  /** The cell asking for input and its prompt (one at a time: a kernel waits on one). */
+  #input: { readonly cellId: CellId; readonly prompt: HTMLElement } | null = null;
 
   constructor(blobs: () => BlobClient, callbacks: CellCallbacks) {
     this.#notice = h("div", { class: "notice", "data-loading": true }, "Loading notebook…");
     this.#list = h("div", { class: "cells" });
     this.element = h("main", { class: "notebook" }, this.#notice, this.#list);
     this.#window = new CellWindow(this.element, this.#list, {
-      create: (cell) => new CellView(cell, blobs, callbacks),
+      create: (cell) => new CellView(cell, blobs, callbacks, this.#language),
       materialised: (view) => {
         view.setSelected(view.id === this.#selected);
+        view.showInput(this.#input?.cellId === view.id ? this.#input.prompt : null);
         if (this.#runStates !== null) {
           view.setRunState(this.#runStates.stateOf(view.id));
         }
         this.onDrawn?.(view);
       },
-      pinned: (cellId) => cellId === this.#selected,
+      pinned: (cellId) => cellId === this.#selected || cellId === this.#input?.cellId,
     });
   }
 
@@ -180,6 +186,27 @@ export class NotebookView {
     this.#runStates = tracker;
     for (const [cellId, view] of this.#window.views) {
       view.setRunState(tracker.stateOf(cellId));
+    }
+  }
+
+  /** Highlight every code cell by `language` (the notebook's kernel language changed). */
+  setLanguage(language: Extension): void {
+    this.#language = language;
+    for (const view of this.#window.views.values()) {
+      view.setLanguage(language);
+    }
+  }
+
+  /** Show `prompt` under `cellId`'s outputs (drawing the cell), or remove the prompt shown. */
+  showInput(input: { readonly cellId: CellId; readonly prompt: HTMLElement } | null): void {
+    const previous = this.#input;
+    this.#input = input;
+    if (previous !== null && previous.cellId !== input?.cellId) {
+      this.#window.views.get(previous.cellId)?.showInput(null);
+      this.#window.unpinned(previous.cellId);
+    }
+    if (input !== null) {
+      this.#window.ensure(input.cellId)?.showInput(input.prompt);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * The status line: notebook path and dirty marker, kernel status, connection state and
- * the latest message. Hooks: `[data-path]`, `[data-dirty]`, `[data-kernel-status]`,
+ * the latest message, with where the kernel runs (kernel-place.ts) beside its status. Hooks: `[data-path]`, `[data-dirty]`, `[data-kernel-status]`,
  * `[data-connection]` (text `connecting`, `connected`, `daemon lost`, `reconnected`,
  * `disconnected` or `failed`), `[data-message]` (with `data-kind=info|error`),
  * `[data-saved-at]` (ISO time of the last save this window saw, empty before one).
@@ -65,7 +65,8 @@ export class StatusBar {
   readonly #message: HTMLElement;
   #messageTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor() {
+  /** `kernel`: the elements that say which kernel runs where, shown before its status. */
+  constructor(kernel: readonly HTMLElement[] = []) {
     this.#path = h("span", { class: "path", "data-path": "" }, "Untitled");
     this.#kernel = h("span", { class: "kernel-status", "data-kernel-status": "unknown" }, "unknown");
     this.#connection = h("span", { class: "connection", "data-connection": "connecting" }, "connecting");
@@ -83,6 +84,7 @@ export class StatusBar {
       h("span", { class: "spacer" }),
       this.#env,
       h("span", { class: "label" }, "Kernel:"),
+      ...kernel,
       this.#kernel,
       this.#connection,
     );
