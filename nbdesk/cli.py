@@ -13,7 +13,8 @@ import sys
 
 USAGE = (
     "usage: nbdesk [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
-    " | nbdesk run NOTEBOOK [-o OUT] | nbdesk server {add,list,remove}"
+    " | nbdesk run NOTEBOOK [-o OUT] [--kernel NAME] [--timeout S] [--allow-errors]"
+    " [-p NAME VALUE]... [-f PARAMS.yaml]... | nbdesk server {add,list,remove}"
     " | nbdesk kernel -f CONNECTION_FILE"
 )
 

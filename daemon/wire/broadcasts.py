@@ -14,6 +14,7 @@ from nbdesk.daemon.wire.enums import (
     KernelPhase,
     KernelStatus,
     ResolutionSource,
+    TrustStatus,
 )
 from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId
 
@@ -97,6 +98,18 @@ class InputAnswered(Broadcast, tag="input_answered"):
     execution_id: ExecutionId
 
 
+class TrustState(Broadcast, tag="trust_state"):
+    """The notebook's dependencies and whether they may be installed here. `digest`
+    identifies exactly the list shown: an approval names it, so a list changed since is
+    never approved by a dialog that showed another. `flagged` explains names close to
+    popular packages (possible typosquats)."""
+
+    status: TrustStatus
+    dependencies: list[str]
+    flagged: list[str]
+    digest: str
+
+
 class CommCustom(Broadcast, tag="comm_custom"):
     """A widget's custom message from the kernel; binary buffers are blob references."""
 
@@ -135,6 +148,7 @@ AnyBroadcast = (
     | KernelLocation
     | InputRequested
     | InputAnswered
+    | TrustState
     | CommCustom
     | EnvProgress
     | EnvSyncState

@@ -76,3 +76,12 @@ class KernelPhase(StrEnum):
     READY = "ready"
     ERROR = "error"
     STOPPED = "stopped"
+
+
+class TrustStatus(StrEnum):
+    """Whether the notebook's dependencies may be installed on this machine."""
+
+    TRUSTED = "trusted"  # signed here, or every package was approved here before
+    UNTRUSTED = "untrusted"  # never approved here: nothing is installed until it is
+    SIGNATURE_INVALID = "signature_invalid"  # signed, but not for these dependencies
+    NO_DEPENDENCIES = "no_dependencies"

@@ -74,6 +74,9 @@ class ErrorCode(StrEnum):
     NO_SUCH_KERNELSPEC = "no_such_kernelspec"
     NO_IPYKERNEL = "no_ipykernel"  # a Python environment without ipykernel (consent to add)
     NO_INPUT_PENDING = "no_input_pending"
+    BAD_DEPENDENCY = "bad_dependency"  # an option, URL or path where a package belongs
+    UNTRUSTED = "untrusted"  # dependencies not approved on this machine
+    TRUST_CHANGED = "trust_changed"  # the dependencies changed since the dialog showed them
     # Jupyter servers the user added (`nbdesk server add`)
     BAD_SERVER = "bad_server"  # a name or URL nbdesk will not store
     NO_SUCH_SERVER = "no_such_server"

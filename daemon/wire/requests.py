@@ -129,6 +129,29 @@ class InputReply(Request, tag="input_reply"):
     value: str
 
 
+class GetTrust(Request, tag="get_trust"):
+    """The notebook's dependencies and their trust state (also broadcast on change)."""
+
+
+class ApproveTrust(Request, tag="approve_trust"):
+    """The user approved the dependencies a dialog showed: `digest` is the shown list's
+    (from `trust_state`) and `required_heads` the document it came from. Refused when
+    the list changed since."""
+
+    digest: str
+
+
+class SetDependencies(Request, tag="set_dependencies"):
+    """The user edited the notebook's dependency list (the dependencies panel): written
+    to `metadata.nbdesk.uv.dependencies` and signed as written."""
+
+    dependencies: list[str]
+
+
+class ListPackages(Request, tag="list_packages"):
+    """What the running kernel's Python environment holds now."""
+
+
 class Complete(Request, tag="complete"):
     code: str
     cursor_pos: int
@@ -184,6 +207,10 @@ RoomRequest = (
     | ListKernels
     | ChangeKernel
     | InputReply
+    | GetTrust
+    | ApproveTrust
+    | SetDependencies
+    | ListPackages
     | Complete
     | SendComm
 )

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import msgspec
 
 from nbdesk.daemon.wire import requests as rq
+from nbdesk.daemon.wire.broadcasts import TrustState
 from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode
 from nbdesk.daemon.wire.ids import CellId, ExecutionId, NotebookId, RequestId
@@ -82,6 +83,22 @@ class KernelChoice(msgspec.Struct, kw_only=True):
 
 class KernelChoices(Result):
     choices: list[KernelChoice]
+
+
+class TrustReply(Result):
+    trust: TrustState
+
+
+class Package(msgspec.Struct, kw_only=True):
+    name: str
+    version: str
+
+
+class Packages(Result):
+    """`python` is None when the kernel is not a Python one (nothing to list)."""
+
+    python: str | None
+    packages: list[Package]
 
 
 class Completion(Result):
@@ -158,6 +175,10 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.ListKernels: KernelChoices,
     rq.ChangeKernel: KernelLaunched,
     rq.InputReply: Done,
+    rq.GetTrust: TrustReply,
+    rq.ApproveTrust: TrustReply,
+    rq.SetDependencies: TrustReply,
+    rq.ListPackages: Packages,
     rq.Complete: Completion,
     rq.SendComm: Done,
     rq.Ping: Pong,

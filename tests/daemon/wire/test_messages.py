@@ -15,6 +15,7 @@ from nbdesk.daemon.wire.enums import (
     KernelPhase,
     KernelStatus,
     ResolutionSource,
+    TrustStatus,
 )
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId, NotebookId, RequestId
@@ -57,6 +58,9 @@ BROADCASTS: list[broadcasts.Broadcast] = [
         cell_id=CellId("c1"), execution_id=ExecutionId("e1"), prompt="Name? ", password=False
     ),
     broadcasts.InputAnswered(execution_id=ExecutionId("e1")),
+    broadcasts.TrustState(
+        status=TrustStatus.UNTRUSTED, dependencies=["reqeusts"], flagged=["x"], digest="ab"
+    ),
 ]
 
 

@@ -170,6 +170,21 @@ export function isKernelPhase(value: unknown): value is KernelPhase {
   return KernelPhaseValues.some((member) => member === value);
 }
 
+export type TrustStatus =
+  | "trusted"
+  | "untrusted"
+  | "signature_invalid"
+  | "no_dependencies";
+export const TrustStatusValues: readonly TrustStatus[] = [
+  "trusted",
+  "untrusted",
+  "signature_invalid",
+  "no_dependencies",
+];
+export function isTrustStatus(value: unknown): value is TrustStatus {
+  return TrustStatusValues.some((member) => member === value);
+}
+
 export type EnvKind =
   | "uv"
   | "conda"
@@ -254,6 +269,9 @@ export type ErrorCode =
   | "no_such_kernelspec"
   | "no_ipykernel"
   | "no_input_pending"
+  | "bad_dependency"
+  | "untrusted"
+  | "trust_changed"
   | "bad_server"
   | "no_such_server"
   | "server_unreachable"
@@ -322,6 +340,9 @@ export const ErrorCodeValues: readonly ErrorCode[] = [
   "no_such_kernelspec",
   "no_ipykernel",
   "no_input_pending",
+  "bad_dependency",
+  "untrusted",
+  "trust_changed",
   "bad_server",
   "no_such_server",
   "server_unreachable",
@@ -371,6 +392,12 @@ export type Action =
   | "clear-outputs"
   | "clear-all-outputs"
   | "shortcuts"
+  | "find"
+  | "find-replace"
+  | "find-next"
+  | "find-previous"
+  | "undo-replace"
+  | "outline"
   | "change-kernel";
 export const ActionValues: readonly Action[] = [
   "add-above",
@@ -404,6 +431,12 @@ export const ActionValues: readonly Action[] = [
   "clear-outputs",
   "clear-all-outputs",
   "shortcuts",
+  "find",
+  "find-replace",
+  "find-next",
+  "find-previous",
+  "undo-replace",
+  "outline",
   "change-kernel",
 ];
 export function isAction(value: unknown): value is Action {
@@ -727,6 +760,66 @@ export function checkInputReply(value: unknown, at = "InputReply"): InputReply {
   };
 }
 
+export interface GetTrust {
+  readonly op: "get_trust";
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkGetTrust(value: unknown, at = "GetTrust"): GetTrust {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "get_trust", `${at}.op`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface ApproveTrust {
+  readonly op: "approve_trust";
+  readonly digest: string;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkApproveTrust(value: unknown, at = "ApproveTrust"): ApproveTrust {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "approve_trust", `${at}.op`),
+    digest: v.string(map["digest"], `${at}.digest`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface SetDependencies {
+  readonly op: "set_dependencies";
+  readonly dependencies: string[];
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkSetDependencies(value: unknown, at = "SetDependencies"): SetDependencies {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "set_dependencies", `${at}.op`),
+    dependencies: v.array(map["dependencies"], `${at}.dependencies`, (item, itemAt) => v.string(item, itemAt)),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface ListPackages {
+  readonly op: "list_packages";
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkListPackages(value: unknown, at = "ListPackages"): ListPackages {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "list_packages", `${at}.op`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
 export interface Complete {
   readonly op: "complete";
   readonly code: string;
@@ -1006,6 +1099,24 @@ export function checkInputAnswered(value: unknown, at = "InputAnswered"): InputA
   return {
     event: v.literal(map["event"], "input_answered", `${at}.event`),
     execution_id: v.is(isExecutionId, map["execution_id"], `${at}.execution_id`, "ExecutionId"),
+  };
+}
+
+export interface TrustState {
+  readonly event: "trust_state";
+  readonly status: TrustStatus;
+  readonly dependencies: string[];
+  readonly flagged: string[];
+  readonly digest: string;
+}
+export function checkTrustState(value: unknown, at = "TrustState"): TrustState {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "trust_state", `${at}.event`),
+    status: v.is(isTrustStatus, map["status"], `${at}.status`, "TrustStatus"),
+    dependencies: v.array(map["dependencies"], `${at}.dependencies`, (item, itemAt) => v.string(item, itemAt)),
+    flagged: v.array(map["flagged"], `${at}.flagged`, (item, itemAt) => v.string(item, itemAt)),
+    digest: v.string(map["digest"], `${at}.digest`),
   };
 }
 
@@ -1363,6 +1474,40 @@ export function checkKernelChoice(value: unknown, at = "KernelChoice"): KernelCh
   };
 }
 
+export interface TrustReply {
+  readonly trust: TrustState;
+}
+export function checkTrustReply(value: unknown, at = "TrustReply"): TrustReply {
+  const map = v.record(value, at);
+  return {
+    trust: checkTrustState(map["trust"], `${at}.trust`),
+  };
+}
+
+export interface Packages {
+  readonly python: string | null;
+  readonly packages: Package[];
+}
+export function checkPackages(value: unknown, at = "Packages"): Packages {
+  const map = v.record(value, at);
+  return {
+    python: map["python"] === null ? null : v.string(map["python"], `${at}.python`),
+    packages: v.array(map["packages"], `${at}.packages`, (item, itemAt) => checkPackage(item, itemAt)),
+  };
+}
+
+export interface Package {
+  readonly name: string;
+  readonly version: string;
+}
+export function checkPackage(value: unknown, at = "Package"): Package {
+  const map = v.record(value, at);
+  return {
+    name: v.string(map["name"], `${at}.name`),
+    version: v.string(map["version"], `${at}.version`),
+  };
+}
+
 export interface Completion {
   readonly matches: string[];
   readonly cursor_start: number;
@@ -1562,6 +1707,10 @@ export type RoomRequest =
   | ListKernels
   | ChangeKernel
   | InputReply
+  | GetTrust
+  | ApproveTrust
+  | SetDependencies
+  | ListPackages
   | Complete
   | SendComm;
 export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomRequest {
@@ -1597,12 +1746,20 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
       return checkChangeKernel(map, at);
     case "input_reply":
       return checkInputReply(map, at);
+    case "get_trust":
+      return checkGetTrust(map, at);
+    case "approve_trust":
+      return checkApproveTrust(map, at);
+    case "set_dependencies":
+      return checkSetDependencies(map, at);
+    case "list_packages":
+      return checkListPackages(map, at);
     case "complete":
       return checkComplete(map, at);
     case "send_comm":
       return checkSendComm(map, at);
     default:
-      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "input_reply", "complete", "send_comm"]);
+      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "send_comm"]);
   }
 }
 
@@ -1642,6 +1799,7 @@ export type AnyBroadcast =
   | KernelLocation
   | InputRequested
   | InputAnswered
+  | TrustState
   | CommCustom
   | EnvProgress
   | EnvSyncState;
@@ -1670,6 +1828,8 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
       return checkInputRequested(map, at);
     case "input_answered":
       return checkInputAnswered(map, at);
+    case "trust_state":
+      return checkTrustState(map, at);
     case "comm_custom":
       return checkCommCustom(map, at);
     case "env_progress":
@@ -1677,7 +1837,7 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
     case "env_sync_state":
       return checkEnvSyncState(map, at);
     default:
-      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "comm_custom", "env_progress", "env_sync_state"]);
+      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
   }
 }
 
@@ -1801,6 +1961,10 @@ export interface ResultMap {
   readonly list_kernels: KernelChoices;
   readonly change_kernel: KernelLaunched;
   readonly input_reply: Done;
+  readonly get_trust: TrustReply;
+  readonly approve_trust: TrustReply;
+  readonly set_dependencies: TrustReply;
+  readonly list_packages: Packages;
   readonly complete: Completion;
   readonly send_comm: Done;
   readonly ping: Pong;
@@ -1830,6 +1994,10 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   list_kernels: checkKernelChoices,
   change_kernel: checkKernelLaunched,
   input_reply: checkDone,
+  get_trust: checkTrustReply,
+  approve_trust: checkTrustReply,
+  set_dependencies: checkTrustReply,
+  list_packages: checkPackages,
   complete: checkCompletion,
   send_comm: checkDone,
   ping: checkPong,

@@ -33,6 +33,7 @@ import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
 import { DocEdits } from "./doc-edits.ts";
+import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
 import { KernelPicker } from "./kernel-picker.ts";
 import { KernelPlace } from "./kernel-place.ts";
@@ -40,6 +41,7 @@ import { Keyboard } from "./keyboard.ts";
 import { BlobClient } from "./manifests.ts";
 import { NotebookActions } from "./notebook-actions.ts";
 import { basename, NotebookFile } from "./notebook-file.ts";
+import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
@@ -63,6 +65,7 @@ export class App implements SessionListener {
   readonly #file: NotebookFile;
   readonly #edits: DocEdits;
   readonly #actions: NotebookActions;
+  readonly #panels: NotebookPanels;
   #blobs = new BlobClient(null);
   readonly #widgets: WidgetBridge;
   #blobUrl: string | null = null;
@@ -92,7 +95,10 @@ export class App implements SessionListener {
       commandMode,
     );
     const callbacks: CellCallbacks = {
-      edit: (cellId, splices, text) => this.#edits.typed(cellId, splices, text),
+      edit: (cellId, splices, text) => {
+        this.#edits.typed(cellId, splices, text);
+        this.#panels.docChanged();
+      },
       select: (cellId) => this.#focus.select(cellId),
       run: (cellId, advance) => this.#actions.performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#focus.leave(cellId, direction),
@@ -102,6 +108,7 @@ export class App implements SessionListener {
           this.#status.showFailure("Completion", error);
           throw error;
         }),
+      toggleHeading: (cellId) => this.#panels.toggleSection(cellId),
     };
     this.#widgets = new WidgetBridge({
       send: (commId, data, buffers) =>
@@ -111,11 +118,21 @@ export class App implements SessionListener {
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     const toolbar = new Toolbar((action) => this.#actions.perform(action));
     const help = new ShortcutsHelp();
+    this.#panels = new NotebookPanels({
+      doc: () => this.#session.doc,
+      view: this.#view,
+      edits: () => this.#edits,
+      focus: () => this.#focus,
+      status: this.#status,
+      blobs: () => this.#blobs,
+      outlineShown: (open) => toolbar.setPressed("outline", open),
+    });
     root.replaceChildren(
       toolbar.element,
       this.#status.banner,
       this.#kernelPlace.notice,
-      this.#view.element,
+      this.#panels.find.element,
+      h("div", { class: "workspace" }, this.#panels.outline.element, this.#view.element),
       this.#status.element,
       help.element,
       this.#picker.element,
@@ -146,6 +163,7 @@ export class App implements SessionListener {
       tracker: this.#tracker,
       status: this.#status,
       help,
+      panels: this.#panels,
       kernelPicker: this.#picker,
     });
     toolbar.showSelection(null);
@@ -161,6 +179,7 @@ export class App implements SessionListener {
     this.#view.render(change.doc, change.patches);
     this.#view.applyRunStates(this.#tracker);
     this.#focus.syncToolbar();
+    this.#panels.docChanged();
     this.#followLanguage(editorLanguage(notebookLanguage(change.doc)));
     if (!this.#shown && isSynced(change.doc)) {
       this.#shown = true;
@@ -233,6 +252,8 @@ export class App implements SessionListener {
           this.#dropInput();
         }
         return;
+      case "trust_state":
+        return; // the dependencies panel and the trust dialog land next (issue 15)
       default:
         assertNever(event);
     }
