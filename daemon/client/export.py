@@ -90,7 +90,7 @@ async def snapshot(client: NotebookClient) -> nbformat.NotebookNode:
     """The notebook as the daemon holds it at this moment, outputs and widget state in."""
     await client.confirm_sync()
     doc = client.doc
-    hashes = [h for cell in doc.cells() for h in cell.outputs]
+    hashes: list[str] = [h for cell in doc.cells() for h in cell.outputs]
     resolved = await client.resolve_outputs(hashes)
     nb = export_notebook(doc, _Outputs(dict(zip(hashes, resolved, strict=True))))
     widgets = await client.get_widgets()
