@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DaemonProcess, require
+from conftest import DaemonFactory, DaemonProcess, require
 from PIL import Image
 from playwright.async_api import Browser
 
@@ -35,6 +35,13 @@ PLOT = (
 SLIDER = "import ipywidgets as w\nspeed = w.IntSlider(value=3, min=0, max=10, description='speed')\nspeed"
 MOVE = "speed.value = 7"
 UNSAVED = "An edit nobody saved"
+
+
+@pytest.fixture
+def daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
+    """Autosave far off, so the notebook file lacks what was typed: the export must come
+    from the daemon's document, not the file."""
+    return daemon_factory(NBDESK_AUTOSAVE_DELAY="600")
 
 
 def write_notebook(path: Path) -> Path:
