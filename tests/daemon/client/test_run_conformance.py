@@ -16,7 +16,8 @@ What legitimately differs, and is normalised away (`normalised`):
 - in tracebacks, ANSI colour codes (they follow the kernel's terminal settings) and
   ipykernel's per-process cell file names (`/tmp/ipykernel_<pid>/<n>.py`);
 - memory addresses (`0x7f…`) in tracebacks and plain-text reprs;
-- the order of adjacent stdout and stderr outputs (`streams_in_name_order`).
+- the order of adjacent stdout and stderr outputs (`streams_in_name_order`);
+- the execution count of a cell that kills its own kernel (`Case.kernel_kills_itself`).
 Not compared: cell metadata (nbclient writes its timing in `metadata.execution`; nbdesk
 run records none) and notebook metadata (nbclient adds widget state and language_info).
 """
@@ -62,13 +63,17 @@ class Case:
     allow_errors: bool = False
     timeout: int | None = None  # nbclient: with interrupt_on_timeout, as in its suite
     needs_kernelspec_name: bool = False
+    # The cell kills its own kernel: whether its execute_input (the execution count) left
+    # the kernel before the SIGKILL is a race inside the kernel, under nbclient as well
+    # (each has come out None one run and 1 the next under load). Counts not compared.
+    kernel_kills_itself: bool = False
 
     def __str__(self) -> str:
         return self.notebook
 
 
 CASES = [
-    Case("Autokill.ipynb"),  # the kernel kills itself: both runs fail
+    Case("Autokill.ipynb", kernel_kills_itself=True),  # both runs fail
     Case("Clear Output.ipynb"),
     Case("Disable Stdin.ipynb"),  # input() raises: both runs fail
     Case("Empty Cell.ipynb"),
@@ -245,10 +250,14 @@ def assert_same(
     name: str,
     theirs: tuple[nbformat.NotebookNode, bool],
     ours: tuple[nbformat.NotebookNode, bool],
+    counts: bool = True,
 ) -> None:
     (nbclient_nb, nbclient_ok), (nbdesk_nb, nbdesk_ok) = theirs, ours
     assert nbdesk_ok == nbclient_ok, f"{name}: nbclient ran to the end: {nbclient_ok}"
     expected, actual = comparable(nbclient_nb), comparable(nbdesk_nb)
+    if not counts:
+        expected = [(None, outputs) for _, outputs in expected]
+        actual = [(None, outputs) for _, outputs in actual]
     assert len(actual) == len(expected), f"{name}: the cells differ"
     for index, (want, got) in enumerate(zip(expected, actual, strict=True), start=1):
         assert got == want, f"{name}, cell {index}: (execution_count, outputs) differ"
@@ -270,7 +279,7 @@ def test_nbdesk_run_matches_nbclient(
     process = nbdesk_run(conformance_daemon, folder / case.notebook, tmp_path / "out.ipynb", case)
     ours = nbdesk_result(process, tmp_path / "out.ipynb")
     theirs = run_nbclient(folder / case.notebook, case)
-    assert_same(case.notebook, theirs, ours)
+    assert_same(case.notebook, theirs, ours, counts=not case.kernel_kills_itself)
 
 
 def test_parallel_notebooks_run_at_the_same_time_as_under_nbclient(
