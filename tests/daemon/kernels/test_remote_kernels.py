@@ -1,7 +1,8 @@
 """Kernels on a Jupyter server, beyond the conformance suite (test_kernels, test_widgets):
 the picker, what the notebook file keeps, and the faults: a wrong token, an unreachable
 server, a WebSocket cut mid-cell, a server restarted under a running cell, a server that
-never answers, and rooms that close. Real `jupyter server` processes throughout."""
+never answers, and rooms that close. Real `jupyter server` processes throughout; the
+token, the faults under a cell and the closing rooms also on a real Enterprise Gateway."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import DaemonFactory, DaemonProcess
-from jupyter_servers import CuttableRelay, JupyterServerProcess, free_port
+from jupyter_servers import (
+    CuttableRelay,
+    EnterpriseGatewayProcess,
+    JupyterServerProcess,
+    free_port,
+)
 
 from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.client.notebook_client import NotebookClient
@@ -26,12 +32,24 @@ SERVER = "lab"
 PICK = f"{SERVER}/python3"
 
 
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[JupyterServerProcess]:
-    """A server of this test's own, which the test may kill and restart."""
-    server = JupyterServerProcess(tmp_path / "server").start()
+ENGINES = {"jupyter server": JupyterServerProcess, "enterprise gateway": EnterpriseGatewayProcess}
+
+
+@pytest.fixture(params=list(ENGINES))
+def own_server(
+    request: pytest.FixtureRequest, tmp_path: Path, enterprise_gateway_prerequisite: None
+) -> Iterator[JupyterServerProcess]:
+    """A server of this test's own, of each engine, which the test may kill and restart."""
+    server = ENGINES[request.param](tmp_path / "server").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=["jupyter_server", "enterprise_gateway"])
+def shared_server(request: pytest.FixtureRequest) -> JupyterServerProcess:
+    """The suite's server of each engine."""
+    server: JupyterServerProcess = request.getfixturevalue(request.param)
+    return server
 
 
 @pytest.fixture
@@ -139,9 +157,9 @@ async def test_a_notebook_naming_an_unknown_server_says_how_to_add_it(
 
 
 async def test_a_wrong_token_is_named_and_a_local_kernel_still_runs(
-    daemon: DaemonProcess, jupyter_server: JupyterServerProcess
+    daemon: DaemonProcess, shared_server: JupyterServerProcess
 ) -> None:
-    servers.add(daemon.home, SERVER, jupyter_server.url, "not-the-token")
+    servers.add(daemon.home, SERVER, shared_server.url, "not-the-token")
     client = await NotebookClient.create(home=daemon.home)
     with pytest.raises(NbdeskError) as info:
         await client.change_kernel("remote", PICK)
