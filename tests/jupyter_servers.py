@@ -149,6 +149,8 @@ class EnterpriseGatewayProcess(JupyterServerProcess):
 
     name = "Enterprise Gateway"
     health_path = "api/kernelspecs"  # EG serves no /api/status
+    # users EG refuses kernels to, token or not (its default, root, is who CI runs as)
+    unauthorized_users: frozenset[str] = frozenset()
 
     def extra_env(self) -> dict[str, str]:
         kernel_dir = self.root / "data" / "kernels" / "python3"
@@ -168,9 +170,9 @@ class EnterpriseGatewayProcess(JupyterServerProcess):
         (kernel_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         config = self.root / "config"
         config.mkdir(parents=True, exist_ok=True)
-        # EG refuses to start kernels for root by default, and CI runs as root
         (config / "jupyter_enterprise_gateway_config.py").write_text(
-            "c.EnterpriseGatewayApp.unauthorized_users = set()\n", encoding="utf-8"
+            f"c.EnterpriseGatewayApp.unauthorized_users = {set(self.unauthorized_users)!r}\n",
+            encoding="utf-8",
         )
         return {"JUPYTER_PATH": str(self.root / "data")}
 

@@ -7,6 +7,7 @@ token, the faults under a cell and the closing rooms also on a real Enterprise G
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import socket
 import time
@@ -169,6 +170,27 @@ async def test_a_wrong_token_is_named_and_a_local_kernel_still_runs(
     await client.change_kernel("kernelspec", "python3")
     assert texts((await client.run("6*7")).outputs) == ["42"]
     await client.close()
+
+
+async def test_a_gateway_refusing_this_user_says_why(
+    daemon: DaemonProcess, tmp_path: Path, enterprise_gateway_prerequisite: None
+) -> None:
+    """A 403 with the token accepted: the server's own reason reaches the user."""
+    gateway = EnterpriseGatewayProcess(tmp_path / "eg")
+    gateway.unauthorized_users = frozenset({getpass.getuser()})
+    gateway.start()
+    try:
+        servers.add(daemon.home, SERVER, gateway.url, gateway.token)
+        client = await NotebookClient.create(home=daemon.home)
+        with pytest.raises(NbdeskError) as info:
+            await client.change_kernel("remote", PICK)
+        assert info.value.code == "server_refused"
+        assert "is not authorized to start kernel" in info.value.message
+        await client.change_kernel("kernelspec", "python3")  # a local pick works at once
+        assert texts((await client.run("6*7")).outputs) == ["42"]
+        await client.close()
+    finally:
+        gateway.stop()
 
 
 async def test_an_unreachable_server_is_named_and_a_local_kernel_still_runs(
