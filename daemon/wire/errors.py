@@ -88,6 +88,7 @@ class ErrorCode(StrEnum):
     DAEMON_START_FAILED = "daemon_start_failed"
     HAND_OVER_FAILED = "hand_over_failed"
     BAD_CONTROL = "bad_control"
+    EXPORT_FAILED = "export_failed"  # nbconvert or the PDF printer could not write it
     # the page's own (a request it could not send, a reply it could not use)
     NOT_CONNECTED = "not_connected"
     DISCONNECTED = "disconnected"

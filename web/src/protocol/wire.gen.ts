@@ -281,6 +281,7 @@ export type ErrorCode =
   | "daemon_start_failed"
   | "hand_over_failed"
   | "bad_control"
+  | "export_failed"
   | "not_connected"
   | "disconnected"
   | "daemon_lost";
@@ -352,6 +353,7 @@ export const ErrorCodeValues: readonly ErrorCode[] = [
   "daemon_start_failed",
   "hand_over_failed",
   "bad_control",
+  "export_failed",
   "not_connected",
   "disconnected",
   "daemon_lost",
