@@ -10,12 +10,12 @@ NODE_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
 WEB_SOURCES := $(shell find web/src web/test -type f 2>/dev/null) web/build.mjs web/tsconfig.json web/index.html web/style.css web/render.css
 
-.PHONY: run test check deps system-deps venv r-kernel web conformance-notebooks bench installer icons clean
+.PHONY: run test check deps system-deps venv eg-venv r-kernel web conformance-notebooks bench installer icons clean
 
 run: deps
 	$(BIN)/nbdesk
 
-test: deps check conformance-notebooks
+test: deps check conformance-notebooks eg-venv
 	$(BIN)/pytest -n 2 --dist loadfile
 
 deps: system-deps venv web r-kernel
@@ -34,6 +34,19 @@ $(VENV_STAMP): pyproject.toml | $(WEB_STAMP)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "nbdesk needs Python 3.11+"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# Jupyter Enterprise Gateway, the second real engine of the remote-kernel tests, in a venv
+# of its own (its pins conflict with nbdesk's), from a fully pinned requirements file.
+EG_VENV := build/eg-venv
+EG_REQUIREMENTS := tests/requirements/enterprise-gateway.txt
+
+eg-venv: $(EG_VENV)/.installed
+
+$(EG_VENV)/.installed: $(EG_REQUIREMENTS) | venv
+	rm -rf $(EG_VENV)
+	$(BIN)/uv venv --quiet --python $(PY) $(EG_VENV)
+	$(BIN)/uv pip install --quiet --python $(EG_VENV)/bin/python -r $(EG_REQUIREMENTS)
 	touch $@
 
 web: $(WEB_STAMP)

@@ -34,7 +34,7 @@ for _name, _value in POOLS_OFF.items():
     os.environ.setdefault(_name, _value)
 sys.path.insert(0, str(FIXTURES))
 
-from jupyter_servers import JupyterServerProcess  # noqa: E402
+from jupyter_servers import EG_PROGRAM, EnterpriseGatewayProcess, JupyterServerProcess  # noqa: E402
 from make_fixtures import thousand_cells  # noqa: E402
 
 
@@ -161,15 +161,41 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyter
     server.stop()
 
 
-@pytest.fixture(params=["local", "remote"])
+@pytest.fixture(scope="session")
+def enterprise_gateway_prerequisite() -> None:
+    require(
+        EG_PROGRAM.exists(),
+        f"Jupyter Enterprise Gateway ({EG_PROGRAM})",
+        "run `make eg-venv` (its own venv: its pins conflict with nbdesk's)",
+    )
+
+
+@pytest.fixture(scope="session")
+def enterprise_gateway(
+    tmp_path_factory: pytest.TempPathFactory, enterprise_gateway_prerequisite: None
+) -> Iterator[EnterpriseGatewayProcess]:
+    """A real Jupyter Enterprise Gateway on 127.0.0.1 (random port, a token), its kernels
+    run locally through the gateway API, shared by the suite."""
+    gateway = EnterpriseGatewayProcess(tmp_path_factory.mktemp("enterprise-gateway")).start()
+    yield gateway
+    gateway.stop()
+
+
+# which fixture serves each remote side of the conformance suite, and its name there
+REMOTE_ENGINES = {"remote": ("jupyter_server", "lab"), "gateway": ("enterprise_gateway", "eg")}
+
+
+@pytest.fixture(params=["local", "remote", "gateway"])
 def kernel_daemon(request: pytest.FixtureRequest, daemon_factory: DaemonFactory) -> DaemonProcess:
-    """A daemon whose new notebooks run on a local kernel, or on a kernel of a real Jupyter
-    server (added as the user would, and picked with change_kernel by `pick_kernel`)."""
+    """A daemon whose new notebooks run on a local kernel, on a kernel of a real Jupyter
+    server, or on one of a real Enterprise Gateway (added as the user would, and picked
+    with change_kernel by `pick_kernel`)."""
     daemon = daemon_factory()
-    if request.param == "remote":
-        server: JupyterServerProcess = request.getfixturevalue("jupyter_server")
-        servers.add(daemon.home, "lab", server.url, server.token)
-        daemon.kernel_pick = ("remote", "lab/python3")
+    if request.param in REMOTE_ENGINES:
+        fixture, name = REMOTE_ENGINES[request.param]
+        server: JupyterServerProcess = request.getfixturevalue(fixture)
+        servers.add(daemon.home, name, server.url, server.token)
+        daemon.kernel_pick = ("remote", f"{name}/python3")
     return daemon
 
 

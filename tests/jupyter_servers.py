@@ -1,6 +1,8 @@
 """Real Jupyter servers for the remote-kernel tests: `jupyter server` on 127.0.0.1, a
-random port and a token, its kernels from this interpreter; and a TCP relay in front of
-one that a test can cut, to drop the kernel WebSocket without touching the server."""
+random port and a token, its kernels from this interpreter; Jupyter Enterprise Gateway
+the same way, from its own venv (`build/eg-venv`: its pins conflict with nbdesk's), its
+kernels started locally through the gateway API; and a TCP relay in front of one that a
+test can cut, to drop the kernel WebSocket without touching the server."""
 
 from __future__ import annotations
 
@@ -25,9 +27,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+EG_VENV = Path(__file__).resolve().parent.parent / "build" / "eg-venv"
+EG_PROGRAM = EG_VENV / "bin" / "jupyter-enterprisegateway"
+
+
 class JupyterServerProcess:
     """`jupyter server` with its own runtime and root folders; `restart()` keeps the port
     and token (a server that went down and up again), not its kernels."""
+
+    name = "jupyter server"
+    health_path = "api/status"
 
     def __init__(self, root: Path, *extra_args: str, port: int | None = None) -> None:
         self.root = root
@@ -50,23 +59,10 @@ class JupyterServerProcess:
             "JUPYTER_DATA_DIR": str(self.root / "data"),
         }
         env.pop("JUPYTER_PATH", None)
+        env.update(self.extra_env())
         log = open(self.log_path, "ab")  # noqa: SIM115 (the process writes it until stopped)
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter_server",
-                "--no-browser",
-                "--allow-root",  # CI runs as root
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={self.port}",
-                "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={self.token}",
-                f"--ServerApp.root_dir={self.root / 'work'}",
-                # the server notices a dead kernel within half a second (default 3 s)
-                "--KernelRestarter.time_to_dead=0.5",
-                *self.extra_args,
-            ],
+            self.command(),
             env=env,
             cwd=self.root / "work",  # where its kernels start
             stdout=log,
@@ -76,11 +72,31 @@ class JupyterServerProcess:
         deadline = time.monotonic() + timeout
         while not self.answers():
             if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter server exited early:\n{self.log()}")
+                raise RuntimeError(f"{self.name} exited early:\n{self.log()}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"jupyter server did not start in {timeout} s:\n{self.log()}")
+                raise RuntimeError(f"{self.name} did not start in {timeout} s:\n{self.log()}")
             time.sleep(0.1)
         return self
+
+    def extra_env(self) -> dict[str, str]:
+        return {}
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "jupyter_server",
+            "--no-browser",
+            "--allow-root",  # CI runs as root
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root / 'work'}",
+            # the server notices a dead kernel within half a second (default 3 s)
+            "--KernelRestarter.time_to_dead=0.5",
+            *self.extra_args,
+        ]
 
     def log(self) -> str:
         try:
@@ -97,7 +113,7 @@ class JupyterServerProcess:
 
     def answers(self) -> bool:
         try:
-            self.get("api/status")
+            self.get(self.health_path)
         except (OSError, urllib.error.URLError, ValueError):
             return False
         return True
@@ -123,6 +139,54 @@ class JupyterServerProcess:
     def restart(self) -> JupyterServerProcess:
         self.kill()
         return self.start()
+
+
+class EnterpriseGatewayProcess(JupyterServerProcess):
+    """Jupyter Enterprise Gateway (pinned in the Makefile's `eg-venv`) on 127.0.0.1 with a
+    token. Its one kernelspec, `python3`, runs this interpreter's ipykernel through EG's
+    LocalProcessProxy: EG's own venv cannot hold nbdesk's ipykernel (EG pins pyzmq < 25),
+    and the kernel under test should be the one the local side runs."""
+
+    name = "Enterprise Gateway"
+    health_path = "api/kernelspecs"  # EG serves no /api/status
+    # users EG refuses kernels to, token or not (its default, root, is who CI runs as)
+    unauthorized_users: frozenset[str] = frozenset()
+
+    def extra_env(self) -> dict[str, str]:
+        kernel_dir = self.root / "data" / "kernels" / "python3"
+        kernel_dir.mkdir(parents=True, exist_ok=True)
+        spec = {
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (gateway)",
+            "language": "python",
+            "metadata": {
+                "process_proxy": {
+                    "class_name": (
+                        "enterprise_gateway.services.processproxies.processproxy.LocalProcessProxy"
+                    )
+                }
+            },
+        }
+        (kernel_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+        config = self.root / "config"
+        config.mkdir(parents=True, exist_ok=True)
+        (config / "jupyter_enterprise_gateway_config.py").write_text(
+            f"c.EnterpriseGatewayApp.unauthorized_users = {set(self.unauthorized_users)!r}\n",
+            encoding="utf-8",
+        )
+        return {"JUPYTER_PATH": str(self.root / "data")}
+
+    def command(self) -> list[str]:
+        return [
+            str(EG_PROGRAM),
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--port_retries=0",
+            f"--EnterpriseGatewayApp.auth_token={self.token}",
+            "--KernelRestarter.time_to_dead=0.5",  # as for `jupyter server` above
+            "--EnterpriseGatewayApp.list_kernels=True",  # so tests see what runs on it
+            *self.extra_args,
+        ]
 
 
 class CuttableRelay:

@@ -3,7 +3,8 @@
 The notebook is loaded into a fresh untitled room living in the notebook's folder (so
 the kernel's working directory is that folder and the daemon resolves the kernel from
 there; the input file is never autosaved over while it runs), the kernel is launched
-(`--kernel NAME`: that kernelspec), and the cells are executed one by one from here
+(`--kernel NAME`: that kernelspec; `--server NAME`: a kernel of that Jupyter server, of
+the `--kernel` kernelspec or else the one the notebook names), and the cells are executed one by one from here
 under nbclient's rules (`run_plan`): empty cells and cells tagged `skip-execution` are
 not run, `input()` raises, a cell tagged `raises-exception` (any cell with
 `--allow-errors`) may fail and the run goes on, `--timeout` interrupts a cell that runs
@@ -33,10 +34,12 @@ from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.client.run_plan import RAISES_TAG, CellPlan, may_raise, plan, tags
 from nbdesk.daemon.client.run_progress import Progress
 from nbdesk.daemon.doc.ipynb import parse_ipynb
+from nbdesk.daemon.home import servers
 from nbdesk.daemon.home.config import Home
 from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.ids import CellId
+from nbdesk.daemon.wire.responses import KernelLaunched
 
 INTERRUPT_GRACE = 30.0  # seconds a timed-out cell has to stop once interrupted
 
@@ -46,6 +49,7 @@ class RunOptions:
     source: Path
     target: Path
     kernel: str | None = None
+    server: str | None = None  # a Jupyter server the user added (`nbdesk server add`)
     timeout: float | None = None
     allow_errors: bool = False
     parameters: dict[str, Any] | None = None  # None: inject nothing
@@ -115,6 +119,28 @@ async def check_kernel(client: NotebookClient, kernel: str) -> None:
             "kernel's kernelspec",
             code=ErrorCode.NO_SUCH_KERNELSPEC,
         )
+
+
+def remote_kernelspec(options: RunOptions, nb: nbformat.NotebookNode) -> str:
+    """The server's kernelspec to run on: `--kernel`, else the one the notebook names,
+    else `python3` (what Jupyter servers call their Python); the server says if it has
+    no such kernel, naming the ones it has."""
+    if options.kernel is not None:
+        return options.kernel
+    named = nb.metadata.get("kernelspec", {}).get("name")
+    return str(named) if named else "python3"
+
+
+async def launch(
+    client: NotebookClient, options: RunOptions, nb: nbformat.NotebookNode
+) -> KernelLaunched:
+    """The run's kernel: on the server when `--server` was given (the daemon asks the
+    server before anything starts: an unreachable one or a refused token is an error
+    naming it), else the kernelspec given, else wherever the daemon's resolution says."""
+    if options.server is None:
+        return await client.launch_kernel(kernelspec=options.kernel)
+    name = servers.pick_name(options.server, remote_kernelspec(options, nb))
+    return await client.change_kernel(KernelChoiceKind.REMOTE, name)
 
 
 def write(client: NotebookClient, nb: nbformat.NotebookNode) -> list[CellId]:
@@ -256,14 +282,14 @@ def summary(report: RunReport, target: Path) -> tuple[int, str]:
 async def run_notebook(options: RunOptions, nb: nbformat.NotebookNode, home: Home) -> int:
     client = await NotebookClient.create(home, folder=options.source.parent, launch=False)
     try:
-        if options.kernel is not None:
+        if options.kernel is not None and options.server is None:
             await check_kernel(client, options.kernel)
         injected = None
         if options.parameters is not None:
             injected = parameters.inject(nb, "")  # its source once the kernel's language is known
             nb.metadata.setdefault("papermill", {})["parameters"] = options.parameters
         cell_ids = write(client, nb)
-        launched = await client.launch_kernel(kernelspec=options.kernel)
+        launched = await launch(client, options, nb)
         try:
             print(f"running {options.source.name} on {launched.display_name}", file=sys.stderr)
             if injected is not None and options.parameters is not None:
@@ -288,7 +314,16 @@ def parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("notebook", type=Path)
     parse.add_argument("-o", "--output", type=Path, help="where to write the executed notebook")
-    parse.add_argument("--kernel", metavar="NAME", help="an installed kernelspec to run on")
+    parse.add_argument(
+        "--kernel",
+        metavar="NAME",
+        help="a kernelspec to run on: an installed one, or with --server one of that server's",
+    )
+    parse.add_argument(
+        "--server",
+        metavar="NAME",
+        help="run on a kernel of this Jupyter server (added with `nbdesk server add`)",
+    )
     parse.add_argument(
         "--timeout", type=positive_seconds, default=None, help="seconds allowed per cell"
     )
@@ -337,6 +372,7 @@ def main(argv: list[str]) -> int:
             source=args.notebook.resolve(),
             target=(args.output or args.notebook).resolve(),
             kernel=args.kernel,
+            server=args.server,
             timeout=args.timeout,
             allow_errors=args.allow_errors,
             parameters=(
@@ -346,6 +382,8 @@ def main(argv: list[str]) -> int:
             ),
         )
         nb = load(options)
+        if options.server is not None:
+            servers.get(home, options.server)  # an unknown name fails before a daemon starts
         cli.start(home)
         return asyncio.run(run_notebook(options, nb, home))
     except NbdeskError as exc:

@@ -26,6 +26,7 @@ REQUEST_TIMEOUT = 10.0
 CONNECT_TIMEOUT = 5.0
 WS_HEARTBEAT = 10.0  # pings notice a peer that vanished without closing the connection
 WS_MAX_MESSAGE = 0  # a kernel's output has no size limit of ours
+GENERIC_REFUSALS = frozenset({"Forbidden", "Unauthorized"})  # says nothing the status does not
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class JupyterApi:
         try:
             async with self.http.request(method, self.url(path), json=json, timeout=limit) as reply:
                 if reply.status in (401, 403):
-                    raise self.refused(reply.status)
+                    raise self.refused(reply.status, said=await self._reason(reply))
                 if reply.status == 404 and missing_ok:
                     return None
                 if reply.status >= 400:
@@ -111,11 +112,28 @@ class JupyterApi:
             code=ErrorCode.SERVER_UNREACHABLE,
         )
 
-    def refused(self, status: int) -> ServerError:
+    @staticmethod
+    async def _reason(reply: aiohttp.ClientResponse) -> str:
+        """The server's own words on a refusal (Enterprise Gateway, for one, refuses some
+        users with the token accepted, and says so), if it gave any."""
+        try:
+            body = await reply.json(content_type=None)
+        except (ValueError, aiohttp.ClientError):
+            return ""
+        if not isinstance(body, dict):
+            return ""
+        for key in ("message", "reason"):  # tornado puts an HTTPError's reason in "reason"
+            said = str(body.get(key) or "").strip()
+            if said and said not in GENERIC_REFUSALS:
+                return said[:300]
+        return ""
+
+    def refused(self, status: int, said: str = "") -> ServerError:
+        because = f"; it said: {said}" if said else ""
         return ServerError(
             f"the Jupyter server {self.server.name} ({self.server.url}) refused nbdesk's token "
-            f"(HTTP {status}): store the right one with `nbdesk server add {self.server.name} "
-            f"{self.server.url}`, or choose a local kernel",
+            f"(HTTP {status}{because}): store the right one with `nbdesk server add "
+            f"{self.server.name} {self.server.url}`, or choose a local kernel",
             code=ErrorCode.SERVER_REFUSED,
         )
 

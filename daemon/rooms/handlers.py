@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nbdesk.daemon.rooms import kernel_choices
+from nbdesk.daemon.rooms import kernel_choices, server_settings
 from nbdesk.daemon.rooms.room import Room
 from nbdesk.daemon.wire.broadcasts import Saved
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.requests import (
+    AddServer,
     ChangeKernel,
     ClearOutputs,
     Complete,
@@ -26,6 +27,8 @@ from nbdesk.daemon.wire.requests import (
     Interrupt,
     LaunchKernel,
     ListKernels,
+    ListServers,
+    RemoveServer,
     RestartKernel,
     RunAll,
     SaveNotebook,
@@ -182,6 +185,9 @@ HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     LaunchKernel: launch_kernel,
     ListKernels: list_kernels,
     ChangeKernel: change_kernel,
+    ListServers: server_settings.list_servers,
+    AddServer: server_settings.add_server,
+    RemoveServer: server_settings.remove_server,
     InputReply: input_reply,
     Complete: complete,
     SendComm: send_comm,

@@ -122,6 +122,27 @@ class ChangeKernel(Request, tag="change_kernel"):
     install_ipykernel: bool = False
 
 
+class ListServers(Request, tag="list_servers"):
+    """The Jupyter servers the user added (the page's settings), never their tokens."""
+
+
+class AddServer(Request, tag="add_server"):
+    """Add (or replace) a Jupyter server, as `nbdesk server add` does: `url` must be
+    HTTPS, or plain HTTP to a loopback address unless `insecure`."""
+
+    name: str
+    url: str
+    token: str
+    insecure: bool = False
+
+    def __repr__(self) -> str:  # never the token
+        return f"AddServer(name={self.name!r}, url={self.url!r}, insecure={self.insecure})"
+
+
+class RemoveServer(Request, tag="remove_server"):
+    name: str
+
+
 class InputReply(Request, tag="input_reply"):
     """A line typed for the kernel's `input()` (answers the pending `input_request`)."""
 
@@ -206,6 +227,9 @@ RoomRequest = (
     | LaunchKernel
     | ListKernels
     | ChangeKernel
+    | ListServers
+    | AddServer
+    | RemoveServer
     | InputReply
     | GetTrust
     | ApproveTrust

@@ -85,6 +85,20 @@ class KernelChoices(Result):
     choices: list[KernelChoice]
 
 
+class ServerEntry(msgspec.Struct, kw_only=True):
+    """One Jupyter server the user added, as settings show it: whether a token is stored,
+    never the token."""
+
+    name: str
+    url: str
+    has_token: bool
+    insecure: bool = False
+
+
+class ServerList(Result):
+    servers: list[ServerEntry]
+
+
 class TrustReply(Result):
     trust: TrustState
 
@@ -174,6 +188,9 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.LaunchKernel: KernelLaunched,
     rq.ListKernels: KernelChoices,
     rq.ChangeKernel: KernelLaunched,
+    rq.ListServers: ServerList,
+    rq.AddServer: ServerList,
+    rq.RemoveServer: ServerList,
     rq.InputReply: Done,
     rq.GetTrust: TrustReply,
     rq.ApproveTrust: TrustReply,

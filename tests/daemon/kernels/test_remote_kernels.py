@@ -1,11 +1,13 @@
 """Kernels on a Jupyter server, beyond the conformance suite (test_kernels, test_widgets):
 the picker, what the notebook file keeps, and the faults: a wrong token, an unreachable
 server, a WebSocket cut mid-cell, a server restarted under a running cell, a server that
-never answers, and rooms that close. Real `jupyter server` processes throughout."""
+never answers, and rooms that close. Real `jupyter server` processes throughout; the
+token, the faults under a cell and the closing rooms also on a real Enterprise Gateway."""
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import socket
 import time
@@ -15,7 +17,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import DaemonFactory, DaemonProcess
-from jupyter_servers import CuttableRelay, JupyterServerProcess, free_port
+from jupyter_servers import (
+    CuttableRelay,
+    EnterpriseGatewayProcess,
+    JupyterServerProcess,
+    free_port,
+)
 
 from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.client.notebook_client import NotebookClient
@@ -26,12 +33,24 @@ SERVER = "lab"
 PICK = f"{SERVER}/python3"
 
 
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[JupyterServerProcess]:
-    """A server of this test's own, which the test may kill and restart."""
-    server = JupyterServerProcess(tmp_path / "server").start()
+ENGINES = {"jupyter server": JupyterServerProcess, "enterprise gateway": EnterpriseGatewayProcess}
+
+
+@pytest.fixture(params=list(ENGINES))
+def own_server(
+    request: pytest.FixtureRequest, tmp_path: Path, enterprise_gateway_prerequisite: None
+) -> Iterator[JupyterServerProcess]:
+    """A server of this test's own, of each engine, which the test may kill and restart."""
+    server = ENGINES[request.param](tmp_path / "server").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=["jupyter_server", "enterprise_gateway"])
+def shared_server(request: pytest.FixtureRequest) -> JupyterServerProcess:
+    """The suite's server of each engine."""
+    server: JupyterServerProcess = request.getfixturevalue(request.param)
+    return server
 
 
 @pytest.fixture
@@ -139,9 +158,9 @@ async def test_a_notebook_naming_an_unknown_server_says_how_to_add_it(
 
 
 async def test_a_wrong_token_is_named_and_a_local_kernel_still_runs(
-    daemon: DaemonProcess, jupyter_server: JupyterServerProcess
+    daemon: DaemonProcess, shared_server: JupyterServerProcess
 ) -> None:
-    servers.add(daemon.home, SERVER, jupyter_server.url, "not-the-token")
+    servers.add(daemon.home, SERVER, shared_server.url, "not-the-token")
     client = await NotebookClient.create(home=daemon.home)
     with pytest.raises(NbdeskError) as info:
         await client.change_kernel("remote", PICK)
@@ -151,6 +170,27 @@ async def test_a_wrong_token_is_named_and_a_local_kernel_still_runs(
     await client.change_kernel("kernelspec", "python3")
     assert texts((await client.run("6*7")).outputs) == ["42"]
     await client.close()
+
+
+async def test_a_gateway_refusing_this_user_says_why(
+    daemon: DaemonProcess, tmp_path: Path, enterprise_gateway_prerequisite: None
+) -> None:
+    """A 403 with the token accepted: the server's own reason reaches the user."""
+    gateway = EnterpriseGatewayProcess(tmp_path / "eg")
+    gateway.unauthorized_users = frozenset({getpass.getuser()})
+    gateway.start()
+    try:
+        servers.add(daemon.home, SERVER, gateway.url, gateway.token)
+        client = await NotebookClient.create(home=daemon.home)
+        with pytest.raises(NbdeskError) as info:
+            await client.change_kernel("remote", PICK)
+        assert info.value.code == "server_refused"
+        assert "is not authorized to start kernel" in info.value.message
+        await client.change_kernel("kernelspec", "python3")  # a local pick works at once
+        assert texts((await client.run("6*7")).outputs) == ["42"]
+        await client.close()
+    finally:
+        gateway.stop()
 
 
 async def test_an_unreachable_server_is_named_and_a_local_kernel_still_runs(

@@ -744,6 +744,58 @@ export function checkChangeKernel(value: unknown, at = "ChangeKernel"): ChangeKe
   };
 }
 
+export interface ListServers {
+  readonly op: "list_servers";
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkListServers(value: unknown, at = "ListServers"): ListServers {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "list_servers", `${at}.op`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface AddServer {
+  readonly op: "add_server";
+  readonly name: string;
+  readonly url: string;
+  readonly token: string;
+  readonly insecure?: boolean;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkAddServer(value: unknown, at = "AddServer"): AddServer {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "add_server", `${at}.op`),
+    name: v.string(map["name"], `${at}.name`),
+    url: v.string(map["url"], `${at}.url`),
+    token: v.string(map["token"], `${at}.token`),
+    insecure: map["insecure"] === undefined ? false : v.boolean(map["insecure"], `${at}.insecure`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface RemoveServer {
+  readonly op: "remove_server";
+  readonly name: string;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkRemoveServer(value: unknown, at = "RemoveServer"): RemoveServer {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "remove_server", `${at}.op`),
+    name: v.string(map["name"], `${at}.name`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
 export interface InputReply {
   readonly op: "input_reply";
   readonly execution_id: ExecutionId;
@@ -1476,6 +1528,32 @@ export function checkKernelChoice(value: unknown, at = "KernelChoice"): KernelCh
   };
 }
 
+export interface ServerList {
+  readonly servers: ServerEntry[];
+}
+export function checkServerList(value: unknown, at = "ServerList"): ServerList {
+  const map = v.record(value, at);
+  return {
+    servers: v.array(map["servers"], `${at}.servers`, (item, itemAt) => checkServerEntry(item, itemAt)),
+  };
+}
+
+export interface ServerEntry {
+  readonly name: string;
+  readonly url: string;
+  readonly has_token: boolean;
+  readonly insecure?: boolean;
+}
+export function checkServerEntry(value: unknown, at = "ServerEntry"): ServerEntry {
+  const map = v.record(value, at);
+  return {
+    name: v.string(map["name"], `${at}.name`),
+    url: v.string(map["url"], `${at}.url`),
+    has_token: v.boolean(map["has_token"], `${at}.has_token`),
+    insecure: map["insecure"] === undefined ? false : v.boolean(map["insecure"], `${at}.insecure`),
+  };
+}
+
 export interface TrustReply {
   readonly trust: TrustState;
 }
@@ -1708,6 +1786,9 @@ export type RoomRequest =
   | LaunchKernel
   | ListKernels
   | ChangeKernel
+  | ListServers
+  | AddServer
+  | RemoveServer
   | InputReply
   | GetTrust
   | ApproveTrust
@@ -1746,6 +1827,12 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
       return checkListKernels(map, at);
     case "change_kernel":
       return checkChangeKernel(map, at);
+    case "list_servers":
+      return checkListServers(map, at);
+    case "add_server":
+      return checkAddServer(map, at);
+    case "remove_server":
+      return checkRemoveServer(map, at);
     case "input_reply":
       return checkInputReply(map, at);
     case "get_trust":
@@ -1761,7 +1848,7 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
     case "send_comm":
       return checkSendComm(map, at);
     default:
-      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "send_comm"]);
+      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "send_comm"]);
   }
 }
 
@@ -1962,6 +2049,9 @@ export interface ResultMap {
   readonly launch_kernel: KernelLaunched;
   readonly list_kernels: KernelChoices;
   readonly change_kernel: KernelLaunched;
+  readonly list_servers: ServerList;
+  readonly add_server: ServerList;
+  readonly remove_server: ServerList;
   readonly input_reply: Done;
   readonly get_trust: TrustReply;
   readonly approve_trust: TrustReply;
@@ -1995,6 +2085,9 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   launch_kernel: checkKernelLaunched,
   list_kernels: checkKernelChoices,
   change_kernel: checkKernelLaunched,
+  list_servers: checkServerList,
+  add_server: checkServerList,
+  remove_server: checkServerList,
   input_reply: checkDone,
   get_trust: checkTrustReply,
   approve_trust: checkTrustReply,

@@ -36,6 +36,7 @@ import { DocEdits } from "./doc-edits.ts";
 import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
 import { KernelPicker } from "./kernel-picker.ts";
+import { ServersDialog } from "./servers-dialog.ts";
 import { KernelPlace } from "./kernel-place.ts";
 import { Keyboard } from "./keyboard.ts";
 import { BlobClient } from "./manifests.ts";
@@ -56,6 +57,7 @@ export class App implements SessionListener {
   readonly #status: StatusBar;
   readonly #consent: ConsentDialog;
   readonly #picker: KernelPicker;
+  readonly #servers: ServersDialog;
   #input: InputPrompt | null = null;
   /** The editor language asked for last; the view gets it once it has loaded. */
   #language: EditorLanguage = "python";
@@ -93,7 +95,21 @@ export class App implements SessionListener {
       },
       this.#consent,
       commandMode,
+      () => this.#servers.open(),
     );
+    this.#servers = new ServersDialog(
+      {
+        list: () => this.#session.request("list_servers", {}),
+        add: (server) => this.#session.request("add_server", server),
+        remove: (name) => this.#session.request("remove_server", { name }),
+      },
+      commandMode,
+    );
+    this.#servers.element.addEventListener("close", () => {
+      if (this.#picker.isOpen) {
+        this.#picker.open(); // the servers may have changed: ask for the kernels again
+      }
+    });
     const callbacks: CellCallbacks = {
       edit: (cellId, splices, text) => {
         this.#edits.typed(cellId, splices, text);
@@ -136,6 +152,7 @@ export class App implements SessionListener {
       this.#status.element,
       help.element,
       this.#picker.element,
+      this.#servers.element,
       this.#consent.element,
     );
     const keyboard = new Keyboard(root, this.#view.element, (action) => this.#actions.perform(action, "key"));

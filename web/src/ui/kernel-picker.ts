@@ -6,6 +6,8 @@
  * ipykernel is chosen only after the user agrees to install it (consent-dialog.ts).
  * While the kernel restarts the dialog shows its phases (`kernel_location`); it closes
  * when the new kernel is ready, or says what went wrong and stays open to choose again.
+ * "Jupyter servers…" opens the servers settings (servers-dialog.ts); the list is asked
+ * again when they close.
  *
  * Hooks: `dialog[data-kernel-picker]`, `[role=listbox]`, `[role=option]` with
  * `data-kind`, `data-name` and `data-current`, `[data-picker-progress]`,
@@ -64,7 +66,12 @@ export class KernelPicker {
   #changing: KernelChoice | null = null;
   #generation = 0;
 
-  constructor(requests: KernelRequests, consent: ConsentDialog, fallbackFocus: () => void) {
+  constructor(
+    requests: KernelRequests,
+    consent: ConsentDialog,
+    fallbackFocus: () => void,
+    manageServers: () => void,
+  ) {
     this.#requests = requests;
     this.#consent = consent;
     this.#fallbackFocus = fallbackFocus;
@@ -78,6 +85,8 @@ export class KernelPicker {
     this.#error = h("p", { class: "picker-error", role: "alert", "data-picker-error": "" });
     const close = h("button", { type: "button", "data-picker-close": "" }, "Close");
     close.addEventListener("click", () => this.element.close());
+    const servers = h("button", { type: "button", "data-picker-servers": "" }, "Jupyter servers…");
+    servers.addEventListener("click", manageServers);
     this.element = h(
       "dialog",
       { class: "kernel-picker", "aria-labelledby": "kernel-picker-title", "data-kernel-picker": "" },
@@ -86,7 +95,7 @@ export class KernelPicker {
       this.#list,
       this.#progress,
       this.#error,
-      h("div", { class: "dialog-buttons" }, close),
+      h("div", { class: "dialog-buttons" }, servers, close),
     );
     trapFocus(this.element);
     this.#list.addEventListener("keydown", (event) => this.#onKey(event));
