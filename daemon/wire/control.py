@@ -56,6 +56,7 @@ class Action(StrEnum):
     CLEAR_ALL_OUTPUTS = "clear-all-outputs"
     SHORTCUTS = "shortcuts"
     CHANGE_KERNEL = "change-kernel"
+    DEPENDENCIES = "dependencies"
 
 
 class Control(msgspec.Struct, tag_field="type", kw_only=True):

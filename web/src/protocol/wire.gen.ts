@@ -380,7 +380,8 @@ export type Action =
   | "clear-outputs"
   | "clear-all-outputs"
   | "shortcuts"
-  | "change-kernel";
+  | "change-kernel"
+  | "dependencies";
 export const ActionValues: readonly Action[] = [
   "add-above",
   "add-below",
@@ -414,6 +415,7 @@ export const ActionValues: readonly Action[] = [
   "clear-all-outputs",
   "shortcuts",
   "change-kernel",
+  "dependencies",
 ];
 export function isAction(value: unknown): value is Action {
   return ActionValues.some((member) => member === value);

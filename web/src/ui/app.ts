@@ -7,7 +7,8 @@
  * What each part owns: notebook-actions.ts every user action, cell-focus.ts the selection
  * and mode, notebook-file.ts the path, dirty flag, saving and closing, doc-edits.ts local
  * edits to the document, kernel-place.ts and kernel-picker.ts where the kernel runs and
- * changing it, stdin-prompt.ts the kernel's `input()`, languages/ the editor's language.
+ * changing it, stdin-prompt.ts the kernel's `input()`, languages/ the editor's language,
+ * dependencies.ts the notebook's packages (the panel and the trust dialog).
  */
 
 import { SessionStorageDrafts } from "../drafts.ts";
@@ -32,6 +33,7 @@ import { CellCommands } from "./cell-commands.ts";
 import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
+import { Dependencies } from "./dependencies.ts";
 import { DocEdits } from "./doc-edits.ts";
 import { ExecutionTracker } from "./executions.ts";
 import { KernelPicker } from "./kernel-picker.ts";
@@ -39,6 +41,7 @@ import { KernelPlace } from "./kernel-place.ts";
 import { Keyboard } from "./keyboard.ts";
 import { BlobClient } from "./manifests.ts";
 import { NotebookActions } from "./notebook-actions.ts";
+import { h } from "./dom.ts";
 import { basename, NotebookFile } from "./notebook-file.ts";
 import { NotebookView } from "./notebook-view.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
@@ -54,6 +57,7 @@ export class App implements SessionListener {
   readonly #status: StatusBar;
   readonly #consent: ConsentDialog;
   readonly #picker: KernelPicker;
+  readonly #dependencies: Dependencies;
   #input: InputPrompt | null = null;
   /** The editor language asked for last; the view gets it once it has loaded. */
   #language: EditorLanguage = "python";
@@ -91,6 +95,7 @@ export class App implements SessionListener {
       this.#consent,
       commandMode,
     );
+    this.#dependencies = new Dependencies(this.#session, this.#status, commandMode);
     const callbacks: CellCallbacks = {
       edit: (cellId, splices, text) => this.#edits.typed(cellId, splices, text),
       select: (cellId) => this.#focus.select(cellId),
@@ -115,11 +120,13 @@ export class App implements SessionListener {
       toolbar.element,
       this.#status.banner,
       this.#kernelPlace.notice,
-      this.#view.element,
+      this.#dependencies.trust.notice,
+      h("div", { class: "workspace" }, this.#view.element, this.#dependencies.panel.element),
       this.#status.element,
       help.element,
       this.#picker.element,
       this.#consent.element,
+      this.#dependencies.trust.dialog.element,
     );
     const keyboard = new Keyboard(root, this.#view.element, (action) => this.#actions.perform(action, "key"));
     this.#focus = new CellFocus(this.#view, keyboard, toolbar, () => this.#session.doc);
@@ -147,6 +154,7 @@ export class App implements SessionListener {
       status: this.#status,
       help,
       kernelPicker: this.#picker,
+      dependencies: this.#dependencies.panel,
     });
     toolbar.showSelection(null);
     this.#file.show();
@@ -162,6 +170,7 @@ export class App implements SessionListener {
     this.#view.applyRunStates(this.#tracker);
     this.#focus.syncToolbar();
     this.#followLanguage(editorLanguage(notebookLanguage(change.doc)));
+    this.#dependencies.docChanged(change.doc);
     if (!this.#shown && isSynced(change.doc)) {
       this.#shown = true;
       this.#firstShow();
@@ -212,8 +221,10 @@ export class App implements SessionListener {
         return;
       case "env_progress":
         this.#showEnvProgress(event);
+        this.#dependencies.progress(event);
         return;
       case "env_sync_state":
+        this.#dependencies.syncState(event);
         if (event.in_sync) {
           this.#status.setEnvironment("", "");
         } else {
@@ -224,6 +235,7 @@ export class App implements SessionListener {
       case "kernel_location":
         this.#kernelPlace.show(event);
         this.#picker.location(event);
+        this.#dependencies.kernelLocation(event);
         return;
       case "input_request":
         this.#askInput(event);
@@ -234,7 +246,8 @@ export class App implements SessionListener {
         }
         return;
       case "trust_state":
-        return; // the dependencies panel and the trust dialog land next (issue 15)
+        this.#dependencies.trustState(event);
+        return;
       default:
         assertNever(event);
     }
@@ -346,6 +359,7 @@ export class App implements SessionListener {
         return;
       case "daemon_lost":
         this.#kernelPlace.forget();
+        this.#dependencies.forget();
         this.#dropInput();
         this.#tracker.reset();
         this.#view.applyRunStates(this.#tracker);

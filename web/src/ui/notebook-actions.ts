@@ -36,6 +36,7 @@ export interface ActionTargets {
   readonly status: StatusBar;
   readonly help: ShortcutsHelp;
   readonly kernelPicker: { open(): void };
+  readonly dependencies: { open(): void };
 }
 
 export class NotebookActions {
@@ -135,6 +136,9 @@ export class NotebookActions {
         return;
       case "change-kernel":
         this.#t.kernelPicker.open();
+        return;
+      case "dependencies":
+        this.#t.dependencies.open();
         return;
       case "run-all":
         this.#request("Run all", session.request("run_all", {}));
