@@ -134,7 +134,7 @@ export class TrustDialog {
 
   /**
    * Ask about `state`'s packages. `changed` says the list is not the one the user saw
-   * a moment ago (the dialog says so; the focus stays where it is).
+   * a moment ago (the dialog says so, and the focus goes back to the safe answer).
    */
   ask(state: TrustState, changed: boolean): void {
     this.#state = state;
