@@ -10,20 +10,24 @@ NODE_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
 WEB_SOURCES := $(shell find web/src web/test -type f 2>/dev/null) web/build.mjs web/tsconfig.json web/index.html web/style.css web/render.css
 
-.PHONY: run test check deps system-deps venv web bench installer icons clean
+.PHONY: run test check deps system-deps venv r-kernel web conformance-notebooks bench installer icons clean
 
 run: deps
 	$(BIN)/nbdesk
 
-test: deps check
+test: deps check conformance-notebooks
 	$(BIN)/pytest -n 2 --dist loadfile
 
-deps: system-deps venv web
+deps: system-deps venv web r-kernel
 
 system-deps:
 	@bash scripts/ensure-system-deps.sh
 
 venv: $(VENV_STAMP)
+
+# IRkernel's kernelspec `ir` for this user (R itself is a system dep); stamped in the venv.
+r-kernel: system-deps venv
+	@bash scripts/ensure-r-kernel.sh $(VENV)
 
 # The web build is package data of nbdesk.desktop.web (see pyproject.toml), so it exists first.
 $(VENV_STAMP): pyproject.toml | $(WEB_STAMP)
@@ -53,11 +57,28 @@ check: venv web
 	cd web && npm run --silent lint
 	cd web && npm run --silent test
 
+# nbclient's own test notebooks, which `nbdesk run` is compared against
+# (tests/daemon/client/test_run_conformance.py): taken from the sdist of the nbclient
+# version pyproject.toml pins, into the git-ignored build/, never copied into the repository.
+NBCLIENT_VERSION := $(shell sed -n 's/.*"nbclient==\([^"]*\)".*/\1/p' pyproject.toml)
+NBCLIENT_FILES := build/nbclient-$(NBCLIENT_VERSION)/tests/files
+
+conformance-notebooks: $(NBCLIENT_FILES)/.fetched
+
+$(NBCLIENT_FILES)/.fetched: pyproject.toml | venv
+	rm -rf build/nbclient-sdist build/nbclient-$(NBCLIENT_VERSION)
+	$(PY) -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+		nbclient==$(NBCLIENT_VERSION) -d build/nbclient-sdist
+	tar -xzf build/nbclient-sdist/nbclient-$(NBCLIENT_VERSION).tar.gz -C build \
+		nbclient-$(NBCLIENT_VERSION)/tests/files
+	touch $@
+
 bench: deps
 	$(PY) bench/ipynb_import_export.py
 	$(PY) bench/edit_latency.py
 	$(PY) bench/daemon_rss.py
 	$(PY) bench/kernel_exec.py
+	$(PY) bench/r_kernel.py
 	$(PY) bench/desktop_app.py
 	$(PY) bench/env_pools.py
 	$(PY) bench/project_env.py

@@ -87,6 +87,10 @@ class Stats:
         return self.pct(50)
 
     @property
+    def p95(self) -> float:
+        return self.pct(95)
+
+    @property
     def p99(self) -> float:
         return self.pct(99)
 

@@ -59,6 +59,7 @@ import nbformat
 from _daemon import ROOT, BenchDaemon, run_main
 from edit_latency import Stats
 from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpec
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nbdesk.daemon.client import daemon_cli
@@ -101,7 +102,8 @@ class RawKernel:
     async def execute(self, code: str) -> tuple[str, dict[str, Any] | None, int]:
         """Run `code` until IOPub idle and the shell reply for it have both arrived.
 
-        Returns the stream text, the execute_result content and the IOPub messages seen.
+        Returns the stream text, the last result's content (execute_result, or
+        display_data: IRkernel shows a value that way) and the IOPub messages seen.
         """
         msg_id = self.kc.execute(code)
         stream: list[str] = []
@@ -115,7 +117,7 @@ class RawKernel:
             msg_type, content = msg["msg_type"], msg["content"]
             if msg_type == "stream":
                 stream.append(content["text"])
-            elif msg_type == "execute_result":
+            elif msg_type in ("execute_result", "display_data"):
                 result = content
             elif msg_type == "status" and content["execution_state"] == "idle":
                 break
@@ -129,11 +131,12 @@ class RawKernel:
 
 
 @contextlib.asynccontextmanager
-async def raw_kernel() -> AsyncIterator[RawKernel]:
+async def raw_kernel(spec: KernelSpec | None = None) -> AsyncIterator[RawKernel]:
+    """`spec` (default: ipykernel on this interpreter) started as the daemon starts it."""
     scratch = Path(tempfile.mkdtemp(prefix="nbd-raw-"))
     km = AsyncKernelManager(
         kernel_name="nbdesk",
-        kernel_spec_manager=_OneSpec(kernel_spec(sys.executable)),
+        kernel_spec_manager=_OneSpec(spec or kernel_spec(sys.executable)),
         transport="ipc",
         ip=str(scratch / "k"),
         connection_file=str(scratch / "k.json"),

@@ -29,6 +29,20 @@ MENUS: list[tuple[str, list[tuple[str, str] | None]]] = [
         ],
     ),
     (
+        "Edit",
+        [
+            (f"Find…  {MOD}+F", "find"),
+            (f"Find and Replace…  {MOD}+H", "find-replace"),
+            ("Find Next  F3", "find-next"),
+            ("Find Previous  Shift+F3", "find-previous"),
+            ("Undo Replace", "undo-replace"),
+        ],
+    ),
+    (
+        "View",
+        [(f"Outline  {MOD}+Shift+O", "outline")],
+    ),
+    (
         "Cell",
         [
             ("Insert Cell Above", "add-above"),

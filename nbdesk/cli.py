@@ -12,7 +12,8 @@ import sys
 
 USAGE = (
     "usage: nbdesk [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
-    " | nbdesk run NOTEBOOK [-o OUT] | nbdesk kernel -f CONNECTION_FILE"
+    " | nbdesk run NOTEBOOK [-o OUT] [--kernel NAME] [--timeout S] [--allow-errors]"
+    " [-p NAME VALUE]... [-f PARAMS.yaml]... | nbdesk kernel -f CONNECTION_FILE"
 )
 
 

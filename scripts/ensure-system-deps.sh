@@ -4,14 +4,15 @@
 # executable_path=/usr/bin/chromium, never `playwright install`); Xvfb, xdotool and
 # ImageMagick for real-window tests and screenshots; the libraries Qt's xcb platform
 # plugin links (pywebview's Qt backend on Linux); binutils (strip) and desktop-file-utils
-# for the installer build and its test.
+# for the installer build and its test; R and IRkernel, the non-Python kernel the tests
+# run (its kernelspec is registered by scripts/ensure-r-kernel.sh, which needs the venv).
 set -euo pipefail
 
 packages=(
   nodejs npm chromium xvfb xdotool imagemagick fonts-dejavu-core
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libegl1 libgl1
-  binutils desktop-file-utils
+  binutils desktop-file-utils r-base-core r-cran-irkernel
 )
 
 missing=()

@@ -18,6 +18,7 @@ from playwright.async_api import Browser, async_playwright
 
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.client.daemon_cli import wait_until_serving
+from nbdesk.daemon.envs import kernelspecs
 from nbdesk.daemon.home.config import Home
 from nbdesk.desktop.web_server import ShellServer
 
@@ -199,3 +200,14 @@ def desktop_prerequisites(browser_prerequisites: None) -> None:
     require(importlib.util.find_spec("webview") is not None, "pywebview", "run `make venv`")
     require(shutil.which("Xvfb") is not None, "Xvfb")
     require(shutil.which("xdotool") is not None, "xdotool")
+
+
+@pytest.fixture(scope="session")
+def r_kernel_prerequisites() -> None:
+    """R and IRkernel's kernelspec `ir` (the non-Python kernel tests)."""
+    require(shutil.which("R") is not None, "R (Debian's r-base-core)")
+    require(
+        kernelspecs.find("ir") is not None,
+        "IRkernel's kernelspec `ir`",
+        "`make deps` installs r-cran-irkernel and registers it (scripts/ensure-r-kernel.sh)",
+    )

@@ -249,11 +249,16 @@ class NotebookClient:
     ) -> ExecutionResult:
         """Run a cell; its status, execution count and outputs once it is done. With
         `allow_stdin` False, `input()` raises in the kernel (as under nbclient)."""
+        execution_id = await self.queue_cell(cell_id, allow_stdin=allow_stdin)
+        done = await self.wait_done(execution_id, timeout)
+        return execution_result(done, await self.outputs(cell_id))
+
+    async def queue_cell(self, cell_id: str, *, allow_stdin: bool = True) -> str:
+        """Queue a cell for execution; its execution id, for `wait_done`."""
         reply = await self.call(
             "execute_cell", ExecutionQueued, cell_id=cell_id, allow_stdin=allow_stdin
         )
-        done = await self.wait_done(reply.execution_id, timeout)
-        return execution_result(done, await self.outputs(cell_id))
+        return reply.execution_id
 
     async def run(self, source: str, timeout: float | None = None) -> ExecutionResult:
         """Append a code cell with `source` and execute it."""

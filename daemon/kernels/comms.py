@@ -42,26 +42,32 @@ SendToKernel = Callable[[str, dict[str, Any], list[bytes]], str]
 
 
 class OutputCaptureRouter:
-    """Which Output widget captures outputs of which parent msg_id. Routing only, no state."""
+    """Which Output widget captures outputs of which parent msg_id. Routing only, no state.
+
+    Captures nest (`with outer:` inside `with inner:`), so each msg_id has a stack: the
+    innermost widget captures, and when it lets go the one around it captures again.
+    """
 
     def __init__(self) -> None:
-        self._widget_by_msg: dict[str, str] = {}
+        self._widgets_by_msg: dict[str, list[str]] = {}
 
     def set_capture(self, comm_id: str, msg_id: str) -> None:
         self.forget(comm_id)
         if msg_id:
-            self._widget_by_msg[msg_id] = comm_id
+            self._widgets_by_msg.setdefault(msg_id, []).append(comm_id)
 
     def forget(self, comm_id: str) -> None:
-        for msg_id, owner in list(self._widget_by_msg.items()):
-            if owner == comm_id:
-                del self._widget_by_msg[msg_id]
+        for msg_id, stack in list(self._widgets_by_msg.items()):
+            stack[:] = [owner for owner in stack if owner != comm_id]
+            if not stack:
+                del self._widgets_by_msg[msg_id]
 
     def target(self, parent_msg_id: str) -> str | None:
-        return self._widget_by_msg.get(parent_msg_id)
+        stack = self._widgets_by_msg.get(parent_msg_id)
+        return stack[-1] if stack else None
 
     def clear(self) -> None:
-        self._widget_by_msg.clear()
+        self._widgets_by_msg.clear()
 
 
 def with_buffer_refs(

@@ -455,8 +455,15 @@ class RoomKernel:
 
     def _on_stdin(self, msg: dict[str, Any]) -> None:
         execution = self._by_msg.get(msg["parent_header"].get("msg_id", ""))
-        if msg["msg_type"] == "input_request" and execution is not None:
-            self.input.asked(execution.cell_id, execution.id, msg["content"])
+        if msg["msg_type"] != "input_request" or execution is None:
+            return
+        if not execution.allow_stdin and self.session is not None:
+            # Asked although told not to (IRkernel ignores allow_stdin): an empty line, as
+            # R's readline() reads outside an interactive session, rather than a cell
+            # that waits for an answer nobody was asked for.
+            self.session.input_reply("")
+            return
+        self.input.asked(execution.cell_id, execution.id, msg["content"])
 
     def answer_input(self, execution_id: ExecutionId, value: str) -> None:
         session = self.session

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0
 DEATH_POLL = 0.2
 RECEIVE_POLL = 0.1
+DEATH_DRAIN = 0.2  # after a kernel dies, IOPub is read until this long passes quietly
 IOPUB_LIVE_POLL = 0.1  # re-ask kernel_info this often until IOPub delivers its status
 _kernel_numbers = itertools.count(1)
 
@@ -95,6 +96,7 @@ class KernelSession:
         self._on_iopub = on_iopub
         self._on_death = on_death
         self._died: asyncio.Future[str] | None = None
+        self._iopub_reader: asyncio.Task[None] | None = None
         self.kernel_info: dict[str, Any] = {}  # the kernel's kernel_info reply content
         self._km: AsyncKernelManager | None = None
         self._kc: Any = None
@@ -168,9 +170,12 @@ class KernelSession:
         self.pgid = self.pid
         self._kc = self._km.client()
         self._kc.start_channels()
+        self._iopub_reader = asyncio.create_task(
+            self._read_iopub(), name=f"kernel-{self.number}-iopub"
+        )
         self._tasks = [
             asyncio.create_task(self._read_shell(), name=f"kernel-{self.number}-shell"),
-            asyncio.create_task(self._read_iopub(), name=f"kernel-{self.number}-iopub"),
+            self._iopub_reader,
             asyncio.create_task(self._read_stdin(), name=f"kernel-{self.number}-stdin"),
             asyncio.create_task(self._watch_process(), name=f"kernel-{self.number}-watch"),
         ]
@@ -268,12 +273,14 @@ class KernelSession:
 
     async def _read_iopub(self) -> None:
         while True:
-            msg = await self._receive(self._kc.get_iopub_msg)
-            self._iopub_live.set()
-            try:
-                self._on_iopub(msg)
-            except Exception:
-                log.exception("handling IOPub %s failed", msg.get("msg_type"))
+            self._deliver_iopub(await self._receive(self._kc.get_iopub_msg))
+
+    def _deliver_iopub(self, msg: dict[str, Any]) -> None:
+        self._iopub_live.set()
+        try:
+            self._on_iopub(msg)
+        except Exception:
+            log.exception("handling IOPub %s failed", msg.get("msg_type"))
 
     async def _read_stdin(self) -> None:
         while True:
@@ -292,10 +299,25 @@ class KernelSession:
         code = await self._km.provisioner.poll() if self._km.provisioner else None
         reason = f"the kernel died (exit code {code})"
         log.warning("%r: %s", self, reason)
+        await self._drain_iopub()
         if self._died is not None and not self._died.done():
             self._died.set_result(reason)
         self._fail_replies(reason)
         self._on_death(reason)
+
+    async def _drain_iopub(self) -> None:
+        """Deliver what the kernel published before it died (a cell's execute_input, its
+        last output), which the reader may not have reached yet, before anyone is told:
+        otherwise a cell that kills its kernel loses its execution count under load."""
+        if self._iopub_reader is not None:
+            self._iopub_reader.cancel()
+            await asyncio.gather(self._iopub_reader, return_exceptions=True)
+        while self._kc is not None:
+            try:
+                msg = await self._kc.get_iopub_msg(timeout=DEATH_DRAIN)
+            except queue.Empty:
+                return
+            self._deliver_iopub(msg)
 
     def _fail_replies(self, reason: str) -> None:
         for future in self._replies.values():

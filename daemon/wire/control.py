@@ -55,6 +55,12 @@ class Action(StrEnum):
     CLEAR_OUTPUTS = "clear-outputs"
     CLEAR_ALL_OUTPUTS = "clear-all-outputs"
     SHORTCUTS = "shortcuts"
+    FIND = "find"
+    FIND_REPLACE = "find-replace"
+    FIND_NEXT = "find-next"
+    FIND_PREVIOUS = "find-previous"
+    UNDO_REPLACE = "undo-replace"
+    OUTLINE = "outline"
     CHANGE_KERNEL = "change-kernel"
     DEPENDENCIES = "dependencies"
 

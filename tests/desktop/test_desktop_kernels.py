@@ -13,7 +13,6 @@ from conftest import DaemonProcess
 from desktop_app import App, display, joined, needs_desktop, wait_until
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
-from nbdesk.daemon.envs import kernelspecs
 
 pytestmark = [needs_desktop, pytest.mark.timeout(240)]
 __all__ = ["display"]  # a fixture
@@ -58,15 +57,10 @@ async def test_the_kernel_picker_in_the_app(daemon: DaemonProcess, display: str)
         app.stop()
 
 
+@pytest.mark.usefixtures("r_kernel_prerequisites")
 async def test_an_r_notebook_in_the_app(
     daemon: DaemonProcess, display: str, tmp_path: Path
 ) -> None:
-    if kernelspecs.find("ir") is None:
-        pytest.fail(
-            "IRkernel's kernelspec `ir` is missing: install r-cran-irkernel and run "
-            "`R -e 'IRkernel::installspec()'`",
-            pytrace=False,
-        )
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
     nb.metadata["language_info"] = {"name": "R"}

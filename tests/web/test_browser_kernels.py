@@ -18,7 +18,6 @@ from playwright.async_api import Browser, Page, expect
 from test_browser import cell_editor, open_page, screenshot
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
-from nbdesk.daemon.envs import kernelspecs
 from nbdesk.daemon.envs.env import uv_binary
 from nbdesk.desktop.web_server import ShellServer
 
@@ -281,15 +280,10 @@ async def token_color(page: Page, text: str) -> tuple[str, str]:
     return colors[0], colors[1]
 
 
+@pytest.mark.usefixtures("r_kernel_prerequisites")
 async def test_an_r_notebook_is_highlighted_as_r_and_runs_r(
     browser: Browser, shell: ShellServer, daemon: DaemonProcess, tmp_path: Path
 ) -> None:
-    if kernelspecs.find("ir") is None:
-        pytest.fail(
-            "IRkernel's kernelspec `ir` is missing: install r-cran-irkernel and run "
-            "`R -e 'IRkernel::installspec()'`",
-            pytrace=False,
-        )
     metadata = {
         "kernelspec": {"name": "ir", "display_name": "R", "language": "R"},
         "language_info": {"name": "R"},

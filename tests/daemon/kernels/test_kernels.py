@@ -8,9 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import nbformat
 import pytest
 from conftest import DaemonProcess, pid_alive
 
@@ -237,57 +235,6 @@ async def test_markdown_cells_are_not_executed(daemon: DaemonProcess) -> None:
     await client.close()
 
 
-def write_notebook(path: Path, *sources: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# A report"))
-    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-
-
-def run_cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nbdesk.cli", "run", *args],
-        env=daemon.env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
-def test_nbdesk_run_executes_and_writes_the_result(daemon: DaemonProcess, tmp_path: Path) -> None:
-    source = tmp_path / "report.ipynb"
-    write_notebook(source, "x = 6 * 7", "print(x)", "x")
-    before = source.read_bytes()
-    target = tmp_path / "out.ipynb"
-    result = run_cli(daemon, str(source), "-o", str(target))
-    assert result.returncode == 0, result.stderr
-    assert "3/3" in result.stderr
-    assert source.read_bytes() == before
-    nb = nbformat.read(target, as_version=4)
-    nbformat.validate(nb)
-    assert nb.cells[2].outputs[0]["text"] == "42\n"
-    assert nb.cells[3].outputs[0]["data"]["text/plain"] == "42"
-    assert [c.get("execution_count") for c in nb.cells[1:]] == [1, 2, 3]
-
-
-def test_nbdesk_run_fails_on_a_cell_error(daemon: DaemonProcess, tmp_path: Path) -> None:
-    source = tmp_path / "broken.ipynb"
-    write_notebook(source, "1/0", "print('not reached')")
-    result = run_cli(daemon, str(source))
-    assert result.returncode == 1
-    assert "raised an error" in result.stderr
-    nb = nbformat.read(source, as_version=4)
-    assert nb.cells[1].outputs[0]["ename"] == "ZeroDivisionError"
-    assert nb.cells[2].outputs == []
-
-
-def test_nbdesk_run_reports_a_corrupt_notebook(daemon: DaemonProcess, tmp_path: Path) -> None:
-    source = tmp_path / "corrupt.ipynb"
-    source.write_text("{not json")
-    result = run_cli(daemon, str(source))
-    assert result.returncode == 2 and "corrupt.ipynb" in result.stderr
-
-
 async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonProcess) -> None:
     client, (cleared, kept) = await notebook(daemon, "print('x' * 5000)", "print('y' * 5000)")
     await client.execute(cleared)
@@ -309,16 +256,6 @@ async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonPro
     )
     assert result.returncode == 0 and "deleted 0 blobs" in result.stdout
     await client.close()
-
-
-def test_nbdesk_run_twice_to_the_same_output(daemon: DaemonProcess, tmp_path: Path) -> None:
-    source = tmp_path / "again.ipynb"
-    write_notebook(source, "print('run')")
-    target = tmp_path / "again-out.ipynb"
-    for _ in range(2):
-        result = run_cli(daemon, str(source), "-o", str(target))
-        assert result.returncode == 0, result.stderr
-    assert nbformat.read(target, as_version=4).cells[1].outputs[0]["text"] == "run\n"
 
 
 # The cell swaps its kernel's status publisher so that, once, the `idle` closing this

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import output_from_msg
 
+from nbdesk.daemon.kernels.comms import OutputCaptureRouter
 from nbdesk.daemon.kernels.outputs import (
     OutputArea,
     apply_iopub,
@@ -403,3 +404,16 @@ def _timed(action: Any) -> float:
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
+
+
+def test_nested_output_widget_captures_form_a_stack() -> None:
+    """`with inner: ... with outer: ...`: when outer lets go, inner captures again."""
+    router = OutputCaptureRouter()
+    router.set_capture("inner", "m1")
+    assert router.target("m1") == "inner"
+    router.set_capture("outer", "m1")
+    assert router.target("m1") == "outer"
+    router.set_capture("outer", "")
+    assert router.target("m1") == "inner"
+    router.set_capture("inner", "")
+    assert router.target("m1") is None

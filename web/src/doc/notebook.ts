@@ -448,3 +448,40 @@ export function moveCell(doc: NotebookDoc, cellId: CellId, index: number): Noteb
     }
   });
 }
+
+/** Splices of several cells' sources (each list as for `spliceSourceMany`), as one change. */
+export function spliceSources(
+  doc: NotebookDoc,
+  edits: readonly { readonly cellId: CellId; readonly splices: readonly Splice[] }[],
+): NotebookDoc {
+  for (const { cellId, splices } of edits) {
+    let text = requireCell(doc, cellId).source;
+    for (const splice of splices) {
+      checkSplice(cellId, text, splice);
+      text = text.slice(0, splice.index) + splice.text + text.slice(splice.index + splice.deleteCount);
+    }
+  }
+  if (edits.every((edit) => edit.splices.length === 0)) {
+    return doc;
+  }
+  return A.change(doc, (draft) => {
+    for (const { cellId, splices } of edits) {
+      for (const { index, deleteCount, text: inserted } of splices) {
+        A.splice(draft, ["cells", cellId, "source"], index, deleteCount, inserted);
+      }
+    }
+  });
+}
+
+/** Replace a cell's metadata (the raw JSON string, as `Cell.metadata`). */
+export function setCellMetadata(doc: NotebookDoc, cellId: CellId, metadata: string): NotebookDoc {
+  if (requireCell(doc, cellId).metadata === metadata) {
+    return doc;
+  }
+  return A.change(doc, (draft) => {
+    const record = cellsOf(draft)[cellId];
+    if (record !== undefined) {
+      record.metadata = new A.ImmutableString(metadata);
+    }
+  });
+}

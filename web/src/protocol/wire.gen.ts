@@ -380,6 +380,12 @@ export type Action =
   | "clear-outputs"
   | "clear-all-outputs"
   | "shortcuts"
+  | "find"
+  | "find-replace"
+  | "find-next"
+  | "find-previous"
+  | "undo-replace"
+  | "outline"
   | "change-kernel"
   | "dependencies";
 export const ActionValues: readonly Action[] = [
@@ -414,6 +420,12 @@ export const ActionValues: readonly Action[] = [
   "clear-outputs",
   "clear-all-outputs",
   "shortcuts",
+  "find",
+  "find-replace",
+  "find-next",
+  "find-previous",
+  "undo-replace",
+  "outline",
   "change-kernel",
   "dependencies",
 ];

@@ -35,14 +35,15 @@ import type { CellCallbacks } from "./cell-view.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
 import { Dependencies } from "./dependencies.ts";
 import { DocEdits } from "./doc-edits.ts";
+import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
 import { KernelPicker } from "./kernel-picker.ts";
 import { KernelPlace } from "./kernel-place.ts";
 import { Keyboard } from "./keyboard.ts";
 import { BlobClient } from "./manifests.ts";
 import { NotebookActions } from "./notebook-actions.ts";
-import { h } from "./dom.ts";
 import { basename, NotebookFile } from "./notebook-file.ts";
+import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
@@ -67,6 +68,7 @@ export class App implements SessionListener {
   readonly #file: NotebookFile;
   readonly #edits: DocEdits;
   readonly #actions: NotebookActions;
+  readonly #panels: NotebookPanels;
   #blobs = new BlobClient(null);
   readonly #widgets: WidgetBridge;
   #blobUrl: string | null = null;
@@ -97,7 +99,10 @@ export class App implements SessionListener {
     );
     this.#dependencies = new Dependencies(this.#session, this.#status, commandMode);
     const callbacks: CellCallbacks = {
-      edit: (cellId, splices, text) => this.#edits.typed(cellId, splices, text),
+      edit: (cellId, splices, text) => {
+        this.#edits.typed(cellId, splices, text);
+        this.#panels.docChanged();
+      },
       select: (cellId) => this.#focus.select(cellId),
       run: (cellId, advance) => this.#actions.performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#focus.leave(cellId, direction),
@@ -107,6 +112,7 @@ export class App implements SessionListener {
           this.#status.showFailure("Completion", error);
           throw error;
         }),
+      toggleHeading: (cellId) => this.#panels.toggleSection(cellId),
     };
     this.#widgets = new WidgetBridge({
       send: (commId, data, buffers) =>
@@ -116,12 +122,28 @@ export class App implements SessionListener {
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     const toolbar = new Toolbar((action) => this.#actions.perform(action));
     const help = new ShortcutsHelp();
+    this.#panels = new NotebookPanels({
+      doc: () => this.#session.doc,
+      view: this.#view,
+      edits: () => this.#edits,
+      focus: () => this.#focus,
+      status: this.#status,
+      blobs: () => this.#blobs,
+      outlineShown: (open) => toolbar.setPressed("outline", open),
+    });
     root.replaceChildren(
       toolbar.element,
       this.#status.banner,
       this.#kernelPlace.notice,
       this.#dependencies.trust.notice,
-      h("div", { class: "workspace" }, this.#view.element, this.#dependencies.panel.element),
+      this.#panels.find.element,
+      h(
+        "div",
+        { class: "workspace" },
+        this.#panels.outline.element,
+        this.#view.element,
+        this.#dependencies.panel.element,
+      ),
       this.#status.element,
       help.element,
       this.#picker.element,
@@ -153,6 +175,7 @@ export class App implements SessionListener {
       tracker: this.#tracker,
       status: this.#status,
       help,
+      panels: this.#panels,
       kernelPicker: this.#picker,
       dependencies: this.#dependencies.panel,
     });
@@ -169,6 +192,7 @@ export class App implements SessionListener {
     this.#view.render(change.doc, change.patches);
     this.#view.applyRunStates(this.#tracker);
     this.#focus.syncToolbar();
+    this.#panels.docChanged();
     this.#followLanguage(editorLanguage(notebookLanguage(change.doc)));
     this.#dependencies.docChanged(change.doc);
     if (!this.#shown && isSynced(change.doc)) {

@@ -16,6 +16,10 @@ import { h } from "./dom.ts";
 import type { CompletionFetcher } from "./completion.ts";
 import { CellEditor, type EditorCommands } from "./editor.ts";
 import type { CellRunState } from "./executions.ts";
+import { showEditorMatches } from "./find-highlight.ts";
+import type { MatchPlace } from "./find-matches.ts";
+import type { TextRange } from "./find-query.ts";
+import { headingOf, isCollapsed } from "./headings.ts";
 import type { BlobClient } from "./manifests.ts";
 import { MarkdownPreview } from "./markdown-cell.ts";
 import { OutputList } from "./outputs.ts";
@@ -29,6 +33,8 @@ export interface CellCallbacks {
   /** A shortcut pressed in this cell's editor. */
   perform(cellId: CellId, action: Action): void;
   complete: CompletionFetcher;
+  /** Collapse or expand the section under this markdown cell's heading. */
+  toggleHeading(cellId: CellId): void;
 }
 
 function prompt(cellType: string, count: number | null, state: CellRunState): string {
@@ -52,6 +58,7 @@ export class CellView {
   readonly #count: HTMLElement;
   readonly #editorHost: HTMLElement;
   readonly #preview: MarkdownPreview;
+  readonly #headingToggle: HTMLButtonElement;
   readonly #inputSlot: HTMLElement;
   /** A markdown cell shows its editor only while being edited, else its rendering. */
   #editingMarkdown = false;
@@ -71,6 +78,8 @@ export class CellView {
       callbacks.select(this.id);
       callbacks.run(this.id, false);
     });
+    this.#headingToggle = h("button", { class: "heading-toggle", type: "button", "data-heading-toggle": "" });
+    this.#headingToggle.addEventListener("click", () => callbacks.toggleHeading(this.id));
     const editorHost = h("div", { class: "editor" });
     this.#editorHost = editorHost;
     this.#preview = new MarkdownPreview({
@@ -84,7 +93,7 @@ export class CellView {
     this.element = h(
       "section",
       { class: "cell", "data-cell-id": cell.id },
-      h("div", { class: "cell-gutter" }, this.#count, runButton),
+      h("div", { class: "cell-gutter" }, this.#count, runButton, this.#headingToggle),
       h(
         "div",
         { class: "cell-body" },
@@ -186,6 +195,47 @@ export class CellView {
     this.#count.textContent = prompt(cellType, executionCount, this.#state);
     this.#outputs.update(outputs);
     this.#renderMarkdown();
+    this.#renderHeadingToggle();
+  }
+
+  #renderHeadingToggle(): void {
+    const heading = headingOf(this.#cell);
+    this.#headingToggle.hidden = heading === null;
+    if (heading !== null) {
+      const collapsed = isCollapsed(this.#cell);
+      const name = heading.text === "" ? "this heading" : `“${heading.text}”`;
+      this.#headingToggle.setAttribute("aria-expanded", String(!collapsed));
+      this.#headingToggle.setAttribute(
+        "aria-label",
+        `${collapsed ? "Expand" : "Collapse"} the section under ${name}`,
+      );
+      this.#headingToggle.title = collapsed ? "Expand section" : "Collapse section";
+      this.#headingToggle.textContent = collapsed ? "▸" : "▾";
+    }
+  }
+
+  // -- find: its matches in this cell ----------------------------------------------------
+
+  /** Mark `ranges` in the editor, `current` (an index in them, or -1) stronger. */
+  showMatches(ranges: readonly TextRange[], current: number, scroll: boolean): void {
+    showEditorMatches(this.#editor.view, ranges, current, scroll);
+  }
+
+  /** Show a markdown cell's source (not its rendering) without taking the focus. */
+  showSource(): void {
+    if (this.#showsPreview()) {
+      this.#editingMarkdown = true;
+      this.#renderMarkdown();
+    }
+  }
+
+  /** The element whose text holds a rendered or output match. */
+  placeElement(place: MatchPlace, output: number): HTMLElement | null {
+    if (place === "rendered") {
+      return this.#showsPreview() ? this.#preview.element : null;
+    }
+    const element = place === "output" ? this.#outputs.element.children[output] : undefined;
+    return element instanceof HTMLElement ? element : null;
   }
 
   // -- markdown: the preview and the editor take turns ----------------------------------

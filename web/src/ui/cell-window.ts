@@ -46,6 +46,8 @@ export class CellWindow {
   readonly #views = new Map<CellId, CellView>();
   readonly #placeholders = new Map<CellId, HTMLElement>();
   readonly #heights = new HeightMemory();
+  /** Cells a collapsed heading hides: `hidden`, so never near the viewport. */
+  #hidden: ReadonlySet<CellId> = new Set();
   /** Materialised cells last seen outside the FAR margin (kept only because pinned). */
   readonly #far = new Set<CellId>();
   readonly #near: IntersectionObserver;
@@ -106,6 +108,16 @@ export class CellWindow {
     }
   }
 
+  /** The cell's element in the list: its view's, or its placeholder. */
+  slotOf(cellId: CellId): HTMLElement | null {
+    return this.#views.get(cellId)?.element ?? this.#placeholders.get(cellId) ?? null;
+  }
+
+  /** The data of a cell in the list (drawn or not). */
+  cellOf(cellId: CellId): Cell | undefined {
+    return this.#cells.get(cellId);
+  }
+
   /** The cell's view, built now if it was a placeholder. */
   ensure(cellId: CellId): CellView | undefined {
     return this.#views.get(cellId) ?? this.#materialise(cellId);
@@ -122,6 +134,18 @@ export class CellWindow {
     if (box.bottom <= port.top || box.top >= port.bottom) {
       this.#end.release();
       view.element.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  /** Hide these cells (collapsed sections) and show every other one. */
+  setHidden(hidden: ReadonlySet<CellId>): void {
+    const changed = new Set([...this.#hidden, ...hidden]);
+    this.#hidden = hidden;
+    for (const cellId of changed) {
+      const element = this.#views.get(cellId)?.element ?? this.#placeholders.get(cellId);
+      if (element !== undefined) {
+        element.hidden = hidden.has(cellId);
+      }
     }
   }
 
@@ -168,6 +192,7 @@ export class CellWindow {
     let placeholder = this.#placeholders.get(cell.id);
     if (placeholder === undefined) {
       placeholder = h("div", { class: "cell-placeholder", "data-cell-id": cell.id });
+      placeholder.hidden = this.#hidden.has(cell.id);
       this.#placeholders.set(cell.id, placeholder);
       this.#near.observe(placeholder);
     }
@@ -183,6 +208,7 @@ export class CellWindow {
       return undefined;
     }
     const view = this.#hooks.create(cell);
+    view.element.hidden = this.#hidden.has(cellId);
     const placeholder = this.#placeholders.get(cellId);
     if (placeholder !== undefined) {
       this.#near.unobserve(placeholder);
@@ -202,7 +228,9 @@ export class CellWindow {
     if (view === undefined || cell === undefined) {
       return;
     }
-    this.#heights.remember(cell, height ?? view.element.getBoundingClientRect().height);
+    if (!view.element.hidden) {
+      this.#heights.remember(cell, height ?? view.element.getBoundingClientRect().height);
+    }
     this.#keep.unobserve(view.element);
     this.#views.delete(cellId);
     this.#far.delete(cellId);

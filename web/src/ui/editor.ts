@@ -31,6 +31,7 @@ import type { Action } from "../actions.ts";
 import type { Splice } from "../doc/notebook.ts";
 import { type CompletionFetcher, kernelCompletion } from "./completion.ts";
 import { followColorScheme } from "./editor-theme.ts";
+import { findHighlighting } from "./find-highlight.ts";
 import { EDIT_SHORTCUTS } from "./keymap.ts";
 import { editorChangeFor, LINE_SEPARATOR, type SourceUpdate, splicesFromChanges } from "./text-changes.ts";
 
@@ -136,6 +137,7 @@ export class CellEditor {
           syntaxHighlighting(highlightStyle),
           placeholder(options.cellType === "code" ? "" : "Type here"),
           followColorScheme(),
+          findHighlighting(),
           // Before the cell keymap (same precedence, so order decides): while the completion
           // popup is open, its Escape and Enter win over "command mode" and newline.
           this.#language.of(languageFor(options.cellType, this.#codeLanguage, this.#complete)),

@@ -62,6 +62,11 @@ export const GLOBAL_SHORTCUTS: readonly Shortcut[] = [
   { keys: "Mod-n", action: "new-window", description: "New notebook window" },
   { keys: "Mod-o", action: "open", description: "Open a notebook" },
   { keys: "Mod-w", action: "close", description: "Close the window" },
+  { keys: "Mod-f", action: "find", description: "Find in the notebook" },
+  { keys: "Mod-h", action: "find-replace", description: "Find and replace in the notebook" },
+  { keys: "F3", action: "find-next", description: "Next match" },
+  { keys: "Shift-F3", action: "find-previous", description: "Previous match" },
+  { keys: "Mod-Shift-o", action: "outline", description: "Show or hide the outline" },
 ];
 
 /** The fields of a KeyboardEvent that name a keystroke. */

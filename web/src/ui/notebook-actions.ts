@@ -16,6 +16,7 @@ import type { CellFocus } from "./cell-focus.ts";
 import type { DocEdits } from "./doc-edits.ts";
 import type { ExecutionTracker } from "./executions.ts";
 import type { NotebookFile } from "./notebook-file.ts";
+import type { NotebookPanels } from "./notebook-panels.ts";
 import type { NotebookView } from "./notebook-view.ts";
 import type { ShortcutsHelp } from "./shortcuts-help.ts";
 import type { StatusBar } from "./status.ts";
@@ -35,6 +36,7 @@ export interface ActionTargets {
   readonly tracker: ExecutionTracker;
   readonly status: StatusBar;
   readonly help: ShortcutsHelp;
+  readonly panels: NotebookPanels;
   readonly kernelPicker: { open(): void };
   readonly dependencies: { open(): void };
 }
@@ -133,6 +135,14 @@ export class NotebookActions {
         return;
       case "shortcuts":
         this.#t.help.toggle();
+        return;
+      case "find":
+      case "find-replace":
+      case "find-next":
+      case "find-previous":
+      case "undo-replace":
+      case "outline":
+        this.#t.panels.perform(action);
         return;
       case "change-kernel":
         this.#t.kernelPicker.open();

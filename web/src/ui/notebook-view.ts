@@ -19,6 +19,7 @@ import { CellView, type CellCallbacks } from "./cell-view.ts";
 import { CellWindow } from "./cell-window.ts";
 import { h } from "./dom.ts";
 import type { ExecutionTracker } from "./executions.ts";
+import { hiddenCells } from "./headings.ts";
 import type { BlobClient } from "./manifests.ts";
 import { type SourceUpdate, sourceUpdatesFromPatches } from "./text-changes.ts";
 
@@ -30,6 +31,9 @@ export class NotebookView {
   #order: CellId[] = [];
   #selected: CellId | null = null;
   #runStates: ExecutionTracker | null = null;
+  #hidden: ReadonlySet<CellId> = new Set();
+  /** Told about each view as it is drawn (find marks its matches in it). */
+  onDrawn: ((view: CellView) => void) | null = null;
   #language: Extension = python();
   /** The cell asking for input and its prompt (one at a time: a kernel waits on one). */
   #input: { readonly cellId: CellId; readonly prompt: HTMLElement } | null = null;
@@ -46,6 +50,7 @@ export class NotebookView {
         if (this.#runStates !== null) {
           view.setRunState(this.#runStates.stateOf(view.id));
         }
+        this.onDrawn?.(view);
       },
       pinned: (cellId) => cellId === this.#selected || cellId === this.#input?.cellId,
     });
@@ -63,6 +68,21 @@ export class NotebookView {
   /** Index of the selected cell in display order, or -1. */
   get selectedIndex(): number {
     return this.#selected === null ? -1 : this.#order.indexOf(this.#selected);
+  }
+
+  /** The views drawn now, by cell id. */
+  get drawn(): ReadonlyMap<CellId, CellView> {
+    return this.#window.views;
+  }
+
+  /** The cell's element in the list (drawn or a placeholder), to measure where it is. */
+  slotOf(cellId: CellId): HTMLElement | null {
+    return this.#window.slotOf(cellId);
+  }
+
+  /** Cells hidden under collapsed headings. */
+  get hidden(): ReadonlySet<CellId> {
+    return this.#hidden;
   }
 
   /** The cell's view; a cell drawn as a placeholder is built first. */
@@ -90,6 +110,7 @@ export class NotebookView {
     const previousIndex = this.selectedIndex;
     this.#window.reconcile(cells, updates);
     this.#order = cells.map((cell) => cell.id);
+    this.#hide(cells);
     if (this.#selected === null || !this.#window.has(this.#selected)) {
       const fallback = this.#order[Math.min(Math.max(previousIndex, 0), this.#order.length - 1)];
       this.select(fallback ?? null);
@@ -125,7 +146,14 @@ export class NotebookView {
       }
       cells.push(cell);
     }
+    // Headings live in markdown cells: only a change to one (or from one) can hide or show cells.
+    const headingsMayChange = cells.some(
+      (cell) => cell.cellType === "markdown" || this.#window.cellOf(cell.id)?.cellType === "markdown",
+    );
     this.#window.updateCells(cells, updates);
+    if (headingsMayChange) {
+      this.#hide(orderedCells(doc));
+    }
     return true;
   }
 
@@ -185,6 +213,14 @@ export class NotebookView {
   resetOutputs(): void {
     for (const view of this.#window.views.values()) {
       view.resetOutputs();
+    }
+  }
+
+  #hide(cells: readonly Cell[]): void {
+    const hidden = hiddenCells(cells);
+    if (hidden.size !== this.#hidden.size || [...hidden].some((id) => !this.#hidden.has(id))) {
+      this.#hidden = hidden;
+      this.#window.setHidden(hidden);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 
 import { h } from "./dom.ts";
+import { FIND_PANEL_KEYS } from "./find-panel.ts";
 import { COMMAND_SHORTCUTS, describeKeys, EDIT_SHORTCUTS, GLOBAL_SHORTCUTS, type Shortcut } from "./keymap.ts";
 
 /** Editor keys CodeMirror handles itself, listed for completeness. */
@@ -53,6 +54,7 @@ export class ShortcutsHelp {
           {},
           table("Edit mode (Enter)", [...EDIT_SHORTCUTS, ...EDITOR_KEYS]),
           table("Anywhere", GLOBAL_SHORTCUTS),
+          table("Find bar", FIND_PANEL_KEYS),
         ),
       ),
     );

@@ -38,6 +38,10 @@ const GROUPS: readonly (readonly ButtonSpec[])[] = [
     { action: "clear-outputs", label: "Clear", title: "Clear the cell's outputs" },
     { action: "clear-all-outputs", label: "Clear all", title: "Clear every cell's outputs" },
   ],
+  [
+    { action: "find", label: "Find", title: "Find and replace in the notebook (Ctrl/Cmd-F)" },
+    { action: "outline", label: "Outline", title: "Show or hide the outline (Ctrl/Cmd-Shift-O)" },
+  ],
   [{ action: "shortcuts", label: "⌨", title: "Keyboard shortcuts (H in command mode)" }],
 ];
 
@@ -83,6 +87,11 @@ export class Toolbar {
       ),
     );
     this.element = h("nav", { class: "toolbar", role: "toolbar" }, ...groups);
+  }
+
+  /** Show a panel button's state (the outline shown or not). */
+  setPressed(action: Action, pressed: boolean): void {
+    this.#buttons.get(action)?.setAttribute("aria-pressed", String(pressed));
   }
 
   /** Reflect the selected cell (its type, or none selected). */
