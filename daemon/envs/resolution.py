@@ -1,7 +1,9 @@
 """Where a notebook's kernel runs, decided per notebook in a documented order.
 
 1. the user's own choice (the kernel picker, `nbdesk run --kernel`), kept per room;
-2. the notebook's inline dependencies (`metadata.nbdesk.uv` and friends);
+2. the notebook's inline dependencies (`metadata.nbdesk.uv` and friends), only once the
+   user approved them here (`nbdesk.daemon.envs.trust`); an unapproved list is skipped
+   and the kernel runs on what comes next, without those packages;
 3. the nearest project near the notebook (`pyproject.toml`, `environment.yml`, a
    `.venv`), walking up to a `.git` folder or the home directory;
 4. `metadata.kernelspec.name` when a kernelspec of that name is installed (`python3`,
@@ -27,6 +29,7 @@ from jupyter_client.kernelspec import KernelSpec
 from nbdesk.daemon.envs import kernelspecs, projects, python_envs
 from nbdesk.daemon.envs.env import Env, Processes
 from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels, S
+from nbdesk.daemon.envs.trust import Approval, Trust
 from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.enums import KernelChoiceKind, ResolutionSource
 from nbdesk.daemon.wire.errors import EnvError, ErrorCode, MissingIpykernel, MissingKernelspec
@@ -97,6 +100,7 @@ class EnvironmentSource(Protocol[S]):
     cache_dir: Path
     builders: Processes
     hot: HotKernels[S]
+    trust: Trust
 
     def owned_by(self, owner: str) -> Env | None: ...
 
@@ -105,7 +109,10 @@ class EnvironmentSource(Protocol[S]):
     async def take_waiting(self, kind: str, owner: str) -> Env: ...
 
     async def deps_env(
-        self, deps: tuple[str, ...], on_progress: Callable[[EnvProgress], None]
+        self,
+        deps: tuple[str, ...],
+        approval: Approval | None,
+        on_progress: Callable[[EnvProgress], None],
     ) -> Env: ...
 
 
@@ -129,12 +136,26 @@ class Resolver(Generic[S]):
     ) -> KernelTarget[S]:
         if chosen is not None:
             return await self.chosen(owner, chosen, folder, on_line)
-        if deps:
-            env = await self.envs.deps_env(deps, on_progress)
+        approval = self.envs.trust.approval(get_metadata) if deps else None
+        if approval is not None:
+            env = await self.envs.deps_env(deps, approval, on_progress)
             label = f"the notebook's dependencies ({', '.join(deps)})"
             target: KernelTarget[S] = python_target(env.python, label, ResolutionSource.INLINE_DEPS)
             target.env, target.deps = env, deps
             return target
+        target = await self._without_dependencies(owner, folder, get_metadata, on_line)
+        if deps:
+            target.env_label += f", without {', '.join(deps)} (not approved here)"
+        return target
+
+    async def _without_dependencies(
+        self,
+        owner: str,
+        folder: Path | None,
+        get_metadata: Callable[[str], str | None],
+        on_line: Callable[[str], None],
+    ) -> KernelTarget[S]:
+        """Steps 3 to 5 of the order."""
         if folder is not None and (project := projects.find_project(folder, home=self.home)):
             return await self.project(project, ResolutionSource.PROJECT, on_line)
         name, language = named_kernelspec(get_metadata)

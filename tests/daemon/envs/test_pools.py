@@ -170,6 +170,9 @@ async def test_notebook_dependencies_get_a_shared_environment(
         return path
 
     first = await NotebookClient.open(notebook("first.ipynb", ["six"]), home=daemon.home)
+    trust = (await first.request("get_trust"))["trust"]
+    assert trust["status"] == "untrusted", "a notebook from elsewhere asks first"
+    await first.request("approve_trust", digest=trust["digest"])
     await first.connection.request("launch_kernel", timeout=300)
     phases = [(await first.next_broadcast("env_progress"))["phase"] for _ in range(2)]
     assert phases == ["building", "ready"]
@@ -178,6 +181,8 @@ async def test_notebook_dependencies_get_a_shared_environment(
     assert Path(prefix).name.startswith("nbdesk-deps-") and six_file.startswith(prefix)
 
     second = await NotebookClient.open(notebook("second.ipynb", [" six", "six"]), home=daemon.home)
+    trust = (await second.request("get_trust"))["trust"]
+    assert trust["status"] == "trusted", "six was approved once: remembered"
     started = time.monotonic()
     await second.connection.request("launch_kernel", timeout=300)
     assert time.monotonic() - started < 30
