@@ -2,8 +2,9 @@
 
 `nbdesk [PATH...]` opens a window per notebook (none: the last session, else a new
 notebook); `nbdesk daemon ...` manages (and `nbdesk daemon serve` is) the daemon;
-`nbdesk run` executes headlessly; `nbdesk kernel -f FILE` is an ipykernel (see
-`nbdesk.daemon.home.frozen`: the frozen app is one executable).
+`nbdesk run` executes headlessly; `nbdesk trust` approves a notebook's packages;
+`nbdesk kernel -f FILE` is an ipykernel (see `nbdesk.daemon.home.frozen`: the frozen app
+is one executable).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import sys
 USAGE = (
     "usage: nbdesk [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
     " | nbdesk run NOTEBOOK [-o OUT] [--kernel NAME] [--timeout S] [--allow-errors]"
-    " [-p NAME VALUE]... [-f PARAMS.yaml]... | nbdesk kernel -f CONNECTION_FILE"
+    " [-p NAME VALUE]... [-f PARAMS.yaml]... [--trust] | nbdesk trust NOTEBOOK [--yes]"
+    " | nbdesk kernel -f CONNECTION_FILE"
 )
 
 
@@ -36,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         from nbdesk.daemon.client import run
 
         return run.main(args[1:])
+    if args and args[0] == "trust":
+        from nbdesk.daemon.client import trust_cli
+
+        return trust_cli.main(args[1:])
     if args and args[0] in ("-h", "--help"):
         print(USAGE)
         return 0

@@ -107,10 +107,15 @@ class Trust:
 
         declared = declared_dependencies(after)
         signature = self.key.sign(declared.digest)
-        self.approved.remember(names(declared))
-        self.generation += 1
+        self.remember(declared.listed)
         return nbdesk_metadata_with(after, signature=signature)
+
+    def remember(self, requirements: list[str]) -> None:
+        """The user approved these packages (by name) on this machine."""
+        self.approved.remember(requirement_name(r) for r in requirements)
+        self.generation += 1
 
 
 def names(declared: DeclaredDependencies) -> set[str]:
+    """The normalised names of every package the notebook lists."""
     return {requirement_name(requirement) for requirement in declared.listed}

@@ -5,8 +5,9 @@ Approval is checked at the time of use: the request names the digest of the list
 dialog showed (and the server first waits for the document heads the dialog was drawn
 from), and is refused with `trust_changed` when the list in the document now is another,
 whether another window, a script or an edit of the file on disk changed it. A list
-written through `set_dependencies` is signed as written, because the user typed it,
-unless it keeps packages from a list that was never approved (then those still ask).
+written through `set_dependencies` is signed as written, because the user typed it
+(what they add is remembered as approved), unless it keeps packages from a list that was
+never approved (then the list still asks).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nbdesk.daemon.doc.dependencies import declared_dependencies, nbdesk_metadata_with
-from nbdesk.daemon.doc.requirements import check_requirement
+from nbdesk.daemon.doc.requirements import check_requirement, requirement_name
 from nbdesk.daemon.envs.env import uv_binary
 from nbdesk.daemon.rooms.room import Room
 from nbdesk.daemon.wire.enums import TrustStatus
@@ -58,12 +59,14 @@ async def set_dependencies(room: Room, request: SetDependencies) -> TrustReply:
         )
     )
     before = room.trust.current()
-    carried = set(written) & set(before.dependencies)
-    approved_before = before.status in (TrustStatus.TRUSTED, TrustStatus.NO_DEPENDENCIES)
     trust = room.context.environments.trust
-    if approved_before or not carried:
+    trust.remember([item for item in written if item not in before.dependencies])
+    kept = {requirement_name(item) for item in written if item in before.dependencies}
+    if before.status in (TrustStatus.TRUSTED, TrustStatus.NO_DEPENDENCIES) or (
+        kept <= trust.approved.names
+    ):
         value = trust.signed(room.doc.get_metadata, written)
-    else:  # the kept packages were never approved: the new list asks like the old one did
+    else:  # it keeps packages never approved: the new list asks, as the old one did
         value = nbdesk_metadata_with(room.doc.get_metadata, dependencies=written)
     room.doc.set_metadata("nbdesk", value)
     room.local_change()
