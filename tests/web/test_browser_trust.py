@@ -48,12 +48,12 @@ async def focus_in(locator: Locator) -> bool:
     return bool(await locator.evaluate("(d) => d.contains(document.activeElement)"))
 
 
-async def tab_to(page: Page, target: Locator, limit: int = 12) -> None:
-    """Press Tab until `target` has the focus (keyboard only, no clicks)."""
+async def tab_to(page: Page, target: Locator, limit: int = 12, key: str = "Tab") -> None:
+    """Press Tab (or `key`: Shift+Tab) until `target` has the focus (keyboard only)."""
     for _ in range(limit):
         if await target.evaluate("(t) => t === document.activeElement"):
             return
-        await page.keyboard.press("Tab")
+        await page.keyboard.press(key)
     await expect(target).to_be_focused()
 
 
@@ -109,7 +109,8 @@ async def test_a_notebook_from_elsewhere_installs_nothing_until_approved(
 async def test_open_without_installing_says_what_is_missing_and_offers_review(
     browser: Browser, shell: ShellServer, daemon: DaemonProcess, tmp_path: Path
 ) -> None:
-    path = notebook_with_dependencies(tmp_path / "declined.ipynb", ["six"], "import six")
+    # tabulate: a package the default environment (here the daemon's own) does not hold
+    path = notebook_with_dependencies(tmp_path / "declined.ipynb", ["tabulate"], "import tabulate")
     page = await open_page(browser, shell.page_url(open=str(path)))
     dialog = page.get_by_role("dialog", name="Install this notebook's packages?")
     await expect(dialog).to_be_visible(timeout=20_000)
@@ -118,7 +119,7 @@ async def test_open_without_installing_says_what_is_missing_and_offers_review(
     await expect(dialog).to_be_hidden()
     notice = page.locator("[data-trust-notice]")
     await expect(notice).to_be_visible()
-    await expect(notice).to_contain_text("Not installed: six")
+    await expect(notice).to_contain_text("Not installed: tabulate")
     await expect(notice).to_contain_text("runs on the default environment")
     assert await page.evaluate("document.activeElement !== document.body"), "focus restored"
 
@@ -218,7 +219,8 @@ async def test_the_panel_edits_the_list_every_window_sees_it_and_restart_applies
     await expect(drift).to_be_visible(timeout=30_000)
     await expect(drift).to_contain_text("six added")
     await screenshot(page, "dependencies-panel")
-    await tab_to(page, drift.get_by_role("button", name="Restart to apply"))
+    # From the field, back up the panel: the list, then the drift notice above it.
+    await tab_to(page, drift.get_by_role("button", name="Restart to apply"), key="Shift+Tab")
     await page.keyboard.press("Enter")
     await expect(panel.locator("[data-build-log]")).not_to_be_empty(timeout=BUILD_TIMEOUT)
     await expect(panel.locator("[data-build]")).to_have_attribute(

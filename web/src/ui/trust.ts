@@ -41,6 +41,9 @@ export function needsApproval(state: TrustState): boolean {
 export class Trust {
   readonly dialog: TrustDialog;
   readonly notice: HTMLElement;
+  /** One text and one button, kept across redraws so a focused button keeps the focus. */
+  readonly #noticeText: HTMLElement;
+  readonly #review: HTMLElement;
   readonly #requests: TrustRequests;
   #state: TrustState | null = null;
   /** The heads the dialog's list was drawn from. */
@@ -61,7 +64,15 @@ export class Trust {
       },
       fallbackFocus,
     );
-    this.notice = h("div", { class: "kernel-notice trust-notice", role: "status", "data-trust-notice": "" });
+    this.#noticeText = h("span", {});
+    this.#review = h("button", { type: "button", "data-notice-action": "review" }, "Review packages…");
+    this.#review.addEventListener("click", () => this.review());
+    this.notice = h(
+      "div",
+      { class: "kernel-notice trust-notice", role: "status", "data-trust-notice": "" },
+      this.#noticeText,
+      this.#review,
+    );
     this.notice.hidden = true;
   }
 
@@ -177,21 +188,13 @@ export class Trust {
     const state = this.#state;
     if (state === null || !needsApproval(state) || this.dialog.isOpen) {
       this.notice.hidden = true;
-      this.notice.replaceChildren();
+      this.#noticeText.textContent = "";
       return;
     }
-    const review = h("button", { type: "button", "data-notice-action": "review" }, "Review packages…");
-    review.addEventListener("click", () => this.review());
     const why = state.status === "signature_invalid" ? "changed outside nbdesk and not approved again" : "not approved on this machine";
-    this.notice.replaceChildren(
-      h(
-        "span",
-        {},
-        `Not installed: ${state.dependencies.join(", ")} (${why}). ` +
-          "The kernel runs on the default environment without them.",
-      ),
-      review,
-    );
+    this.#noticeText.textContent =
+      `Not installed: ${state.dependencies.join(", ")} (${why}). ` +
+      "The kernel runs on the default environment without them.";
     this.notice.hidden = false;
   }
 }
