@@ -16,6 +16,7 @@ from conftest import DaemonProcess
 from desktop_app import App, display, needs_desktop, wait_until
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
+from nbdesk.desktop.menus import MENUS
 
 pytestmark = [needs_desktop, pytest.mark.timeout(300)]
 __all__ = ["display"]  # a fixture
@@ -37,7 +38,8 @@ async def test_trust_dialog_and_dependencies_panel_in_the_app(
 ) -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell("import six\nprint(six.__version__)"))
-    nb.metadata["nbdesk"] = {"uv": {"dependencies": ["six", "reqeusts"]}}
+    # tomli-w is real and installable, and two letters from tomli: the dialog flags it
+    nb.metadata["nbdesk"] = {"uv": {"dependencies": ["six", "tomli-w"]}}
     path = tmp_path / "from-elsewhere.ipynb"
     nbformat.write(nb, path)
 
@@ -60,11 +62,12 @@ async def test_trust_dialog_and_dependencies_panel_in_the_app(
         trust = (await client.request("get_trust"))["trust"]
         assert trust["status"] == "trusted", trust
 
-        # The Kernel menu (File, then Right twice), its last item: Dependencies…
+        # The Kernel menu (File, then Right to it), its last item: Dependencies…
         app.focus(window)
         app.xdotool("mousemove", "--window", window, "20", "12", "click", "1")
         await asyncio.sleep(0.5)
-        app.xdotool("key", "Right", "Right", "Up", "Return")
+        kernel_menu = [title for title, _ in MENUS].index("Kernel")
+        app.xdotool("key", *["Right"] * kernel_menu, "Up", "Return")
         await asyncio.sleep(0.5)
         # The panel opened with its field focused: a package typed there is added.
         app.xdotool("type", "--delay", "50", "iniconfig")
