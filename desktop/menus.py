@@ -75,6 +75,7 @@ MENUS: list[tuple[str, list[tuple[str, str] | None]]] = [
             ("Restart", "restart"),
             None,
             ("Change Kernel…", "change-kernel"),
+            ("Dependencies…", "dependencies"),
         ],
     ),
 ]

@@ -2,10 +2,11 @@
 
 `nbdesk [PATH...]` opens a window per notebook (none: the last session, else a new
 notebook); `nbdesk daemon ...` manages (and `nbdesk daemon serve` is) the daemon;
-`nbdesk run` executes headlessly; `nbdesk export` writes HTML, a script, Markdown or PDF;
-`nbdesk mcp` serves the Model Context Protocol on stdio (agents as peers); `nbdesk server
-...` adds the Jupyter servers whose kernels notebooks may use; `nbdesk kernel -f FILE` is
-an ipykernel (see `nbdesk.daemon.home.frozen`: the frozen app is one executable).
+`nbdesk run` executes headlessly; `nbdesk trust` approves a notebook's packages; `nbdesk
+export` writes HTML, a script, Markdown or PDF; `nbdesk mcp` serves the Model Context
+Protocol on stdio (agents as peers); `nbdesk server ...` adds the Jupyter servers whose
+kernels notebooks may use; `nbdesk kernel -f FILE` is an ipykernel (see
+`nbdesk.daemon.home.frozen`: the frozen app is one executable).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 USAGE = (
     "usage: nbdesk [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
     " | nbdesk run NOTEBOOK [-o OUT] [--kernel NAME] [--timeout S] [--allow-errors]"
-    " [-p NAME VALUE]... [-f PARAMS.yaml]..."
+    " [-p NAME VALUE]... [-f PARAMS.yaml]... [--trust] | nbdesk trust NOTEBOOK [--yes]"
     " | nbdesk export {NOTEBOOK | --id ID} --to {html,script,markdown,pdf} [-o OUT]"
     " | nbdesk mcp | nbdesk server {add,list,remove} | nbdesk kernel -f CONNECTION_FILE"
 )
@@ -44,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         from nbdesk.daemon.client import run
 
         return run.main(args[1:])
+    if args and args[0] == "trust":
+        from nbdesk.daemon.client import trust_cli
+
+        return trust_cli.main(args[1:])
     if args and args[0] == "export":
         from nbdesk.daemon.client import export_cli
 

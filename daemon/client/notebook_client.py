@@ -38,6 +38,7 @@ from nbdesk.daemon.client.opening import Opening
 from nbdesk.daemon.client.results import ExecutionResult, execution_result, nodes
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
+from nbdesk.daemon.wire.broadcasts import TrustState
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.framing import FrameType
 from nbdesk.daemon.wire.responses import (
@@ -52,6 +53,7 @@ from nbdesk.daemon.wire.responses import (
     KernelLaunched,
     RawMetadata,
     SavedTo,
+    TrustReply,
 )
 
 FINISHED_LIMIT = 256  # execution_done events kept for a later wait_done()
@@ -285,6 +287,35 @@ class NotebookClient:
         """Start the kernel: an installed kernelspec, an interpreter (or "uv"/"conda"), or
         with neither wherever the daemon's resolution order says."""
         return await self.call("launch_kernel", KernelLaunched, kernelspec=kernelspec, env=env)
+
+    # -- dependencies and trust -------------------------------------------------------------
+
+    async def get_trust(self) -> TrustState:
+        """The notebook's dependencies, whether they may be installed here, and flags for
+        names close to popular packages."""
+        return (await self.call("get_trust", TrustReply)).trust
+
+    async def dependencies(self) -> list[str]:
+        """The packages the notebook lists, as written."""
+        return (await self.get_trust()).dependencies
+
+    async def set_dependencies(self, dependencies: list[str]) -> TrustState:
+        """Replace the notebook's uv dependency list (`metadata.nbdesk.uv.dependencies`).
+
+        Each entry must name a package from the index (options, URLs and paths are
+        refused with `bad_dependency`). What this client writes is signed as written,
+        since this script is the user's own, unless the list keeps packages from a list
+        nobody approved here: those still wait for the user.
+
+        There is deliberately no `approve()`: approving is the user's answer to a list
+        they were shown (the notebook's window, or `nbdesk trust PATH`), and a script
+        that could approve what it opened would make that question meaningless. A
+        script runs as the same user, so it could read the key in the daemon's home or
+        send `approve_trust` itself: trust protects the user from notebooks that come
+        from elsewhere, not from their own programs."""
+        return (
+            await self.call("set_dependencies", TrustReply, dependencies=list(dependencies))
+        ).trust
 
     async def list_kernels(self) -> list[KernelChoice]:
         return (await self.call("list_kernels", KernelChoices)).choices

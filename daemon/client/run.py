@@ -11,8 +11,12 @@ not run, `input()` raises, a cell tagged `raises-exception` (any cell with
 too long. papermill-style parameters (`parameters`) are injected first. The result is
 saved to OUT (or back to NOTEBOOK), also when the run stops early.
 
+A notebook listing packages not approved on this machine (`nbdesk trust`) is not run:
+nothing is installed or executed unless `--trust` approves them for the run.
+
 Exit status, as nbclient's `jupyter execute`: 0 when every cell ran or failed only where
-allowed (`--allow-errors` included), 1 when a cell stopped the run, 2 for bad input.
+allowed (`--allow-errors` included), 1 when a cell stopped the run, 2 for bad input; and
+3 when the notebook's packages were not approved (see `nbdesk trust`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from nbdesk.daemon.client import parameters
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.client.run_plan import RAISES_TAG, CellPlan, may_raise, plan, tags
 from nbdesk.daemon.client.run_progress import Progress
+from nbdesk.daemon.client.trust_cli import UNTRUSTED_EXIT, check_trust
 from nbdesk.daemon.doc.ipynb import parse_ipynb
 from nbdesk.daemon.home import servers
 from nbdesk.daemon.home.config import Home
@@ -53,6 +58,7 @@ class RunOptions:
     timeout: float | None = None
     allow_errors: bool = False
     parameters: dict[str, Any] | None = None  # None: inject nothing
+    trust: bool = False  # approve the notebook's packages for this run
 
 
 class Outcome(StrEnum):
@@ -289,6 +295,8 @@ async def run_notebook(options: RunOptions, nb: nbformat.NotebookNode, home: Hom
             injected = parameters.inject(nb, "")  # its source once the kernel's language is known
             nb.metadata.setdefault("papermill", {})["parameters"] = options.parameters
         cell_ids = write(client, nb)
+        if not await check_trust(client, options.source, approve_it=options.trust):
+            return UNTRUSTED_EXIT
         launched = await launch(client, options, nb)
         try:
             print(f"running {options.source.name} on {launched.display_name}", file=sys.stderr)
@@ -329,6 +337,11 @@ def parser() -> argparse.ArgumentParser:
     )
     parse.add_argument(
         "--allow-errors", action="store_true", help="go on after a cell fails (exit status 0)"
+    )
+    parse.add_argument(
+        "--trust",
+        action="store_true",
+        help="approve the packages the notebook lists (else one not approved exits with 3)",
     )
     parse.add_argument(
         "-p",
@@ -375,6 +388,7 @@ def main(argv: list[str]) -> int:
             server=args.server,
             timeout=args.timeout,
             allow_errors=args.allow_errors,
+            trust=args.trust,
             parameters=(
                 parameters.collect(args.parameters_file, [tuple(p) for p in args.parameter])
                 if injected

@@ -270,19 +270,28 @@ async def uv_pip_install(
     )
 
 
-async def build_uv(path: Path, spec: EnvSpec, processes: Processes) -> None:
-    """`uv venv` then `uv pip install` of the spec's packages, bytecode compiled."""
+async def build_uv(
+    path: Path,
+    spec: EnvSpec,
+    processes: Processes,
+    on_line: Callable[[str], None] | None = None,
+) -> None:
+    """`uv venv` then `uv pip install` of the spec's packages, bytecode compiled; with
+    `on_line`, uv's own lines go there (a notebook's build, shown as it happens)."""
     uv = uv_binary()
-    await processes.run(uv, "venv", "--quiet", "--python", spec.base_python, str(path))
+    await processes.run(
+        uv, "venv", "--quiet", "--python", spec.base_python, str(path), on_line=on_line
+    )
     await processes.run(
         uv,
         "pip",
         "install",
-        "--quiet",
+        *(() if on_line else ("--quiet",)),
         "--compile-bytecode",
         "--python",
         str(path / "bin" / "python"),
         *spec.packages,
+        on_line=on_line,
     )
 
 
@@ -327,7 +336,7 @@ async def build(
             if spec.pip:
                 await uv_pip_install(str(path / "bin" / "python"), spec.pip, processes, on_line)
         else:
-            await build_uv(path, spec, processes)
+            await build_uv(path, spec, processes, None if on_line is _ignore else on_line)
         now = time.time()
         env = Env(path, spec.kind, spec.hash, owner=owner, created=now, last_used=now)
         if not env.usable():

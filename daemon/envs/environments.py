@@ -29,6 +29,7 @@ from nbdesk.daemon.envs.env import (
 from nbdesk.daemon.envs.hot_kernels import HotKernels, NewSession, S
 from nbdesk.daemon.envs.pools import EnvPool
 from nbdesk.daemon.envs.resolution import Resolver
+from nbdesk.daemon.envs.trust import Approval, Trust
 from nbdesk.daemon.home.config import Home, Settings
 from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.enums import EnvKind, EnvPhase
@@ -49,6 +50,7 @@ class Environments(Generic[S]):
         self.nbdesk_home = home
         self.settings = settings
         self.cache_dir = home.cache / "rattler"
+        self.trust = Trust(home.trust_dir)
         self.pools = {
             "uv": self._pool(uv_spec(settings.default_packages), settings.pool_uv),
             "conda": self._pool(conda_spec(settings.conda_channels), settings.pool_conda),
@@ -146,10 +148,15 @@ class Environments(Generic[S]):
         return None
 
     async def deps_env(
-        self, deps: tuple[str, ...], on_progress: Callable[[EnvProgress], None]
+        self,
+        deps: tuple[str, ...],
+        approval: Approval | None,
+        on_progress: Callable[[EnvProgress], None],
     ) -> Env:
         """The environment for a dependency set: built once, shared by every notebook
-        listing the same set (the directory name is the hash of the set)."""
+        listing the same set (the directory name is the hash of the set). Refused
+        (`untrusted`) unless `approval` is the user's consent for exactly `deps`."""
+        self.trust.require(approval, deps)
         spec = uv_spec((*self.settings.default_packages, *deps), kind="deps")
         path = self.root / f"nbdesk-deps-{spec.hash[:16]}"
         lock = self._deps_locks.setdefault(spec.hash, asyncio.Lock())
@@ -162,8 +169,12 @@ class Environments(Generic[S]):
             message = f"installing {', '.join(deps)}"
             on_progress(EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.BUILDING, message=message))
             started = time.monotonic()
+
+            def on_line(line: str) -> None:
+                on_progress(EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.BUILDING, message=line))
+
             try:
-                env = await build(path, spec, self.builders, self.cache_dir)
+                env = await build(path, spec, self.builders, self.cache_dir, on_line=on_line)
             except EnvError as exc:
                 on_progress(
                     EnvProgress(kind=EnvKind.DEPS, phase=EnvPhase.FAILED, message=exc.message)

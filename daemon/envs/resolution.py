@@ -4,7 +4,9 @@
    kernel of a Jupyter server the user added is one of these choices;
    then the notebook's own `metadata.nbdesk.server` (a remote kernel chosen where the
    notebook was written: that server's kernelspec `metadata.kernelspec.name`);
-2. the notebook's inline dependencies (`metadata.nbdesk.uv` and friends);
+2. the notebook's inline dependencies (`metadata.nbdesk.uv` and friends), only once the
+   user approved them here (`nbdesk.daemon.envs.trust`); an unapproved list is skipped
+   and the kernel runs on what comes next, without those packages;
 3. the nearest project near the notebook (`pyproject.toml`, `environment.yml`, a
    `.venv`), walking up to a `.git` folder or the home directory;
 4. `metadata.kernelspec.name` when a kernelspec of that name is installed (`python3`,
@@ -30,6 +32,7 @@ from jupyter_client.kernelspec import KernelSpec
 from nbdesk.daemon.envs import kernelspecs, projects, python_envs
 from nbdesk.daemon.envs.env import Env, Processes
 from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels, S
+from nbdesk.daemon.envs.trust import Approval, Trust
 from nbdesk.daemon.home import servers
 from nbdesk.daemon.home.config import Home
 from nbdesk.daemon.home.servers import RemoteKernelRef
@@ -132,6 +135,7 @@ class EnvironmentSource(Protocol[S]):
     nbdesk_home: Home  # where the user's Jupyter servers are kept
     builders: Processes
     hot: HotKernels[S]
+    trust: Trust
 
     def owned_by(self, owner: str) -> Env | None: ...
 
@@ -140,7 +144,10 @@ class EnvironmentSource(Protocol[S]):
     async def take_waiting(self, kind: str, owner: str) -> Env: ...
 
     async def deps_env(
-        self, deps: tuple[str, ...], on_progress: Callable[[EnvProgress], None]
+        self,
+        deps: tuple[str, ...],
+        approval: Approval | None,
+        on_progress: Callable[[EnvProgress], None],
     ) -> Env: ...
 
 
@@ -167,12 +174,26 @@ class Resolver(Generic[S]):
         if (server := notebook_server(get_metadata)) is not None:
             name = named_kernelspec(get_metadata)[0] or "python3"
             return remote_target(self.envs.nbdesk_home, server, name, ResolutionSource.SERVER)
-        if deps:
-            env = await self.envs.deps_env(deps, on_progress)
+        approval = self.envs.trust.approval(get_metadata) if deps else None
+        if approval is not None:
+            env = await self.envs.deps_env(deps, approval, on_progress)
             label = f"the notebook's dependencies ({', '.join(deps)})"
             target: KernelTarget[S] = python_target(env.python, label, ResolutionSource.INLINE_DEPS)
             target.env, target.deps = env, deps
             return target
+        target = await self._without_dependencies(owner, folder, get_metadata, on_line)
+        if deps:
+            target.env_label += f", without {', '.join(deps)} (not approved here)"
+        return target
+
+    async def _without_dependencies(
+        self,
+        owner: str,
+        folder: Path | None,
+        get_metadata: Callable[[str], str | None],
+        on_line: Callable[[str], None],
+    ) -> KernelTarget[S]:
+        """Steps 3 to 5 of the order."""
         if folder is not None and (project := projects.find_project(folder, home=self.home)):
             return await self.project(project, ResolutionSource.PROJECT, on_line)
         name, language = named_kernelspec(get_metadata)

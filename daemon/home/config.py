@@ -117,6 +117,11 @@ class Home:
     def cache(self) -> Path:
         return self.root / "cache"
 
+    @property
+    def trust_dir(self) -> Path:
+        """The user's trust key and the packages they approved (private to this user)."""
+        return self.root / "trust"
+
     def prepare(self) -> None:
         """Create the directories, with the socket's private to this user."""
         for directory in (self.root, self.docs, self.log_file.parent):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nbdesk.daemon.rooms import kernel_choices, server_settings
+from nbdesk.daemon.rooms import kernel_choices, server_settings, trust_handlers
 from nbdesk.daemon.rooms.room import Room
 from nbdesk.daemon.wire.broadcasts import Saved
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
@@ -191,6 +191,7 @@ HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     InputReply: input_reply,
     Complete: complete,
     SendComm: send_comm,
+    **trust_handlers.HANDLERS,
 }
 
 

@@ -26,6 +26,7 @@ from nbdesk.daemon.rooms.context import RoomContext
 from nbdesk.daemon.rooms.debounce import Debouncer
 from nbdesk.daemon.rooms.file_binding import NotebookFile
 from nbdesk.daemon.rooms.peer import Peer
+from nbdesk.daemon.rooms.room_trust import RoomTrust
 from nbdesk.daemon.wire.broadcasts import FileChanged, KernelStatusChanged
 from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
@@ -58,6 +59,7 @@ class Room:
         self._changed = asyncio.Event()
         self._persist_lock = asyncio.Lock()
         self.kernel = RoomKernel(self)
+        self.trust = RoomTrust(doc, context.environments.trust, self.broadcast)
 
     def __repr__(self) -> str:
         where = self.file.path.name if self.file else "untitled"
@@ -117,6 +119,7 @@ class Room:
             peer.send(FrameType.BROADCAST, encode(self.kernel.location))
         if self.kernel.input.request is not None:
             peer.send(FrameType.BROADCAST, encode(self.kernel.input.request))
+        peer.send(FrameType.BROADCAST, encode(self.trust.current()))
 
     def detach(self, peer: Peer) -> None:
         self.peers.pop(peer.id, None)
@@ -153,6 +156,7 @@ class Room:
 
     def _on_change(self) -> None:
         self.kernel.check_env_sync()
+        self.trust.changed()
         self._persist.trigger()
         if self.file is not None:
             self.file.autosave.trigger()

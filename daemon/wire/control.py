@@ -62,6 +62,7 @@ class Action(StrEnum):
     UNDO_REPLACE = "undo-replace"
     OUTLINE = "outline"
     CHANGE_KERNEL = "change-kernel"
+    DEPENDENCIES = "dependencies"
 
 
 class Control(msgspec.Struct, tag_field="type", kw_only=True):

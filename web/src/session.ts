@@ -149,15 +149,31 @@ export class Session {
     }
   }
 
-  /** Send a room request; resolves with its checked result or rejects with a ResponseError. */
-  request<Op extends RoomOp>(op: Op, fields: RequestFields<Op>): Promise<ResultOf<Op>> {
+  /** The heads of the page's document now (what a request can say it was based on). */
+  heads(): string[] {
+    return A.getHeads(this.#doc);
+  }
+
+  /**
+   * Send a room request; resolves with its checked result or rejects with a ResponseError.
+   * `requiredHeads` names the document the request was based on (an approval of a list
+   * drawn a while ago); ops in NEEDS_HEADS otherwise send the current heads.
+   */
+  request<Op extends RoomOp>(
+    op: Op,
+    fields: RequestFields<Op>,
+    options: { readonly requiredHeads?: readonly string[] } = {},
+  ): Promise<ResultOf<Op>> {
     if (!this.#live) {
       return Promise.reject(new ResponseError("the daemon is not connected", "not_connected"));
     }
     const id = this.#nextId;
     this.#nextId += 1;
     const message: Record<string, unknown> = { ...fields, op, id };
-    if (NEEDS_HEADS.has(op)) {
+    if (options.requiredHeads !== undefined) {
+      this.flush();
+      message["required_heads"] = [...options.requiredHeads];
+    } else if (NEEDS_HEADS.has(op)) {
       this.flush();
       message["required_heads"] = A.getHeads(this.#doc);
     }

@@ -170,14 +170,23 @@ async def test_notebook_dependencies_get_a_shared_environment(
         return path
 
     first = await NotebookClient.open(notebook("first.ipynb", ["six"]), home=daemon.home)
+    trust = (await first.request("get_trust"))["trust"]
+    assert trust["status"] == "untrusted", "a notebook from elsewhere asks first"
+    await first.request("approve_trust", digest=trust["digest"])
     await first.connection.request("launch_kernel", timeout=300)
-    phases = [(await first.next_broadcast("env_progress"))["phase"] for _ in range(2)]
-    assert phases == ["building", "ready"]
+    events = [await first.next_broadcast("env_progress")]
+    while events[-1]["phase"] == "building":
+        events.append(await first.next_broadcast("env_progress"))
+    assert events[-1]["phase"] == "ready", events
+    assert events[0]["message"] == "installing six"
+    assert any("six" in e["message"] for e in events[1:-1]), "uv's own lines, as they come"
     where = await run_code(first, "import six, sys; print(sys.prefix, six.__file__)")
     prefix, six_file = where.split()
     assert Path(prefix).name.startswith("nbdesk-deps-") and six_file.startswith(prefix)
 
     second = await NotebookClient.open(notebook("second.ipynb", [" six", "six"]), home=daemon.home)
+    trust = (await second.request("get_trust"))["trust"]
+    assert trust["status"] == "trusted", "six was approved once: remembered"
     started = time.monotonic()
     await second.connection.request("launch_kernel", timeout=300)
     assert time.monotonic() - started < 30

@@ -400,7 +400,8 @@ export type Action =
   | "find-previous"
   | "undo-replace"
   | "outline"
-  | "change-kernel";
+  | "change-kernel"
+  | "dependencies";
 export const ActionValues: readonly Action[] = [
   "add-above",
   "add-below",
@@ -440,6 +441,7 @@ export const ActionValues: readonly Action[] = [
   "undo-replace",
   "outline",
   "change-kernel",
+  "dependencies",
 ];
 export function isAction(value: unknown): value is Action {
   return ActionValues.some((member) => member === value);

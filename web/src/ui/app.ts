@@ -7,7 +7,8 @@
  * What each part owns: notebook-actions.ts every user action, cell-focus.ts the selection
  * and mode, notebook-file.ts the path, dirty flag, saving and closing, doc-edits.ts local
  * edits to the document, kernel-place.ts and kernel-picker.ts where the kernel runs and
- * changing it, stdin-prompt.ts the kernel's `input()`, languages/ the editor's language.
+ * changing it, stdin-prompt.ts the kernel's `input()`, languages/ the editor's language,
+ * dependencies.ts the notebook's packages (the panel and the trust dialog).
  */
 
 import { SessionStorageDrafts } from "../drafts.ts";
@@ -32,6 +33,7 @@ import { CellCommands } from "./cell-commands.ts";
 import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
+import { Dependencies } from "./dependencies.ts";
 import { DocEdits } from "./doc-edits.ts";
 import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
@@ -58,6 +60,7 @@ export class App implements SessionListener {
   readonly #consent: ConsentDialog;
   readonly #picker: KernelPicker;
   readonly #servers: ServersDialog;
+  readonly #dependencies: Dependencies;
   #input: InputPrompt | null = null;
   /** The editor language asked for last; the view gets it once it has loaded. */
   #language: EditorLanguage = "python";
@@ -110,6 +113,7 @@ export class App implements SessionListener {
         this.#picker.open(); // the servers may have changed: ask for the kernels again
       }
     });
+    this.#dependencies = new Dependencies(this.#session, this.#status, commandMode);
     const callbacks: CellCallbacks = {
       edit: (cellId, splices, text) => {
         this.#edits.typed(cellId, splices, text);
@@ -147,13 +151,21 @@ export class App implements SessionListener {
       toolbar.element,
       this.#status.banner,
       this.#kernelPlace.notice,
+      this.#dependencies.trust.notice,
       this.#panels.find.element,
-      h("div", { class: "workspace" }, this.#panels.outline.element, this.#view.element),
+      h(
+        "div",
+        { class: "workspace" },
+        this.#panels.outline.element,
+        this.#view.element,
+        this.#dependencies.panel.element,
+      ),
       this.#status.element,
       help.element,
       this.#picker.element,
       this.#servers.element,
       this.#consent.element,
+      this.#dependencies.trust.dialog.element,
     );
     const keyboard = new Keyboard(root, this.#view.element, (action) => this.#actions.perform(action, "key"));
     this.#focus = new CellFocus(this.#view, keyboard, toolbar, () => this.#session.doc);
@@ -182,6 +194,7 @@ export class App implements SessionListener {
       help,
       panels: this.#panels,
       kernelPicker: this.#picker,
+      dependencies: this.#dependencies.panel,
     });
     toolbar.showSelection(null);
     this.#file.show();
@@ -198,6 +211,7 @@ export class App implements SessionListener {
     this.#focus.syncToolbar();
     this.#panels.docChanged();
     this.#followLanguage(editorLanguage(notebookLanguage(change.doc)));
+    this.#dependencies.docChanged(change.doc);
     if (!this.#shown && isSynced(change.doc)) {
       this.#shown = true;
       this.#firstShow();
@@ -248,8 +262,10 @@ export class App implements SessionListener {
         return;
       case "env_progress":
         this.#showEnvProgress(event);
+        this.#dependencies.progress(event);
         return;
       case "env_sync_state":
+        this.#dependencies.syncState(event);
         if (event.in_sync) {
           this.#status.setEnvironment("", "");
         } else {
@@ -260,6 +276,7 @@ export class App implements SessionListener {
       case "kernel_location":
         this.#kernelPlace.show(event);
         this.#picker.location(event);
+        this.#dependencies.kernelLocation(event);
         return;
       case "input_request":
         this.#askInput(event);
@@ -270,7 +287,8 @@ export class App implements SessionListener {
         }
         return;
       case "trust_state":
-        return; // the dependencies panel and the trust dialog land next (issue 15)
+        this.#dependencies.trustState(event);
+        return;
       default:
         assertNever(event);
     }
@@ -382,6 +400,7 @@ export class App implements SessionListener {
         return;
       case "daemon_lost":
         this.#kernelPlace.forget();
+        this.#dependencies.forget();
         this.#dropInput();
         this.#tracker.reset();
         this.#view.applyRunStates(this.#tracker);

@@ -17,9 +17,9 @@ import {
   strokeName,
 } from "./keymap.ts";
 
-/** Elements that keep their own keystrokes: editors, form controls, open dialogs. */
+/** Elements that keep their own keystrokes: editors, form controls, open dialogs, panels. */
 const OWNS_KEYS =
-  ".cm-editor, input, textarea, select, button, a[href], [contenteditable], dialog[open], iframe";
+  ".cm-editor, input, textarea, select, button, a[href], [contenteditable], dialog[open], iframe, [data-owns-keys]";
 
 function ownsKeys(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest(OWNS_KEYS) !== null;

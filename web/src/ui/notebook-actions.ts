@@ -38,6 +38,7 @@ export interface ActionTargets {
   readonly help: ShortcutsHelp;
   readonly panels: NotebookPanels;
   readonly kernelPicker: { open(): void };
+  readonly dependencies: { open(): void };
 }
 
 export class NotebookActions {
@@ -145,6 +146,9 @@ export class NotebookActions {
         return;
       case "change-kernel":
         this.#t.kernelPicker.open();
+        return;
+      case "dependencies":
+        this.#t.dependencies.open();
         return;
       case "run-all":
         this.#request("Run all", session.request("run_all", {}));

@@ -31,6 +31,7 @@ const GROUPS: readonly (readonly ButtonSpec[])[] = [
     { action: "run-all", label: "Run all", title: "Run every cell" },
     { action: "interrupt", label: "■ Interrupt", title: "Interrupt the kernel" },
     { action: "restart", label: "↻ Restart", title: "Restart the kernel" },
+    { action: "dependencies", label: "Dependencies…", title: "The packages this notebook needs" },
     { action: "change-kernel", label: "Change kernel…", title: "Choose the kernel this notebook runs on" },
   ],
   [
