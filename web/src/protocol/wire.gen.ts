@@ -386,7 +386,19 @@ export type Action =
   | "find-previous"
   | "undo-replace"
   | "outline"
-  | "change-kernel";
+  | "change-kernel"
+  | "extend-up"
+  | "extend-down"
+  | "select-all"
+  | "merge"
+  | "run-selected"
+  | "run-above"
+  | "run-below"
+  | "restart-run-all"
+  | "restart-clear"
+  | "toggle-input"
+  | "toggle-outputs"
+  | "toggle-scrolled";
 export const ActionValues: readonly Action[] = [
   "add-above",
   "add-below",
@@ -426,6 +438,18 @@ export const ActionValues: readonly Action[] = [
   "undo-replace",
   "outline",
   "change-kernel",
+  "extend-up",
+  "extend-down",
+  "select-all",
+  "merge",
+  "run-selected",
+  "run-above",
+  "run-below",
+  "restart-run-all",
+  "restart-clear",
+  "toggle-input",
+  "toggle-outputs",
+  "toggle-scrolled",
 ];
 export function isAction(value: unknown): value is Action {
   return ActionValues.some((member) => member === value);
@@ -624,6 +648,7 @@ export function checkExecuteCell(value: unknown, at = "ExecuteCell"): ExecuteCel
 
 export interface RunAll {
   readonly op: "run_all";
+  readonly cell_ids?: CellId[] | null;
   readonly id: RequestId;
   readonly required_heads?: string[] | null;
 }
@@ -631,6 +656,7 @@ export function checkRunAll(value: unknown, at = "RunAll"): RunAll {
   const map = v.record(value, at);
   return {
     op: v.literal(map["op"], "run_all", `${at}.op`),
+    cell_ids: map["cell_ids"] === undefined ? null : map["cell_ids"] === null ? null : v.array(map["cell_ids"], `${at}.cell_ids`, (item, itemAt) => v.is(isCellId, item, itemAt, "CellId")),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
   };
