@@ -29,8 +29,10 @@ import { assertNever } from "../util/guards.ts";
 import { WidgetBridge } from "../widgets/bridge.ts";
 import { pageStorage } from "./cell-clipboard.ts";
 import { CellCommands } from "./cell-commands.ts";
+import { CellDrag } from "./cell-drag.ts";
 import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
+import { ConfirmDialog } from "./confirm-dialog.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
 import { DocEdits } from "./doc-edits.ts";
 import { h } from "./dom.ts";
@@ -43,6 +45,7 @@ import { NotebookActions } from "./notebook-actions.ts";
 import { basename, NotebookFile } from "./notebook-file.ts";
 import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
+import { RunActions } from "./run-actions.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
 import { InputPrompt } from "./stdin-prompt.ts";
@@ -100,6 +103,16 @@ export class App implements SessionListener {
         this.#panels.docChanged();
       },
       select: (cellId) => this.#focus.select(cellId),
+      press: (cellId, event) => {
+        if (event.shiftKey && event.button === 0) {
+          event.preventDefault(); // no editor focus, no text selection: the range grows
+          this.#focus.extendTo(cellId);
+          this.#focus.commandMode();
+        } else {
+          this.#focus.select(cellId);
+        }
+      },
+      fold: (cellId, part) => this.#actions.fold([cellId], part),
       run: (cellId, advance) => this.#actions.performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#focus.leave(cellId, direction),
       perform: (cellId, action) => this.#actions.performOn(cellId, action),
@@ -118,6 +131,7 @@ export class App implements SessionListener {
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     const toolbar = new Toolbar((action) => this.#actions.perform(action));
     const help = new ShortcutsHelp();
+    const confirm = new ConfirmDialog(pageStorage(), commandMode);
     this.#panels = new NotebookPanels({
       doc: () => this.#session.doc,
       view: this.#view,
@@ -137,6 +151,7 @@ export class App implements SessionListener {
       help.element,
       this.#picker.element,
       this.#consent.element,
+      confirm.element,
     );
     const keyboard = new Keyboard(root, this.#view.element, (action) => this.#actions.perform(action, "key"));
     this.#focus = new CellFocus(this.#view, keyboard, toolbar, () => this.#session.doc);
@@ -152,19 +167,29 @@ export class App implements SessionListener {
       },
       pageStorage(),
     );
-    this.#actions = new NotebookActions({
+    const runParts = {
       session: this.#session,
-      host,
       view: this.#view,
-      focus: this.#focus,
-      edits: this.#edits,
-      file: this.#file,
-      cells,
       tracker: this.#tracker,
       status: this.#status,
+      file: this.#file,
+      confirm,
+    };
+    this.#actions = new NotebookActions({
+      ...runParts,
+      runs: new RunActions(runParts),
+      host,
+      focus: this.#focus,
+      edits: this.#edits,
+      cells,
       help,
       panels: this.#panels,
       kernelPicker: this.#picker,
+    });
+    new CellDrag(root, this.#view.element, this.#view.list, {
+      cellsFor: (cellId) => (this.#view.selection.includes(cellId) ? this.#view.selection : [cellId]),
+      drop: (cellIds, before) => this.#actions.drop(cellIds, before),
+      click: (cellId) => this.#focus.select(cellId),
     });
     toolbar.showSelection(null);
     this.#file.show();
