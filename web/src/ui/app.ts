@@ -112,7 +112,12 @@ export class App implements SessionListener {
           this.#focus.select(cellId);
         }
       },
-      fold: (cellId, part) => this.#actions.fold([cellId], part),
+      fold: (cellId, part) => {
+        this.#actions.fold([cellId], part);
+        if (!this.#focus.editing) {
+          this.#focus.commandMode(); // a note that stood for the folded part may have had the focus
+        }
+      },
       run: (cellId, advance) => this.#actions.performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#focus.leave(cellId, direction),
       perform: (cellId, action) => this.#actions.performOn(cellId, action),
@@ -129,7 +134,10 @@ export class App implements SessionListener {
       blobs: () => this.#blobs,
     });
     this.#view = new NotebookView(() => this.#blobs, callbacks);
-    const toolbar = new Toolbar((action) => this.#actions.perform(action));
+    const toolbar = new Toolbar(
+      (action) => this.#actions.perform(action),
+      () => this.#focus.commandMode(),
+    );
     const help = new ShortcutsHelp();
     const confirm = new ConfirmDialog(pageStorage(), commandMode);
     this.#panels = new NotebookPanels({

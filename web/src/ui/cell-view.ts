@@ -107,6 +107,7 @@ export class CellView {
     const fold = (part: DisplayPart): HTMLButtonElement => {
       const button = h("button", { type: "button", class: `fold fold-${part}`, "data-fold": part });
       button.addEventListener("click", () => callbacks.fold(this.id, part));
+      button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus where it is
       return button;
     };
     this.#folds = { input: fold("input"), outputs: fold("outputs"), scrolled: fold("scrolled") };
@@ -114,6 +115,9 @@ export class CellView {
     this.#inputNote.addEventListener("click", () => callbacks.fold(this.id, "input"));
     this.#outputsNote = h("button", { type: "button", class: "folded-note", "data-folded": "outputs" });
     this.#outputsNote.addEventListener("click", () => callbacks.fold(this.id, "outputs"));
+    for (const note of [this.#inputNote, this.#outputsNote]) {
+      note.addEventListener("mousedown", (event) => event.preventDefault());
+    }
     this.#input = h(
       "div",
       { class: "cell-input" },
@@ -254,8 +258,7 @@ export class CellView {
     this.element.toggleAttribute("data-outputs-hidden", outputsHidden);
     this.#input.classList.toggle("folded", inputHidden);
     this.#inputNote.hidden = !inputHidden;
-    this.#inputNote.textContent = "⋯ input hidden";
-    this.#inputNote.setAttribute("aria-label", "Show the hidden input");
+    this.#inputNote.replaceChildren(h("span", { "aria-hidden": "true" }, "⋯ "), "Show the hidden input");
     this.#folds.input.setAttribute("aria-expanded", String(!inputHidden));
     this.#folds.input.setAttribute("aria-label", inputHidden ? "Show the input" : "Hide the input");
     this.#folds.input.title = inputHidden ? "Show the input" : "Hide the input";
@@ -264,8 +267,7 @@ export class CellView {
     this.#outputs.element.hidden = outputsHidden;
     this.#outputsNote.hidden = !outputsHidden;
     const noun = count === 1 ? "output" : "outputs";
-    this.#outputsNote.textContent = `⋯ ${count} ${noun} hidden`;
-    this.#outputsNote.setAttribute("aria-label", `Show the ${count} hidden ${noun}`);
+    this.#outputsNote.replaceChildren(h("span", { "aria-hidden": "true" }, "⋯ "), `Show the ${count} hidden ${noun}`);
     this.#folds.outputs.setAttribute("aria-expanded", String(!outputsHidden));
     this.#folds.outputs.setAttribute("aria-label", outputsHidden ? "Show the outputs" : "Hide the outputs");
     this.#folds.outputs.title = outputsHidden ? "Show the outputs" : "Hide the outputs";

@@ -25,7 +25,20 @@ export class MenuButton {
   readonly #items: HTMLButtonElement[];
   #returnFocus: Element | null = null;
 
-  constructor(name: string, label: string, entries: readonly MenuEntry[], onAction: (action: Action) => void) {
+  readonly #leave: () => void;
+
+  /**
+   * `leave` gives the focus back to the notebook when the menu was opened from its
+   * button by keyboard (the focus would otherwise stay in the toolbar after the action).
+   */
+  constructor(
+    name: string,
+    label: string,
+    entries: readonly MenuEntry[],
+    onAction: (action: Action) => void,
+    leave: () => void,
+  ) {
+    this.#leave = leave;
     const menuId = `menu-${name}`;
     this.#button = h(
       "button",
@@ -48,6 +61,9 @@ export class MenuButton {
         `${entry.label}${shortcut}`,
       );
       item.addEventListener("click", () => {
+        if (this.#returnFocus === this.#button) {
+          this.#returnFocus = null; // chosen: act where the notebook's focus belongs
+        }
         this.close();
         onAction(entry.action);
       });
@@ -66,6 +82,11 @@ export class MenuButton {
     this.#button.addEventListener("click", () => (this.#menu.hidden ? this.open(0) : this.close()));
     this.#button.addEventListener("keydown", (event) => this.#onButtonKey(event));
     this.#menu.addEventListener("keydown", (event) => this.#onMenuKey(event));
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !this.#menu.hidden && !this.element.contains(document.activeElement)) {
+        this.close(false);
+      }
+    });
     document.addEventListener("pointerdown", (event) => {
       if (!this.#menu.hidden && event.target instanceof Node && !this.element.contains(event.target)) {
         this.close(false);
@@ -95,8 +116,10 @@ export class MenuButton {
     if (restore && this.element.contains(document.activeElement)) {
       if (back instanceof HTMLElement && back.isConnected && back !== document.body && !this.element.contains(back)) {
         back.focus({ preventScroll: true });
-      } else {
+      } else if (back === this.#button) {
         this.#button.focus();
+      } else {
+        this.#leave();
       }
     }
   }
@@ -122,7 +145,6 @@ export class MenuButton {
     } else if (event.key === "Escape") {
       event.preventDefault();
       event.stopPropagation();
-      this.#returnFocus = this.#button;
       this.close();
     } else if (event.key === "Tab") {
       this.close(false);

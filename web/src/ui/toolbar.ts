@@ -104,10 +104,11 @@ export class Toolbar {
   readonly element: HTMLElement;
   readonly #buttons = new Map<Action, HTMLButtonElement>();
 
-  constructor(onAction: (action: Action) => void) {
+  /** `leave`: put the focus back on the notebook (after a menu chosen by keyboard). */
+  constructor(onAction: (action: Action) => void, leave: () => void) {
     const menus = MENUS.map(({ name, label, entries }) => {
       const withKeys = entries.map((entry) => ({ ...entry, keys: keysFor(entry.action) }));
-      return new MenuButton(name, label, withKeys, onAction).element;
+      return new MenuButton(name, label, withKeys, onAction, leave).element;
     });
     const groups = GROUPS.map((group) =>
       h(
