@@ -20,11 +20,12 @@ class WriteError(NbdeskError):
 _tmp_counter = itertools.count()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Concurrent writers of one path each use their own temp file; the last rename wins."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Concurrent writers of one path each use their own temp file; the last rename wins.
+    The file is created with `mode` (0o600 for secrets), never wider for a moment."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_tmp_counter)}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
             view = memoryview(data)
             while view:
