@@ -88,7 +88,8 @@ const languages = {
 
 /** Unit tests for Node's test runner; like the interop peer, packages stay external. */
 async function testTarget() {
-  const tests = (await readdir("test")).filter((name) => name.endsWith(".test.ts"));
+  // The tests, and readme-keys.ts (`npm run readme-keys`), which shares their setup.
+  const tests = (await readdir("test")).filter((name) => name.endsWith(".test.ts") || name === "readme-keys.ts");
   return {
     ...COMMON,
     entryPoints: tests.map((name) => `test/${name}`),

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -369,11 +370,17 @@ class RoomKernel:
         self._wakeup.set()
         return execution
 
-    async def run_all(self) -> list[Execution]:
+    async def run_all(self, cell_ids: Sequence[CellId] | None = None) -> list[Execution]:
+        """Queue every code cell, or those of `cell_ids` in that order (an unknown id
+        raises before anything is queued; cells that are not code are skipped)."""
+        for cell_id in cell_ids or ():
+            self.host.doc.cell(cell_id)
         await self.ready()
+        doc = self.host.doc
+        cells = doc.cells() if cell_ids is None else [doc.cell(cell_id) for cell_id in cell_ids]
         executions = [
             Execution(cell_id=cell.id, code=cell.source)
-            for cell in self.host.doc.cells()
+            for cell in cells
             if cell.cell_type == CellType.CODE
         ]
         self.queue.extend(executions)

@@ -102,7 +102,7 @@ async def execute_cell(room: Room, request: ExecuteCell) -> ExecutionQueued:
 
 
 async def run_all(room: Room, request: RunAll) -> ExecutionsQueued:
-    executions = await room.kernel.run_all()
+    executions = await room.kernel.run_all(request.cell_ids)
     return ExecutionsQueued(
         execution_ids=[e.id for e in executions], cell_ids=[e.cell_id for e in executions]
     )

@@ -63,6 +63,18 @@ class Action(StrEnum):
     OUTLINE = "outline"
     CHANGE_KERNEL = "change-kernel"
     DEPENDENCIES = "dependencies"
+    EXTEND_UP = "extend-up"
+    EXTEND_DOWN = "extend-down"
+    SELECT_ALL = "select-all"
+    MERGE = "merge"
+    RUN_SELECTED = "run-selected"
+    RUN_ABOVE = "run-above"
+    RUN_BELOW = "run-below"
+    RESTART_RUN_ALL = "restart-run-all"
+    RESTART_CLEAR = "restart-clear"
+    TOGGLE_INPUT = "toggle-input"
+    TOGGLE_OUTPUTS = "toggle-outputs"
+    TOGGLE_SCROLLED = "toggle-scrolled"
 
 
 class Control(msgspec.Struct, tag_field="type", kw_only=True):

@@ -82,7 +82,11 @@ class ExecuteCell(Request, tag="execute_cell"):
 
 
 class RunAll(Request, tag="run_all"):
-    pass
+    """Queue every code cell in document order, or, with `cell_ids`, those cells in the
+    order given (run above, below, a selection): cells that are not code are skipped, an
+    unknown id refuses the whole request before anything is queued."""
+
+    cell_ids: list[CellId] | None = None
 
 
 class Interrupt(Request, tag="interrupt"):

@@ -129,6 +129,8 @@ async def test_the_page_survives_a_daemon_restart(
     daemon_factory()
     await expect(page.locator("[data-connection]")).to_have_text("reconnected", timeout=20_000)
     await page.click("[data-action=restart]")
+    await page.click("[data-confirm-accept]")  # a restart asks first
+    await expect(page.locator("[data-message]")).to_have_text("Kernel restarted", timeout=30_000)
     await expect(page.locator("[data-kernel-status]")).to_have_text("idle", timeout=30_000)
     await cell_editor(page).click()
     await page.keyboard.press("Control+Enter")

@@ -239,8 +239,13 @@ async def test_run_keys_queue_markers_interrupt_and_restart(notebook: Notebook) 
     )
     await expect(notebook.cell(4)).to_have_attribute("data-state", "error")
 
-    # 0 0 restarts the kernel: x is gone afterwards.
+    # 0 0 restarts the kernel once the user agrees (Cancel has the focus; Tab, Enter):
+    # x is gone afterwards.
     await notebook.keys("0", "0")
+    question = page.get_by_role("alertdialog", name="Restart the kernel?")
+    await expect(question.get_by_role("button", name="Cancel")).to_be_focused()
+    await notebook.keys("Tab", "Enter")
+    await expect(question).to_be_hidden()
     await expect(page.locator("[data-message]")).to_have_text(
         "Kernel restarted", timeout=RUN_TIMEOUT
     )

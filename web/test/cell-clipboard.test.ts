@@ -31,6 +31,7 @@ const snapshot = (source: string, cellType: CellSnapshot["cellType"] = "code"): 
   outputs: cellType === "code" ? ["a".repeat(64)] : [],
   executionCount: cellType === "code" ? 3 : null,
   metadata: '{"tags":["x"]}',
+  attachments: cellType === "markdown" ? '{"a.png":{"image/png":"iVBORw0KGgo="}}' : null,
 });
 
 function notebook(sources: string[]): NotebookDoc {
@@ -62,6 +63,14 @@ describe("cell clipboard", () => {
     assert.deepEqual(clipboard.cells, [snapshot("z")]);
     storage.setItem("nbdesk:cell-clipboard", "not json");
     assert.deepEqual(clipboard.cells, [snapshot("z")]);
+  });
+
+  it("reads a copy an older window stored without attachments", () => {
+    const storage = new MemoryStorage();
+    const older: Record<string, unknown> = { ...snapshot("x = 1") };
+    Reflect.deleteProperty(older, "attachments");
+    storage.setItem("nbdesk:cell-clipboard", JSON.stringify([older]));
+    assert.deepEqual(new CellClipboard(storage).cells, [snapshot("x = 1")]);
   });
 
   it("survives a storage that throws", () => {

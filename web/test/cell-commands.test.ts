@@ -61,8 +61,8 @@ describe("cell commands", () => {
   it("undo restores deletions newest first, each at its index", () => {
     const host = new RecordingHost(["a", "b", "c"]);
     const commands = new CellCommands(host, null);
-    commands.delete(host.id(1), 1);
-    commands.delete(host.id(0), 0);
+    commands.delete([host.id(1)], 1);
+    commands.delete([host.id(0)], 0);
     assert.deepEqual(host.sources(), ["c"]);
     commands.undoDelete(false);
     assert.deepEqual(host.sources(), ["a", "c"]);
@@ -78,17 +78,48 @@ describe("cell commands", () => {
     const commands = new CellCommands(host, null);
     commands.paste(0, false);
     assert.deepEqual(host.messages, ["No copied cell to paste"]);
-    commands.cut(host.id(0), 0);
+    commands.cut([host.id(0)], 0);
     assert.deepEqual(host.sources(), ["b"]);
     commands.paste(1, false);
     commands.paste(2, true);
     assert.deepEqual(host.sources(), ["b", "a", "a"]);
     assert.deepEqual(host.shown, [[1, false], [2, true]]);
-    commands.copy(host.id(0));
+    commands.copy([host.id(0)]);
     commands.paste(0, false);
     assert.deepEqual(host.sources(), ["b", "b", "a", "a"]);
     commands.undoDelete(false);
     assert.deepEqual(host.sources(), ["a", "b", "b", "a", "a"], "a cut can be undone too");
+  });
+
+  it("deletes, copies and pastes a selection as one, and Z brings it all back", () => {
+    const image = JSON.stringify({ "x.png": { "image/png": "iVBORw0KGgo=" } });
+    const host = new RecordingHost(["a", "b"]);
+    host.current = insertCell(host.current, 2, {
+      cellId: newCellId(),
+      cellType: "code",
+      source: "c",
+      outputs: ["f".repeat(64)],
+      executionCount: 3,
+    });
+    host.current = insertCell(host.current, 3, {
+      cellId: newCellId(),
+      cellType: "markdown",
+      source: "![x](attachment:x.png)",
+      attachments: image,
+    });
+    const commands = new CellCommands(host, null);
+    commands.copy([host.id(2), host.id(3)]);
+    commands.paste(0, false);
+    assert.deepEqual(host.sources(), ["c", "![x](attachment:x.png)", "a", "b", "c", "![x](attachment:x.png)"]);
+    const [code, markdown] = orderedCells(host.current);
+    assert.deepEqual([code?.outputs, code?.executionCount], [["f".repeat(64)], 3], "outputs travel");
+    assert.equal(markdown?.attachments, image, "attachments travel");
+
+    commands.delete([host.id(1), host.id(2), host.id(3)], 1);
+    assert.deepEqual(host.sources(), ["c", "c", "![x](attachment:x.png)"]);
+    commands.undoDelete(false);
+    assert.deepEqual(host.sources(), ["c", "![x](attachment:x.png)", "a", "b", "c", "![x](attachment:x.png)"]);
+    assert.equal(orderedCells(host.current)[1]?.attachments, image);
   });
 
   it("splits at the editor's cursor and edits the lower half", () => {

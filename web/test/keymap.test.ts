@@ -40,15 +40,31 @@ const JUPYTERLAB_COMMAND_KEYS: ReadonlyArray<[string, string]> = [
   ["0 0", "restart"],
   ["h", "shortcuts"],
   ["Enter", "edit-mode"],
+  ["Shift-j", "extend-down"],
+  ["Shift-k", "extend-up"],
+  ["Shift-ArrowDown", "extend-down"],
+  ["Shift-ArrowUp", "extend-up"],
+  ["Mod-a", "select-all"],
+  ["Shift-m", "merge"],
+  ["Mod-Shift-ArrowUp", "move-up"],
+  ["Mod-Shift-ArrowDown", "move-down"],
+];
+
+/** The classic Notebook's keys for outputs (O, Shift-O), and nbdesk's for hiding an input. */
+const OTHER_COMMAND_KEYS: ReadonlyArray<[string, string]> = [
+  ["o", "toggle-outputs"],
+  ["Shift-o", "toggle-scrolled"],
+  ["Shift-i", "toggle-input"],
 ];
 
 describe("keymap tables", () => {
   it("bind JupyterLab's command-mode keys", () => {
     const table = new Map(COMMAND_SHORTCUTS.map((s) => [s.keys, s.action]));
-    for (const [keys, action] of JUPYTERLAB_COMMAND_KEYS) {
+    const expected = [...JUPYTERLAB_COMMAND_KEYS, ...OTHER_COMMAND_KEYS];
+    for (const [keys, action] of expected) {
       assert.equal(table.get(keys), action, keys);
     }
-    assert.equal(table.size, JUPYTERLAB_COMMAND_KEYS.length);
+    assert.equal(table.size, expected.length);
   });
 
   it("bind the edit-mode keys CodeMirror hands over", () => {

@@ -126,6 +126,31 @@ async def test_errors_stop_run_all(daemon: DaemonProcess) -> None:
     await client.close()
 
 
+async def test_run_all_with_cell_ids_runs_those_cells_in_that_order(
+    daemon: DaemonProcess,
+) -> None:
+    """Run above, below and a selection: the page names the cells, the daemon queues the
+    code cells among them in the order given and skips the rest."""
+    client, (first, second, third) = await notebook(daemon, "x = 1", "x = x * 10", "x + 5")
+    with client.edit() as doc:
+        note = doc.insert_cell(1, cell_type="markdown", source="# a note")
+    reply = await client.request("run_all", cell_ids=[third, note, first])
+    assert reply["cell_ids"] == [third, first]
+    statuses = [(await client.wait_done(e, 60))["status"] for e in reply["execution_ids"]]
+    assert statuses == ["error", "aborted"], "x is not defined when the third cell runs first"
+    reply = await client.request("run_all", cell_ids=[first, second, third])
+    for execution_id in reply["execution_ids"]:
+        await client.wait_done(execution_id, 60)
+    assert texts(await client.outputs(third)) == ["15"]
+
+    with pytest.raises(NbdeskError) as refused:
+        await client.request("run_all", cell_ids=[first, "no-such-cell"])
+    assert refused.value.code == "no_such_cell"
+    rerun = await client.execute(third)
+    assert rerun.execution_count == 5, "nothing ran for the refused request"
+    await client.close()
+
+
 async def test_interrupt_stops_a_long_cell_and_clears_the_queue(daemon: DaemonProcess) -> None:
     client, (sleepy, queued) = await notebook(daemon, SLEEPY, "print('never')")
     first = (await client.request("execute_cell", cell_id=sleepy))["execution_id"]

@@ -74,6 +74,8 @@ export interface NewCell {
   readonly executionCount?: number | null;
   /** Raw JSON, as `Cell.metadata`. */
   readonly metadata?: string;
+  /** nbformat attachments as JSON, as `Cell.attachments` (a pasted markdown cell keeps its images). */
+  readonly attachments?: string | null;
 }
 
 export type NotebookErrorCode =
@@ -288,6 +290,7 @@ function newCellRecord(cell: NewCell, position: string): CellRecord {
     execution_count: cell.executionCount ?? null,
     outputs: (cell.outputs ?? []).map((hash) => new A.ImmutableString(hash)),
     metadata: new A.ImmutableString(cell.metadata ?? "{}"),
+    ...(cell.attachments == null ? {} : { attachments: new A.ImmutableString(cell.attachments) }),
   };
 }
 

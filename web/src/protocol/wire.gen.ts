@@ -401,7 +401,19 @@ export type Action =
   | "undo-replace"
   | "outline"
   | "change-kernel"
-  | "dependencies";
+  | "dependencies"
+  | "extend-up"
+  | "extend-down"
+  | "select-all"
+  | "merge"
+  | "run-selected"
+  | "run-above"
+  | "run-below"
+  | "restart-run-all"
+  | "restart-clear"
+  | "toggle-input"
+  | "toggle-outputs"
+  | "toggle-scrolled";
 export const ActionValues: readonly Action[] = [
   "add-above",
   "add-below",
@@ -442,6 +454,18 @@ export const ActionValues: readonly Action[] = [
   "outline",
   "change-kernel",
   "dependencies",
+  "extend-up",
+  "extend-down",
+  "select-all",
+  "merge",
+  "run-selected",
+  "run-above",
+  "run-below",
+  "restart-run-all",
+  "restart-clear",
+  "toggle-input",
+  "toggle-outputs",
+  "toggle-scrolled",
 ];
 export function isAction(value: unknown): value is Action {
   return ActionValues.some((member) => member === value);
@@ -640,6 +664,7 @@ export function checkExecuteCell(value: unknown, at = "ExecuteCell"): ExecuteCel
 
 export interface RunAll {
   readonly op: "run_all";
+  readonly cell_ids?: CellId[] | null;
   readonly id: RequestId;
   readonly required_heads?: string[] | null;
 }
@@ -647,6 +672,7 @@ export function checkRunAll(value: unknown, at = "RunAll"): RunAll {
   const map = v.record(value, at);
   return {
     op: v.literal(map["op"], "run_all", `${at}.op`),
+    cell_ids: map["cell_ids"] === undefined ? null : map["cell_ids"] === null ? null : v.array(map["cell_ids"], `${at}.cell_ids`, (item, itemAt) => v.is(isCellId, item, itemAt, "CellId")),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
   };

@@ -30,8 +30,10 @@ import { assertNever } from "../util/guards.ts";
 import { WidgetBridge } from "../widgets/bridge.ts";
 import { pageStorage } from "./cell-clipboard.ts";
 import { CellCommands } from "./cell-commands.ts";
+import { CellDrag } from "./cell-drag.ts";
 import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
+import { ConfirmDialog } from "./confirm-dialog.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
 import { Dependencies } from "./dependencies.ts";
 import { DocEdits } from "./doc-edits.ts";
@@ -46,6 +48,7 @@ import { NotebookActions } from "./notebook-actions.ts";
 import { basename, NotebookFile } from "./notebook-file.ts";
 import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
+import { RunActions } from "./run-actions.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
 import { InputPrompt } from "./stdin-prompt.ts";
@@ -120,6 +123,21 @@ export class App implements SessionListener {
         this.#panels.docChanged();
       },
       select: (cellId) => this.#focus.select(cellId),
+      press: (cellId, event) => {
+        if (event.shiftKey && event.button === 0) {
+          event.preventDefault(); // no editor focus, no text selection: the range grows
+          this.#focus.extendTo(cellId);
+          this.#focus.commandMode();
+        } else {
+          this.#focus.select(cellId);
+        }
+      },
+      fold: (cellId, part) => {
+        this.#actions.fold([cellId], part);
+        if (!this.#focus.editing) {
+          this.#focus.commandMode(); // a note that stood for the folded part may have had the focus
+        }
+      },
       run: (cellId, advance) => this.#actions.performOn(cellId, advance ? "run-next" : "run"),
       leave: (cellId, direction) => this.#focus.leave(cellId, direction),
       perform: (cellId, action) => this.#actions.performOn(cellId, action),
@@ -136,8 +154,12 @@ export class App implements SessionListener {
       blobs: () => this.#blobs,
     });
     this.#view = new NotebookView(() => this.#blobs, callbacks);
-    const toolbar = new Toolbar((action) => this.#actions.perform(action));
+    const toolbar = new Toolbar(
+      (action) => this.#actions.perform(action),
+      () => this.#focus.commandMode(),
+    );
     const help = new ShortcutsHelp();
+    const confirm = new ConfirmDialog(pageStorage(), commandMode);
     this.#panels = new NotebookPanels({
       doc: () => this.#session.doc,
       view: this.#view,
@@ -166,6 +188,7 @@ export class App implements SessionListener {
       this.#servers.element,
       this.#consent.element,
       this.#dependencies.trust.dialog.element,
+      confirm.element,
     );
     const keyboard = new Keyboard(root, this.#view.element, (action) => this.#actions.perform(action, "key"));
     this.#focus = new CellFocus(this.#view, keyboard, toolbar, () => this.#session.doc);
@@ -181,20 +204,30 @@ export class App implements SessionListener {
       },
       pageStorage(),
     );
-    this.#actions = new NotebookActions({
+    const runParts = {
       session: this.#session,
-      host,
       view: this.#view,
-      focus: this.#focus,
-      edits: this.#edits,
-      file: this.#file,
-      cells,
       tracker: this.#tracker,
       status: this.#status,
+      file: this.#file,
+      confirm,
+    };
+    this.#actions = new NotebookActions({
+      ...runParts,
+      runs: new RunActions(runParts),
+      host,
+      focus: this.#focus,
+      edits: this.#edits,
+      cells,
       help,
       panels: this.#panels,
       kernelPicker: this.#picker,
       dependencies: this.#dependencies.panel,
+    });
+    new CellDrag(root, this.#view.element, this.#view.list, {
+      cellsFor: (cellId) => (this.#view.selection.includes(cellId) ? this.#view.selection : [cellId]),
+      drop: (cellIds, before) => this.#actions.drop(cellIds, before),
+      click: (cellId) => this.#focus.select(cellId),
     });
     toolbar.showSelection(null);
     this.#file.show();

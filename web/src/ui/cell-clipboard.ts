@@ -18,6 +18,8 @@ export interface CellSnapshot {
   readonly outputs: readonly string[];
   readonly executionCount: number | null;
   readonly metadata: string;
+  /** nbformat attachments as JSON (markdown and raw cells' images), or null. */
+  readonly attachments: string | null;
 }
 
 export function snapshotOf(cell: Cell): CellSnapshot {
@@ -27,6 +29,7 @@ export function snapshotOf(cell: Cell): CellSnapshot {
     outputs: [...cell.outputs],
     executionCount: cell.executionCount,
     metadata: cell.metadata,
+    attachments: cell.attachments,
   };
 }
 
@@ -35,17 +38,19 @@ function parseSnapshot(value: unknown): CellSnapshot | null {
     return null;
   }
   const { cellType, source, outputs, executionCount, metadata } = value;
+  const attachments = value["attachments"] ?? null;
   if (
     !isString(cellType) ||
     !isCellType(cellType) ||
     !isString(source) ||
     !isStringArray(outputs) ||
     !(executionCount === null || isInteger(executionCount)) ||
-    !isString(metadata)
+    !isString(metadata) ||
+    !(attachments === null || isString(attachments))
   ) {
     return null;
   }
-  return { cellType, source, outputs, executionCount, metadata };
+  return { cellType, source, outputs, executionCount, metadata, attachments };
 }
 
 /** The subset of the DOM's Storage the clipboard uses. */

@@ -1,11 +1,13 @@
 /**
  * The cell commands that hold cells outside the document: delete with undo (D D / Z),
- * copy, cut and paste (C / X / V), and split at the cursor. Each is one document edit
+ * copy, cut and paste (C / X / V), each on one cell or a selection, and split at the
+ * cursor. Each is one document edit
  * through the host, which also owns selection, focus and messages.
  */
 
 import type { CellId } from "../doc/ids.ts";
-import { deleteCell, getCell, type NotebookDoc } from "../doc/notebook.ts";
+import { type Cell, getCell, type NotebookDoc } from "../doc/notebook.ts";
+import { deleteCells } from "./block-edits.ts";
 import {
   CellClipboard,
   type CellSnapshot,
@@ -36,11 +38,11 @@ export class CellCommands {
     this.#clipboard = new CellClipboard(storage);
   }
 
-  /** Delete a cell (at `index` of the order), remembering it for `undoDelete`. */
-  delete(cellId: CellId, index: number): void {
-    const cell = getCell(this.#host.doc(), cellId);
-    if (cell !== undefined && this.#host.edit((doc) => deleteCell(doc, cellId))) {
-      this.#deleted.push({ index, cells: [snapshotOf(cell)] });
+  /** Delete cells (the first at `index` of the order), remembering them for `undoDelete`. */
+  delete(cellIds: readonly CellId[], index: number): void {
+    const cells = this.#cells(cellIds);
+    if (cells.length > 0 && this.#host.edit((doc) => deleteCells(doc, cellIds))) {
+      this.#deleted.push({ index, cells: cells.map(snapshotOf) });
     }
   }
 
@@ -53,16 +55,16 @@ export class CellCommands {
     this.#insert(deletion.index, deletion.cells, editing);
   }
 
-  copy(cellId: CellId): void {
-    const cell = getCell(this.#host.doc(), cellId);
-    if (cell !== undefined) {
-      this.#clipboard.put([snapshotOf(cell)]);
+  copy(cellIds: readonly CellId[]): void {
+    const cells = this.#cells(cellIds);
+    if (cells.length > 0) {
+      this.#clipboard.put(cells.map(snapshotOf));
     }
   }
 
-  cut(cellId: CellId, index: number): void {
-    this.copy(cellId);
-    this.delete(cellId, index);
+  cut(cellIds: readonly CellId[], index: number): void {
+    this.copy(cellIds);
+    this.delete(cellIds, index);
   }
 
   paste(index: number, editing: boolean): void {
@@ -81,6 +83,11 @@ export class CellCommands {
     if (lower !== undefined && this.#host.edit((doc) => splitCell(doc, cellId, index, cursor, lower))) {
       this.#host.show(lower, true);
     }
+  }
+
+  #cells(cellIds: readonly CellId[]): Cell[] {
+    const doc = this.#host.doc();
+    return cellIds.map((cellId) => getCell(doc, cellId)).filter((cell) => cell !== undefined);
   }
 
   #insert(index: number, cells: readonly CellSnapshot[], editing: boolean): void {

@@ -37,6 +37,7 @@ export function insertSnapshots(
       outputs: cell.outputs,
       executionCount: cell.executionCount,
       metadata: cell.metadata,
+      attachments: cell.attachments,
     });
   });
   return current;

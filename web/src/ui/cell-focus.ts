@@ -1,6 +1,7 @@
 /**
- * Which cell is selected and where the focus is: a cell's editor (edit mode) or the
- * notebook (command mode, keyboard.ts). The toolbar follows the selected cell's type.
+ * Which cells are selected (the active one, and a range around it: cell-selection.ts)
+ * and where the focus is: a cell's editor (edit mode) or the notebook (command mode,
+ * keyboard.ts). The toolbar follows the selected cell's type.
  */
 
 import type { CellId } from "../doc/ids.ts";
@@ -74,6 +75,28 @@ export class CellFocus {
       this.select(target);
       this.commandMode();
     }
+  }
+
+  /** Shift-J/K: move the active end of the selection, keeping its anchor. */
+  extendSelection(delta: number): void {
+    const order = this.#view.order;
+    const target = order[Math.max(0, Math.min(this.#view.selectedIndex + delta, order.length - 1))];
+    if (target !== undefined) {
+      this.extendTo(target);
+      this.commandMode();
+    }
+  }
+
+  /** Shift-click: select from the anchor to `cellId`. */
+  extendTo(cellId: CellId): void {
+    this.#view.extendTo(cellId);
+    this.syncToolbar();
+  }
+
+  selectAll(): void {
+    this.#view.selectAll();
+    this.syncToolbar();
+    this.commandMode();
   }
 
   /** The cursor left a cell's editor at its top or bottom: edit the neighbour. */

@@ -2,9 +2,13 @@
  * One cell on screen: the prompt (`[n]`, `[*]` while running), the editor and the outputs.
  *
  * DOM hooks: `.cell[data-cell-id][data-cell-type][data-state=idle|queued|running]`,
- * `[data-selected]` on the selected cell, `.execution-count`, the editor's `.cm-content`,
- * `.outputs`, a per-cell run button `[data-cell-action=run]`, and `.input-slot` below the
- * outputs, where a prompt for the kernel's `input()` appears (stdin-prompt.ts).
+ * `[data-selected]` on the active cell and `[data-in-selection]` on each of several
+ * selected, `.execution-count`, the editor's `.cm-content`, `.outputs`, a per-cell run
+ * button `[data-cell-action=run]`, the margin's fold toggles `button[data-fold=input|outputs|scrolled]`
+ * and the notes that stand for folded parts `button[data-folded=input|outputs]`
+ * (`[data-input-hidden]`, `[data-outputs-hidden]` on the cell, `.outputs[data-scrolled]`),
+ * the drag handle `[data-drag-handle]` (the margin), and `.input-slot` below the outputs,
+ * where a prompt for the kernel's `input()` appears (stdin-prompt.ts).
  */
 
 import type { Extension } from "@codemirror/state";
@@ -19,6 +23,7 @@ import type { CellRunState } from "./executions.ts";
 import { showEditorMatches } from "./find-highlight.ts";
 import type { MatchPlace } from "./find-matches.ts";
 import type { TextRange } from "./find-query.ts";
+import { type DisplayPart, isFolded } from "./cell-display.ts";
 import { headingOf, isCollapsed } from "./headings.ts";
 import type { BlobClient } from "./manifests.ts";
 import { MarkdownPreview } from "./markdown-cell.ts";
@@ -28,6 +33,10 @@ import type { SourceUpdate } from "./text-changes.ts";
 export interface CellCallbacks {
   edit(cellId: CellId, splices: Splice[], text: string): void;
   select(cellId: CellId): void;
+  /** A mouse button went down on the cell (Shift extends the selection). */
+  press(cellId: CellId, event: MouseEvent): void;
+  /** Fold or unfold the cell's input, outputs or their scrolling (cell-display.ts). */
+  fold(cellId: CellId, part: DisplayPart): void;
   run(cellId: CellId, advance: boolean): void;
   leave(cellId: CellId, direction: "up" | "down"): void;
   /** A shortcut pressed in this cell's editor. */
@@ -60,6 +69,11 @@ export class CellView {
   readonly #preview: MarkdownPreview;
   readonly #headingToggle: HTMLButtonElement;
   readonly #inputSlot: HTMLElement;
+  readonly #input: HTMLElement;
+  readonly #outputArea: HTMLElement;
+  readonly #folds: Record<DisplayPart, HTMLButtonElement>;
+  readonly #inputNote: HTMLButtonElement;
+  readonly #outputsNote: HTMLButtonElement;
   /** A markdown cell shows its editor only while being edited, else its rendering. */
   #editingMarkdown = false;
   #cell: Cell;
@@ -71,7 +85,7 @@ export class CellView {
     this.#count = h("span", { class: "execution-count" });
     const runButton = h(
       "button",
-      { class: "run-cell", type: "button", title: "Run cell", "data-cell-action": "run" },
+      { class: "run-cell", type: "button", title: "Run cell", "aria-label": "Run the cell", "data-cell-action": "run" },
       "▶",
     );
     runButton.addEventListener("click", () => {
@@ -90,20 +104,48 @@ export class CellView {
     });
     this.#outputs = new OutputList(blobs);
     this.#inputSlot = h("div", { class: "input-slot" });
+    const fold = (part: DisplayPart): HTMLButtonElement => {
+      const button = h("button", { type: "button", class: `fold fold-${part}`, "data-fold": part });
+      button.addEventListener("click", () => callbacks.fold(this.id, part));
+      button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus where it is
+      return button;
+    };
+    this.#folds = { input: fold("input"), outputs: fold("outputs"), scrolled: fold("scrolled") };
+    this.#inputNote = h("button", { type: "button", class: "folded-note", "data-folded": "input" });
+    this.#inputNote.addEventListener("click", () => callbacks.fold(this.id, "input"));
+    this.#outputsNote = h("button", { type: "button", class: "folded-note", "data-folded": "outputs" });
+    this.#outputsNote.addEventListener("click", () => callbacks.fold(this.id, "outputs"));
+    for (const note of [this.#inputNote, this.#outputsNote]) {
+      note.addEventListener("mousedown", (event) => event.preventDefault());
+    }
+    this.#input = h(
+      "div",
+      { class: "cell-input" },
+      this.#folds.input,
+      h("div", { class: "input-content" }, this.#preview.element, editorHost),
+      this.#inputNote,
+    );
+    this.#outputArea = h(
+      "div",
+      { class: "cell-output-area" },
+      this.#folds.outputs,
+      this.#outputs.element,
+      this.#outputsNote,
+      this.#folds.scrolled,
+    );
     this.element = h(
       "section",
       { class: "cell", "data-cell-id": cell.id },
-      h("div", { class: "cell-gutter" }, this.#count, runButton, this.#headingToggle),
       h(
         "div",
-        { class: "cell-body" },
-        this.#preview.element,
-        editorHost,
-        this.#outputs.element,
-        this.#inputSlot,
+        { class: "cell-gutter", "data-drag-handle": "", title: "Drag to move the cell (or the selected cells)" },
+        this.#count,
+        runButton,
+        this.#headingToggle,
       ),
+      h("div", { class: "cell-body" }, this.#input, this.#outputArea, this.#inputSlot),
     );
-    this.element.addEventListener("mousedown", () => callbacks.select(this.id));
+    this.element.addEventListener("mousedown", (event) => callbacks.press(this.id, event));
     const commands: EditorCommands = {
       perform: (action) => {
         if (action === "run" || action === "run-next" || action === "run-insert") {
@@ -147,8 +189,10 @@ export class CellView {
     }
   }
 
-  setSelected(selected: boolean): void {
+  /** `selected`: the active cell; `inSelection`: one of several selected cells. */
+  setSelected(selected: boolean, inSelection = false): void {
     this.element.toggleAttribute("data-selected", selected);
+    this.element.toggleAttribute("data-in-selection", inSelection);
   }
 
   /** The editor's cursor (UTF-16 offset), where a split cuts the cell. */
@@ -157,6 +201,10 @@ export class CellView {
   }
 
   focus(where: "start" | "end" | "keep" = "keep"): void {
+    if (isFolded(this.#cell, "input")) {
+      this.#inputNote.focus(); // Enter on it shows the input
+      return;
+    }
     if (this.#showsPreview()) {
       this.#preview.element.focus();
       return;
@@ -196,6 +244,51 @@ export class CellView {
     this.#outputs.update(outputs);
     this.#renderMarkdown();
     this.#renderHeadingToggle();
+    this.#renderFolds();
+  }
+
+  /** The input and the outputs, shown, folded away or (outputs) scrolled, with their toggles. */
+  #renderFolds(): void {
+    const cell = this.#cell;
+    const inputHidden = isFolded(cell, "input");
+    const outputsHidden = isFolded(cell, "outputs");
+    const scrolled = isFolded(cell, "scrolled");
+    const count = cell.outputs.length;
+    this.element.toggleAttribute("data-input-hidden", inputHidden);
+    this.element.toggleAttribute("data-outputs-hidden", outputsHidden);
+    this.#input.classList.toggle("folded", inputHidden);
+    this.#inputNote.hidden = !inputHidden;
+    this.#inputNote.replaceChildren(h("span", { "aria-hidden": "true" }, "⋯ "), "Show the hidden input");
+    this.#folds.input.setAttribute("aria-expanded", String(!inputHidden));
+    this.#folds.input.setAttribute("aria-label", inputHidden ? "Show the input" : "Hide the input");
+    this.#folds.input.title = inputHidden ? "Show the input" : "Hide the input";
+
+    this.#outputArea.hidden = count === 0;
+    this.#outputs.element.hidden = outputsHidden;
+    this.#outputsNote.hidden = !outputsHidden;
+    const noun = count === 1 ? "output" : "outputs";
+    this.#outputsNote.replaceChildren(h("span", { "aria-hidden": "true" }, "⋯ "), `Show the ${count} hidden ${noun}`);
+    this.#folds.outputs.setAttribute("aria-expanded", String(!outputsHidden));
+    this.#folds.outputs.setAttribute("aria-label", outputsHidden ? "Show the outputs" : "Hide the outputs");
+    this.#folds.outputs.title = outputsHidden ? "Show the outputs" : "Hide the outputs";
+
+    this.#folds.scrolled.hidden = outputsHidden;
+    this.#folds.scrolled.textContent = scrolled ? "⤢" : "⇕";
+    this.#folds.scrolled.setAttribute("aria-pressed", String(scrolled));
+    this.#folds.scrolled.setAttribute("aria-label", "Scroll long outputs in a box");
+    this.#folds.scrolled.title = scrolled ? "Show the outputs in full" : "Scroll long outputs in a box";
+    const box = this.#outputs.element;
+    box.toggleAttribute("data-scrolled", scrolled);
+    if (scrolled) {
+      // A scrolled box is reachable from the keyboard and named for screen readers.
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", "Outputs (scrolled)");
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
   }
 
   #renderHeadingToggle(): void {

@@ -137,6 +137,7 @@ export class CellEditor {
           syntaxHighlighting(highlightStyle),
           placeholder(options.cellType === "code" ? "" : "Type here"),
           followColorScheme(),
+          EditorView.contentAttributes.of({ "aria-label": "Cell input" }),
           findHighlighting(),
           // Before the cell keymap (same precedence, so order decides): while the completion
           // popup is open, its Escape and Enter win over "command mode" and newline.

@@ -9,6 +9,7 @@
 
 import type { CellId } from "../doc/ids.ts";
 import type { Cell } from "../doc/notebook.ts";
+import { parseMetadata, withJupyterFlag } from "./cell-metadata.ts";
 
 export interface Heading {
   readonly cellId: CellId;
@@ -75,15 +76,6 @@ export function headingOf(cell: Cell): Heading | null {
   return cell.cellType === "markdown" ? (headingsIn(cell.source, cell.id)[0] ?? null) : null;
 }
 
-function parseMetadata(metadata: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(metadata);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? { ...value } : {};
-  } catch {
-    return {};
-  }
-}
-
 /** JupyterLab's `jupyter.heading_collapsed`, or the classic Notebook extension's top-level key. */
 export function isCollapsed(cell: Cell): boolean {
   const metadata = parseMetadata(cell.metadata);
@@ -97,22 +89,7 @@ export function isCollapsed(cell: Cell): boolean {
  * collapsed (JupyterLab drops the key, and an empty `jupyter` with it).
  */
 export function withCollapsed(metadata: string, collapsed: boolean): string {
-  const parsed = parseMetadata(metadata);
-  const current = parsed["jupyter"];
-  const jupyter: Record<string, unknown> =
-    typeof current === "object" && current !== null && !Array.isArray(current) ? { ...current } : {};
-  delete parsed["heading_collapsed"];
-  if (collapsed) {
-    jupyter["heading_collapsed"] = true;
-  } else {
-    delete jupyter["heading_collapsed"];
-  }
-  if (Object.keys(jupyter).length > 0) {
-    parsed["jupyter"] = jupyter;
-  } else {
-    delete parsed["jupyter"];
-  }
-  return JSON.stringify(parsed);
+  return withJupyterFlag(metadata, "heading_collapsed", collapsed, "heading_collapsed");
 }
 
 /** The cells that collapsed headings hide (display order in, a set of ids out). */

@@ -25,24 +25,35 @@ export interface Shortcut {
 export const COMMAND_SHORTCUTS: readonly Shortcut[] = [
   { keys: "Enter", action: "edit-mode", description: "Edit the selected cell" },
   { keys: "Shift-Enter", action: "run-next", description: "Run and select the next cell" },
-  { keys: "Mod-Enter", action: "run", description: "Run the selected cell" },
+  { keys: "Mod-Enter", action: "run", description: "Run the selected cells" },
   { keys: "Alt-Enter", action: "run-insert", description: "Run and insert a cell below" },
   { keys: "a", action: "add-above", description: "Insert a cell above" },
   { keys: "b", action: "add-below", description: "Insert a cell below" },
-  { keys: "d d", action: "delete", description: "Delete the cell" },
-  { keys: "z", action: "undo-delete", description: "Undo the last cell deletion" },
-  { keys: "c", action: "copy", description: "Copy the cell" },
-  { keys: "x", action: "cut", description: "Cut the cell" },
+  { keys: "d d", action: "delete", description: "Delete the selected cells" },
+  { keys: "z", action: "undo-delete", description: "Undo the last cell deletion (with outputs)" },
+  { keys: "c", action: "copy", description: "Copy the selected cells" },
+  { keys: "x", action: "cut", description: "Cut the selected cells" },
   { keys: "v", action: "paste", description: "Paste cells below" },
-  { keys: "m", action: "to-markdown", description: "Make it a markdown cell" },
-  { keys: "y", action: "to-code", description: "Make it a code cell" },
-  { keys: "r", action: "to-raw", description: "Make it a raw cell" },
+  { keys: "m", action: "to-markdown", description: "Make them markdown cells" },
+  { keys: "y", action: "to-code", description: "Make them code cells" },
+  { keys: "r", action: "to-raw", description: "Make them raw cells" },
   { keys: "k", action: "select-up", description: "Select the cell above" },
   { keys: "ArrowUp", action: "select-up", description: "Select the cell above" },
   { keys: "j", action: "select-down", description: "Select the cell below" },
   { keys: "ArrowDown", action: "select-down", description: "Select the cell below" },
+  { keys: "Shift-k", action: "extend-up", description: "Extend the selection up" },
+  { keys: "Shift-ArrowUp", action: "extend-up", description: "Extend the selection up" },
+  { keys: "Shift-j", action: "extend-down", description: "Extend the selection down" },
+  { keys: "Shift-ArrowDown", action: "extend-down", description: "Extend the selection down" },
+  { keys: "Mod-a", action: "select-all", description: "Select every cell" },
+  { keys: "Mod-Shift-ArrowUp", action: "move-up", description: "Move the selected cells up" },
+  { keys: "Mod-Shift-ArrowDown", action: "move-down", description: "Move the selected cells down" },
+  { keys: "Shift-m", action: "merge", description: "Merge the selected cells (or with the cell below)" },
+  { keys: "Shift-i", action: "toggle-input", description: "Hide or show the input" },
+  { keys: "o", action: "toggle-outputs", description: "Hide or show the outputs" },
+  { keys: "Shift-o", action: "toggle-scrolled", description: "Scroll long outputs, or show them in full" },
   { keys: "i i", action: "interrupt", description: "Interrupt the kernel" },
-  { keys: "0 0", action: "restart", description: "Restart the kernel" },
+  { keys: "0 0", action: "restart", description: "Restart the kernel (asks first)" },
   { keys: "h", action: "shortcuts", description: "Show these shortcuts" },
 ];
 
@@ -68,6 +79,11 @@ export const GLOBAL_SHORTCUTS: readonly Shortcut[] = [
   { keys: "Shift-F3", action: "find-previous", description: "Previous match" },
   { keys: "Mod-Shift-o", action: "outline", description: "Show or hide the outline" },
 ];
+
+/** The first key bound to `action` in `table`, to show beside a menu item or button. */
+export function keysFor(action: Action, table: readonly Shortcut[] = COMMAND_SHORTCUTS): string | undefined {
+  return table.find((shortcut) => shortcut.action === action)?.keys;
+}
 
 /** The fields of a KeyboardEvent that name a keystroke. */
 export interface KeyStroke {

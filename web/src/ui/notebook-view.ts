@@ -1,5 +1,7 @@
 /**
- * The list of cells, in document order, and the selection.
+ * The list of cells, in document order, and the selection (an active cell, and an anchor
+ * when several cells are selected: `[data-selected]` marks the active one,
+ * `[data-in-selection]` every cell of a multi-cell selection).
  *
  * `render` reconciles the list with a document (creating, updating, reordering and
  * removing cells); remote source changes reach each editor as the patches' edits. Only
@@ -15,6 +17,7 @@ import type { Extension } from "@codemirror/state";
 import { type CellId, isCellId } from "../doc/ids.ts";
 import { type Cell, getCell, isSynced, type NotebookDoc, orderedCells } from "../doc/notebook.ts";
 import { cellChangesFromPatches } from "./cell-changes.ts";
+import { selectionRange } from "./cell-selection.ts";
 import { CellView, type CellCallbacks } from "./cell-view.ts";
 import { CellWindow } from "./cell-window.ts";
 import { h } from "./dom.ts";
@@ -30,6 +33,10 @@ export class NotebookView {
   readonly #window: CellWindow;
   #order: CellId[] = [];
   #selected: CellId | null = null;
+  /** The other end of a multi-cell selection (cell-selection.ts); the active cell is `#selected`. */
+  #anchor: CellId | null = null;
+  /** The cells marked `data-in-selection` now. */
+  #marked: ReadonlySet<CellId> = new Set();
   #runStates: ExecutionTracker | null = null;
   #hidden: ReadonlySet<CellId> = new Set();
   /** Told about each view as it is drawn (find marks its matches in it). */
@@ -45,7 +52,7 @@ export class NotebookView {
     this.#window = new CellWindow(this.element, this.#list, {
       create: (cell) => new CellView(cell, blobs, callbacks, this.#language),
       materialised: (view) => {
-        view.setSelected(view.id === this.#selected);
+        view.setSelected(view.id === this.#selected, this.#marked.has(view.id));
         view.showInput(this.#input?.cellId === view.id ? this.#input.prompt : null);
         if (this.#runStates !== null) {
           view.setRunState(this.#runStates.stateOf(view.id));
@@ -56,6 +63,11 @@ export class NotebookView {
     });
   }
 
+  /** The list element holding every cell (drawn or a placeholder), in display order. */
+  get list(): HTMLElement {
+    return this.#list;
+  }
+
   /** Cell ids in display order. */
   get order(): readonly CellId[] {
     return this.#order;
@@ -63,6 +75,11 @@ export class NotebookView {
 
   get selected(): CellId | null {
     return this.#selected;
+  }
+
+  /** The selected cells in display order: the active one, or the range from the anchor to it. */
+  get selection(): CellId[] {
+    return selectionRange(this.#order, this.#anchor, this.#selected);
   }
 
   /** Index of the selected cell in display order, or -1. */
@@ -115,6 +132,7 @@ export class NotebookView {
       const fallback = this.#order[Math.min(Math.max(previousIndex, 0), this.#order.length - 1)];
       this.select(fallback ?? null);
     }
+    this.#markSelection();
   }
 
   /** Say what the page waits for (only while nothing has synced yet). */
@@ -165,21 +183,55 @@ export class NotebookView {
     }
   }
 
-  /** Select a cell, drawing it and scrolling to it when it is off screen. */
+  /** Select one cell (the selection collapses to it), drawing it and scrolling to it. */
   select(cellId: CellId | null): void {
+    this.#anchor = cellId;
+    this.#activate(cellId);
+    this.#markSelection();
+  }
+
+  /** Make `cellId` the active end of the selection, keeping its anchor (Shift-click, Shift-J/K). */
+  extendTo(cellId: CellId): void {
+    this.#anchor ??= this.#selected ?? cellId;
+    this.#activate(cellId);
+    this.#markSelection();
+  }
+
+  /** Select every cell (the last one active). */
+  selectAll(): void {
+    const first = this.#order[0];
+    const last = this.#order[this.#order.length - 1];
+    if (first !== undefined && last !== undefined) {
+      this.#anchor = first;
+      this.#activate(last);
+      this.#markSelection();
+    }
+  }
+
+  #activate(cellId: CellId | null): void {
     if (cellId === this.#selected) {
       return;
     }
     const previous = this.#selected;
     this.#selected = cellId;
     if (previous !== null) {
-      this.#window.views.get(previous)?.setSelected(false);
+      this.#window.views.get(previous)?.setSelected(false, this.#marked.has(previous));
       this.#window.unpinned(previous);
     }
     if (cellId !== null) {
       this.#window.reveal(cellId);
-      this.#window.views.get(cellId)?.setSelected(true);
+      this.#window.views.get(cellId)?.setSelected(true, this.#marked.has(cellId));
     }
+  }
+
+  /** Mark the cells of a multi-cell selection (`data-in-selection`), unmark the rest. */
+  #markSelection(): void {
+    const selection = this.selection;
+    const marked: ReadonlySet<CellId> = new Set(selection.length > 1 ? selection : []);
+    for (const cellId of new Set([...this.#marked, ...marked])) {
+      this.#window.views.get(cellId)?.setSelected(cellId === this.#selected, marked.has(cellId));
+    }
+    this.#marked = marked;
   }
 
   applyRunStates(tracker: ExecutionTracker): void {
@@ -228,5 +280,7 @@ export class NotebookView {
     this.#window.clear();
     this.#order = [];
     this.#selected = null;
+    this.#anchor = null;
+    this.#marked = new Set();
   }
 }

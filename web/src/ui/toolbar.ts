@@ -5,11 +5,15 @@
 
 import type { Action } from "../actions.ts";
 import { h } from "./dom.ts";
+import { keysFor } from "./keymap.ts";
+import { MenuButton, type MenuEntry } from "./menu-button.ts";
 
 interface ButtonSpec {
   readonly action: Action;
   readonly label: string;
   readonly title: string;
+  /** The accessible name in words, where the label is a symbol. */
+  readonly name?: string;
 }
 
 const GROUPS: readonly (readonly ButtonSpec[])[] = [
@@ -18,8 +22,8 @@ const GROUPS: readonly (readonly ButtonSpec[])[] = [
     { action: "add-above", label: "+ Above", title: "Insert a cell above" },
     { action: "add-below", label: "+ Below", title: "Insert a cell below" },
     { action: "delete", label: "Delete", title: "Delete the cell" },
-    { action: "move-up", label: "↑", title: "Move the cell up" },
-    { action: "move-down", label: "↓", title: "Move the cell down" },
+    { action: "move-up", label: "↑", title: "Move the cell up", name: "Move up" },
+    { action: "move-down", label: "↓", title: "Move the cell down", name: "Move down" },
   ],
   [
     { action: "to-code", label: "Code", title: "Make it a code cell" },
@@ -27,10 +31,10 @@ const GROUPS: readonly (readonly ButtonSpec[])[] = [
     { action: "to-raw", label: "Raw", title: "Make it a raw cell" },
   ],
   [
-    { action: "run", label: "▶ Run", title: "Run the cell (Ctrl/Cmd-Enter; Shift-Enter runs and moves on)" },
+    { action: "run", label: "▶ Run", name: "Run", title: "Run the cell (Ctrl/Cmd-Enter; Shift-Enter runs and moves on)" },
     { action: "run-all", label: "Run all", title: "Run every cell" },
-    { action: "interrupt", label: "■ Interrupt", title: "Interrupt the kernel" },
-    { action: "restart", label: "↻ Restart", title: "Restart the kernel" },
+    { action: "interrupt", label: "■ Interrupt", name: "Interrupt", title: "Interrupt the kernel" },
+    { action: "restart", label: "↻ Restart", name: "Restart", title: "Restart the kernel" },
     { action: "dependencies", label: "Dependencies…", title: "The packages this notebook needs" },
     { action: "change-kernel", label: "Change kernel…", title: "Choose the kernel this notebook runs on" },
   ],
@@ -42,7 +46,41 @@ const GROUPS: readonly (readonly ButtonSpec[])[] = [
     { action: "find", label: "Find", title: "Find and replace in the notebook (Ctrl/Cmd-F)" },
     { action: "outline", label: "Outline", title: "Show or hide the outline (Ctrl/Cmd-Shift-O)" },
   ],
-  [{ action: "shortcuts", label: "⌨", title: "Keyboard shortcuts (H in command mode)" }],
+  [{ action: "shortcuts", label: "⌨", title: "Keyboard shortcuts (H in command mode)", name: "Keyboard shortcuts" }],
+];
+
+interface MenuSpec {
+  readonly name: string;
+  readonly label: string;
+  readonly entries: readonly MenuEntry[];
+}
+
+/** Menus beside the buttons; each item shows its command-mode key, if it has one. */
+const MENUS: readonly MenuSpec[] = [
+  {
+    name: "run",
+    label: "Run",
+    entries: [
+      { action: "run-selected", label: "Run selected cells" },
+      { action: "run-above", label: "Run all above" },
+      { action: "run-below", label: "Run selected and all below" },
+      { action: "run-all", label: "Run all" },
+      { action: "restart-run-all", label: "Restart and run all…" },
+      { action: "restart-clear", label: "Restart and clear outputs…" },
+    ],
+  },
+  {
+    name: "cells",
+    label: "Cells",
+    entries: [
+      { action: "select-all", label: "Select all cells" },
+      { action: "merge", label: "Merge cells" },
+      { action: "toggle-input", label: "Hide or show input" },
+      { action: "toggle-outputs", label: "Hide or show outputs" },
+      { action: "toggle-scrolled", label: "Scroll long outputs" },
+      { action: "undo-delete", label: "Undo cell deletion" },
+    ],
+  },
 ];
 
 const TYPE_ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>([
@@ -67,7 +105,12 @@ export class Toolbar {
   readonly element: HTMLElement;
   readonly #buttons = new Map<Action, HTMLButtonElement>();
 
-  constructor(onAction: (action: Action) => void) {
+  /** `leave`: put the focus back on the notebook (after a menu chosen by keyboard). */
+  constructor(onAction: (action: Action) => void, leave: () => void) {
+    const menus = MENUS.map(({ name, label, entries }) => {
+      const withKeys = entries.map((entry) => ({ ...entry, keys: keysFor(entry.action) }));
+      return new MenuButton(name, label, withKeys, onAction, leave).element;
+    });
     const groups = GROUPS.map((group) =>
       h(
         "div",
@@ -75,7 +118,7 @@ export class Toolbar {
         ...group.map((spec) => {
           const button = h(
             "button",
-            { type: "button", "data-action": spec.action, title: spec.title },
+            { type: "button", "data-action": spec.action, title: spec.title, "aria-label": spec.name },
             spec.label,
           );
           button.addEventListener("click", () => onAction(spec.action));
@@ -86,7 +129,12 @@ export class Toolbar {
         }),
       ),
     );
-    this.element = h("nav", { class: "toolbar", role: "toolbar" }, ...groups);
+    this.element = h(
+      "nav",
+      { class: "toolbar", role: "toolbar", "aria-label": "Notebook" },
+      ...groups,
+      h("div", { class: "toolbar-group", role: "group", "aria-label": "More" }, ...menus),
+    );
   }
 
   /** Show a panel button's state (the outline shown or not). */
