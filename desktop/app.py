@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.home.config import Home
 from nbdesk.daemon.home.logs import setup_logging
 from nbdesk.daemon.wire.control import (
@@ -174,7 +175,8 @@ class Shell:
 
     def save_session(self) -> None:
         entries = list(self.notebooks.values())
-        self.session_file.write_text(json.dumps({"windows": entries}, indent=1) + "\n")
+        data = (json.dumps({"windows": entries}, indent=1) + "\n").encode()
+        atomic_write(self.session_file, data, private=True)
 
     def restore_session(self) -> list[dict[str, str]]:
         try:

@@ -30,6 +30,7 @@ from nbdesk.daemon.envs.hot_kernels import HotKernels, NewSession, S
 from nbdesk.daemon.envs.pools import EnvPool
 from nbdesk.daemon.envs.resolution import Resolver
 from nbdesk.daemon.home.config import Home, Settings
+from nbdesk.daemon.home.private import private_dir
 from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.enums import EnvKind, EnvPhase
 from nbdesk.daemon.wire.errors import EnvError, ErrorCode
@@ -86,7 +87,7 @@ class Environments(Generic[S]):
 
     async def start(self) -> None:
         """Adopt what is on disk at once, then warm what is missing in the background."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         for env in self._envs():
             if env.owner == HOT_OWNER:
                 env.owner = None  # its hot kernel died with the last daemon: unused, pool it

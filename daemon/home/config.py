@@ -15,6 +15,8 @@ from typing import Any
 
 import platformdirs
 
+from nbdesk.daemon.home.private import private_dir, tighten_home
+
 
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
@@ -118,11 +120,11 @@ class Home:
         return self.root / "cache"
 
     def prepare(self) -> None:
-        """Create the directories, with the socket's private to this user."""
-        for directory in (self.root, self.docs, self.log_file.parent):
-            directory.mkdir(parents=True, exist_ok=True)
-        self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.run_dir, 0o700)
+        """Create the directories, all of the home private to this user (see `private`)."""
+        private_dir(self.root)
+        tighten_home(self.root)
+        for directory in (self.docs, self.log_file.parent, self.run_dir):
+            private_dir(directory)
 
 
 def read_info(home: Home) -> dict[str, Any] | None:
