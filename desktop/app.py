@@ -39,7 +39,9 @@ from nbdesk.daemon.wire.control import (
     ToPage,
 )
 from nbdesk.desktop.daemon_gate import DaemonGate
+from nbdesk.desktop.display import HEADLESS_HELP, display_problem
 from nbdesk.desktop.instance import AppInstance, HandOverFailed
+from nbdesk.desktop.launch import LaunchError, create_notebook, plan
 from nbdesk.desktop.menus import build_menus
 from nbdesk.desktop.relay import Relay
 from nbdesk.desktop.web_server import DEFAULT_WEB_DIR, ShellServer
@@ -306,7 +308,23 @@ class Shell:
         self.instance.release()
 
 
-def main(paths: list[str]) -> int:
+def main(argv: list[str]) -> int:
+    try:
+        launch = plan(argv)
+    except LaunchError as exc:
+        print(f"nbdesk: {exc}", file=sys.stderr)
+        return 2
+    problem = display_problem()
+    if problem is not None:
+        print(f"nbdesk: {problem}.\n{HEADLESS_HELP}", file=sys.stderr)
+        return 1
+    try:
+        for path in launch.to_create:
+            create_notebook(path)
+    except LaunchError as exc:
+        print(f"nbdesk: {exc}", file=sys.stderr)
+        return 1
+    paths = [str(path) for path in launch.paths]
     if sys.platform.startswith("linux") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
     home = Home.from_env()

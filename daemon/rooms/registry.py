@@ -39,6 +39,8 @@ async def read_notebook_file(path: Path) -> bytes:
     """The file's bytes; FIFOs, devices and folders are refused before any read blocks."""
 
     def read() -> bytes:
+        if not path.exists():
+            raise NotebookFileError(path, "does not exist")
         if not path.is_file():
             raise NotebookFileError(path, "not a regular file")
         return path.read_bytes()
