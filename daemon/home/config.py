@@ -16,6 +16,7 @@ from typing import Any
 import platformdirs
 
 from nbdesk.daemon.home.private import private_dir, tighten_home
+from nbdesk.daemon.home.runtime import check_private, prepare_run_dir, run_dir_for
 
 
 def _env_float(name: str, default: float) -> float:
@@ -85,11 +86,23 @@ class Home:
 
     @property
     def run_dir(self) -> Path:
-        return self.root / "run"
+        """Sockets and locks: `run/`, or a short folder for a deep home (see `runtime`)."""
+        return run_dir_for(self.root)
+
+    @property
+    def kernel_dir(self) -> Path:
+        """Kernels' connection files and IPC sockets."""
+        return self.run_dir / "kernels"
 
     @property
     def socket(self) -> Path:
         return self.run_dir / "daemon.sock"
+
+    def checked_socket(self) -> Path:
+        """The daemon's socket, for connecting: only in a private folder of this user
+        (else RuntimeDirError), so a client never talks to a socket someone planted."""
+        check_private(self.run_dir)
+        return self.socket
 
     @property
     def lock(self) -> Path:
@@ -123,8 +136,9 @@ class Home:
         """Create the directories, all of the home private to this user (see `private`)."""
         private_dir(self.root)
         tighten_home(self.root)
-        for directory in (self.docs, self.log_file.parent, self.run_dir):
+        for directory in (self.docs, self.log_file.parent):
             private_dir(directory)
+        prepare_run_dir(self.run_dir)
 
 
 def read_info(home: Home) -> dict[str, Any] | None:

@@ -64,7 +64,7 @@ class RoomRegistry:
         self.envs: Environments[KernelSession] = Environments(
             home,
             settings,
-            functools.partial(hot_session, cwd=home.root, runtime_dir=home.run_dir / "kernels"),
+            functools.partial(hot_session, cwd=home.root, runtime_dir=home.kernel_dir),
         )
         self.envs.broadcast = self.broadcast_all
         self.envs.in_use = self.envs_in_use

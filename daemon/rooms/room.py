@@ -102,7 +102,7 @@ class Room:
 
     @property
     def kernel_runtime_dir(self) -> Path:
-        return self.context.home.run_dir / "kernels"
+        return self.context.home.kernel_dir
 
     # -- peers and sync ----------------------------------------------------------------
 
