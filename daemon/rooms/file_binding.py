@@ -19,7 +19,7 @@ from watchfiles import awatch
 
 from nbdesk.daemon.blobs.manifests import ManifestOutputs
 from nbdesk.daemon.blobs.store import BlobStore
-from nbdesk.daemon.doc.ipynb import cell_count, export_bytes, merge_notebook, parse_ipynb
+from nbdesk.daemon.doc.ipynb import cell_count, export_bytes, merge_notebook, read_ipynb
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.rooms.debounce import Debouncer
@@ -38,7 +38,7 @@ class NotebookFile:
         blobs: BlobStore,
         *,
         autosave_delay: float,
-        on_external_edit: Callable[[int], None],
+        on_external_edit: Callable[[int, list[str]], None],
     ) -> None:
         self.path = path
         self.doc = doc
@@ -126,12 +126,12 @@ class NotebookFile:
         if data == self.disk_bytes or hashlib.sha256(data).hexdigest() in self._own_writes:
             return 0
         try:
-            nb = parse_ipynb(data, source=self.path)
+            nb, repairs = read_ipynb(data, source=self.path)
         except NotebookFileError as exc:
             log.warning("ignoring an unreadable external edit: %s", exc)
             return 0
         self.disk_bytes = data
         changed = merge_notebook(self.doc, nb, self.outputs)
         log.info("merged an external edit of %s (%d cells changed)", self.path, changed)
-        self._on_external_edit(changed)
+        self._on_external_edit(changed, repairs)
         return changed

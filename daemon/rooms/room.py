@@ -26,7 +26,7 @@ from nbdesk.daemon.rooms.context import RoomContext
 from nbdesk.daemon.rooms.debounce import Debouncer
 from nbdesk.daemon.rooms.file_binding import NotebookFile
 from nbdesk.daemon.rooms.peer import Peer
-from nbdesk.daemon.wire.broadcasts import FileChanged, KernelStatusChanged
+from nbdesk.daemon.wire.broadcasts import FileChanged, FileRepaired, KernelStatusChanged
 from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.framing import FrameType
@@ -50,6 +50,7 @@ class Room:
         self.peers: dict[int, Peer] = {}
         self.state = RoomState.IDLE
         self.file: NotebookFile | None = None
+        self.repairs: FileRepaired | None = None
         self.folder: Path | None = None  # an untitled notebook's folder, if it has one
         self.kernel_choice: tuple[KernelChoiceKind, str] | None = None
         self._persist = Debouncer(
@@ -113,6 +114,8 @@ class Room:
         self.sync_peers()
         peer.send(FrameType.BROADCAST, encode(KernelStatusChanged(status=self.kernel.status)))
         peer.send(FrameType.BROADCAST, encode(self.kernel.queue_event()))
+        if self.repairs is not None:
+            peer.send(FrameType.BROADCAST, encode(self.repairs))
         if self.kernel.location is not None:
             peer.send(FrameType.BROADCAST, encode(self.kernel.location))
         if self.kernel.input.request is not None:
@@ -225,10 +228,21 @@ class Room:
             await self.file.stop_watching()
             self.file = None
 
-    def _on_external_edit(self, cells_changed: int) -> None:
+    def _on_external_edit(self, cells_changed: int, repairs: list[str]) -> None:
         self.local_change()
         assert self.file is not None
         self.broadcast(FileChanged(path=str(self.file.path), cells_changed=cells_changed))
+        if repairs:
+            self.file_repaired(repairs)
+
+    def file_repaired(self, repairs: list[str]) -> None:
+        """The bound file needed repairs to be read: tell every peer (now and joining
+        later) and save the repaired notebook over it."""
+        assert self.file is not None
+        log.warning("%s is not a valid notebook; repaired: %s", self.file.path, "; ".join(repairs))
+        self.repairs = FileRepaired(path=str(self.file.path), repairs=repairs)
+        self.broadcast(self.repairs)
+        self.file.autosave.trigger()
 
     async def flush(self) -> None:
         """Persist and autosave now whatever is pending."""

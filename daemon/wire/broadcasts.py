@@ -36,6 +36,14 @@ class Saved(Broadcast, tag="saved"):
     path: str
 
 
+class FileRepaired(Broadcast, tag="file_repaired"):
+    """The file was not a valid notebook but could be read: what was repaired (in words).
+    The repaired notebook is saved over it; sent to every peer that joins the room."""
+
+    path: str
+    repairs: list[str]
+
+
 class ExecutionStarted(Broadcast, tag="execution_started"):
     cell_id: CellId
     execution_id: ExecutionId
@@ -140,6 +148,7 @@ AnyBroadcast = (
     PathChanged
     | FileChanged
     | Saved
+    | FileRepaired
     | ExecutionStarted
     | ExecutionDone
     | QueueChanged

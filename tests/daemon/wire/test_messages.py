@@ -61,6 +61,7 @@ BROADCASTS: list[broadcasts.Broadcast] = [
     broadcasts.TrustState(
         status=TrustStatus.UNTRUSTED, dependencies=["reqeusts"], flagged=["x"], digest="ab"
     ),
+    broadcasts.FileRepaired(path="/n.ipynb", repairs=["removed unknown notebook keys: x"]),
 ]
 
 

@@ -958,6 +958,20 @@ export function checkSaved(value: unknown, at = "Saved"): Saved {
   };
 }
 
+export interface FileRepaired {
+  readonly event: "file_repaired";
+  readonly path: string;
+  readonly repairs: string[];
+}
+export function checkFileRepaired(value: unknown, at = "FileRepaired"): FileRepaired {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "file_repaired", `${at}.event`),
+    path: v.string(map["path"], `${at}.path`),
+    repairs: v.array(map["repairs"], `${at}.repairs`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
 export interface ExecutionStarted {
   readonly event: "execution_started";
   readonly cell_id: CellId;
@@ -1779,6 +1793,7 @@ export type AnyBroadcast =
   | PathChanged
   | FileChanged
   | Saved
+  | FileRepaired
   | ExecutionStarted
   | ExecutionDone
   | QueueChanged
@@ -1800,6 +1815,8 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
       return checkFileChanged(map, at);
     case "saved":
       return checkSaved(map, at);
+    case "file_repaired":
+      return checkFileRepaired(map, at);
     case "execution_started":
       return checkExecutionStarted(map, at);
     case "execution_done":
@@ -1825,7 +1842,7 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
     case "env_sync_state":
       return checkEnvSyncState(map, at);
     default:
-      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
+      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
   }
 }
 

@@ -206,6 +206,12 @@ export class App implements SessionListener {
       case "saved":
         this.#file.saved(event.path);
         return;
+      case "file_repaired":
+        this.#status.showMessage(
+          `${basename(event.path)} was not a valid notebook and was repaired: ${event.repairs.join("; ")}`,
+          "error",
+        );
+        return;
       case "file_changed":
         this.#status.showMessage(
           `${basename(event.path)} changed on disk (${event.cells_changed} cells updated)`,
