@@ -39,6 +39,8 @@ class NotebookFile:
         *,
         autosave_delay: float,
         on_external_edit: Callable[[int, list[str]], None],
+        on_autosave_failed: Callable[[Exception], None] | None = None,
+        on_autosave_recovered: Callable[[], None] | None = None,
     ) -> None:
         self.path = path
         self.doc = doc
@@ -47,7 +49,13 @@ class NotebookFile:
         # Digests of our own recent writes: the watcher may read one of them after a newer
         # write began, and must not merge our older text back over fresher typing.
         self._own_writes: collections.deque[str] = collections.deque(maxlen=OWN_WRITES_KEPT)
-        self.autosave = Debouncer(autosave_delay, self._autosave, f"autosave {path.name}")
+        self.autosave = Debouncer(
+            autosave_delay,
+            self._autosave,
+            f"autosave {path.name}",
+            on_failure=on_autosave_failed,
+            on_recovery=on_autosave_recovered,
+        )
         self._on_external_edit = on_external_edit
         self._stop = asyncio.Event()
         self._watcher: asyncio.Task[None] | None = None

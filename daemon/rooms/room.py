@@ -26,7 +26,13 @@ from nbdesk.daemon.rooms.context import RoomContext
 from nbdesk.daemon.rooms.debounce import Debouncer
 from nbdesk.daemon.rooms.file_binding import NotebookFile
 from nbdesk.daemon.rooms.peer import Peer
-from nbdesk.daemon.wire.broadcasts import FileChanged, FileRepaired, KernelStatusChanged
+from nbdesk.daemon.wire.broadcasts import (
+    FileChanged,
+    FileRepaired,
+    KernelStatusChanged,
+    Saved,
+    SaveFailed,
+)
 from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.framing import FrameType
@@ -54,7 +60,10 @@ class Room:
         self.folder: Path | None = None  # an untitled notebook's folder, if it has one
         self.kernel_choice: tuple[KernelChoiceKind, str] | None = None
         self._persist = Debouncer(
-            context.settings.persist_delay, self.persist_now, f"persist {notebook_id}"
+            context.settings.persist_delay,
+            self.persist_now,
+            f"persist {notebook_id}",
+            on_failure=lambda exc: self.broadcast(SaveFailed(path=None, message=str(exc))),
         )
         self._changed = asyncio.Event()
         self._persist_lock = asyncio.Lock()
@@ -217,6 +226,10 @@ class Room:
             self.context.blobs,
             autosave_delay=self.context.settings.autosave_delay,
             on_external_edit=self._on_external_edit,
+            on_autosave_failed=lambda exc: self.broadcast(
+                SaveFailed(path=str(path), message=str(exc))
+            ),
+            on_autosave_recovered=lambda: self.broadcast(Saved(path=str(path))),
         )
         self.file.disk_bytes = disk_bytes
         self.file.start_watching()

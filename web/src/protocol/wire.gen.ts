@@ -958,6 +958,20 @@ export function checkSaved(value: unknown, at = "Saved"): Saved {
   };
 }
 
+export interface SaveFailed {
+  readonly event: "save_failed";
+  readonly path: string | null;
+  readonly message: string;
+}
+export function checkSaveFailed(value: unknown, at = "SaveFailed"): SaveFailed {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "save_failed", `${at}.event`),
+    path: map["path"] === null ? null : v.string(map["path"], `${at}.path`),
+    message: v.string(map["message"], `${at}.message`),
+  };
+}
+
 export interface FileRepaired {
   readonly event: "file_repaired";
   readonly path: string;
@@ -1793,6 +1807,7 @@ export type AnyBroadcast =
   | PathChanged
   | FileChanged
   | Saved
+  | SaveFailed
   | FileRepaired
   | ExecutionStarted
   | ExecutionDone
@@ -1815,6 +1830,8 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
       return checkFileChanged(map, at);
     case "saved":
       return checkSaved(map, at);
+    case "save_failed":
+      return checkSaveFailed(map, at);
     case "file_repaired":
       return checkFileRepaired(map, at);
     case "execution_started":
@@ -1842,7 +1859,7 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
     case "env_sync_state":
       return checkEnvSyncState(map, at);
     default:
-      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
+      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "save_failed", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
   }
 }
 
