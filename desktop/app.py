@@ -38,8 +38,10 @@ from nbdesk.daemon.wire.control import (
     Title,
     ToPage,
 )
+from nbdesk.daemon.wire.errors import NbdeskError
 from nbdesk.desktop.daemon_gate import DaemonGate
 from nbdesk.desktop.display import HEADLESS_HELP, display_problem
+from nbdesk.desktop.exports import EXPORT_ACTIONS, export_with_dialog
 from nbdesk.desktop.instance import AppInstance, HandOverFailed
 from nbdesk.desktop.launch import LaunchError, create_notebook, plan
 from nbdesk.desktop.menus import build_menus
@@ -248,8 +250,36 @@ class Shell:
         else:
             active = webview.active_window()
             key = next((k for k, w in self.windows.items() if w is active), None)
-            if key is not None:
+            if key is not None and action in EXPORT_ACTIONS:
+                self._export(key, EXPORT_ACTIONS[action])
+            elif key is not None:
                 self._tell_window(key, MenuAction(action=Action(action)))
+
+    def _export(self, key: str, fmt: str) -> None:
+        """File → Export (on the menu item's own thread): a save dialog, then the export of
+        the daemon's document; a failure is shown in a dialog and logged."""
+        import webview
+
+        window = self.windows.get(key)
+        notebook_id = next(
+            (r.notebook_id for r in self.server.relays if r.window == key and r.notebook_id), None
+        )
+        if window is None or notebook_id is None:
+            return
+
+        def ask(folder: str, name: str) -> object:
+            return window.create_file_dialog(
+                webview.FileDialog.SAVE, directory=folder, save_filename=name
+            )
+
+        try:
+            written = asyncio.run(export_with_dialog(self.home, notebook_id, fmt, ask))
+        except (NbdeskError, OSError) as exc:
+            log.error("export of %s as %s failed: %s", notebook_id, fmt, exc)
+            window.create_confirmation_dialog("Export failed", str(exc))
+            return
+        if written is not None:
+            log.info("exported %s as %s to %s", notebook_id, fmt, written)
 
     def _tell_window(self, key: str, message: ToPage) -> None:
         def send() -> None:

@@ -2,7 +2,9 @@
 `data-action`s, so a menu item and a shortcut do exactly the same thing.
 
 pywebview's `MenuAction` takes no accelerator, so the page's own key handler keeps the
-shortcuts; the titles show them so they can be learned from the menus.
+shortcuts; the titles show them so they can be learned from the menus. The File → Export
+items are the shell's own (`exports.py`): they need a save dialog and the client, not the
+page.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ MENUS: list[tuple[str, list[tuple[str, str] | None]]] = [
             None,
             (f"Save  {MOD}+S", "save"),
             (f"Save As…  {MOD}+Shift+S", "save-as"),
+            None,
+            ("Export as HTML…", "export-html"),
+            ("Export as Script…", "export-script"),
+            ("Export as Markdown…", "export-markdown"),
+            ("Export as PDF…", "export-pdf"),
             None,
             (f"Close Window  {MOD}+W", "close"),
             ("Quit", "quit"),

@@ -2,8 +2,10 @@
 
 `nbdesk [PATH...]` opens a window per notebook (none: the last session, else a new
 notebook); `nbdesk daemon ...` manages (and `nbdesk daemon serve` is) the daemon;
-`nbdesk run` executes headlessly; `nbdesk kernel -f FILE` is an ipykernel (see
-`nbdesk.daemon.home.frozen`: the frozen app is one executable).
+`nbdesk run` executes headlessly; `nbdesk export` writes HTML, a script, Markdown or PDF;
+`nbdesk mcp` serves the Model Context Protocol on stdio (agents as peers); `nbdesk server
+...` adds the Jupyter servers whose kernels notebooks may use; `nbdesk kernel -f FILE` is
+an ipykernel (see `nbdesk.daemon.home.frozen`: the frozen app is one executable).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import sys
 USAGE = (
     "usage: nbdesk [--create] [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
     " | nbdesk run NOTEBOOK [-o OUT] [--kernel NAME] [--timeout S] [--allow-errors]"
-    " [-p NAME VALUE]... [-f PARAMS.yaml]... | nbdesk kernel -f CONNECTION_FILE"
+    " [-p NAME VALUE]... [-f PARAMS.yaml]..."
+    " | nbdesk export {NOTEBOOK | --id ID} --to {html,script,markdown,pdf} [-o OUT]"
+    " | nbdesk mcp | nbdesk server {add,list,remove} | nbdesk kernel -f CONNECTION_FILE"
 )
 
 
-COMMANDS = ("daemon", "run", "kernel")
+COMMANDS = ("daemon", "run", "export", "mcp", "server", "kernel")
 
 
 def not_a_command(word: str) -> str | None:
@@ -51,10 +55,22 @@ def main(argv: list[str] | None = None) -> int:
         from nbdesk.daemon.home import frozen
 
         return frozen.run_kernel(args[1:])
+    if args and args[0] == "server":
+        from nbdesk.daemon.client import servers_cli
+
+        return servers_cli.main(args[1:])
     if args and args[0] == "run":
         from nbdesk.daemon.client import run
 
         return run.main(args[1:])
+    if args and args[0] == "export":
+        from nbdesk.daemon.client import export_cli
+
+        return export_cli.main(args[1:])
+    if args and args[0] == "mcp":
+        from nbdesk.daemon.client import mcp_server
+
+        return mcp_server.main(args[1:])
     if args and args[0] in ("-h", "--help"):
         print(USAGE)
         return 0

@@ -5,14 +5,15 @@
 # ImageMagick for real-window tests and screenshots; the libraries Qt's xcb platform
 # plugin links (pywebview's Qt backend on Linux); binutils (strip) and desktop-file-utils
 # for the installer build and its test; R and IRkernel, the non-Python kernel the tests
-# run (its kernelspec is registered by scripts/ensure-r-kernel.sh, which needs the venv).
+# run (its kernelspec is registered by scripts/ensure-r-kernel.sh, which needs the venv);
+# poppler-utils (pdftoppm, pdftotext), with which the tests read exported PDFs.
 set -euo pipefail
 
 packages=(
   nodejs npm chromium xvfb xdotool imagemagick fonts-dejavu-core
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libegl1 libgl1
-  binutils desktop-file-utils r-base-core r-cran-irkernel
+  binutils desktop-file-utils r-base-core r-cran-irkernel poppler-utils
 )
 
 missing=()

@@ -18,7 +18,9 @@ from playwright.async_api import Browser, async_playwright
 
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.client.daemon_cli import wait_until_serving
+from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.envs import kernelspecs
+from nbdesk.daemon.home import servers
 from nbdesk.daemon.home.config import Home
 from nbdesk.desktop.web_server import ShellServer
 
@@ -32,6 +34,7 @@ for _name, _value in POOLS_OFF.items():
     os.environ.setdefault(_name, _value)
 sys.path.insert(0, str(FIXTURES))
 
+from jupyter_servers import JupyterServerProcess  # noqa: E402
 from make_fixtures import thousand_cells  # noqa: E402
 
 
@@ -76,6 +79,8 @@ class DaemonProcess:
             **settings,
         }
         self.proc: subprocess.Popen[bytes] | None = None
+        # ("remote", "SERVER/KERNELSPEC") when new notebooks run on a Jupyter server
+        self.kernel_pick: tuple[str, str] | None = None
 
     def start(self, timeout: float = 20) -> DaemonProcess:
         self.proc = subprocess.Popen(
@@ -143,6 +148,36 @@ def daemon_factory(daemon_home: Path) -> Iterator[DaemonFactory]:
 @pytest.fixture
 def daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
     return daemon_factory()
+
+
+# -- the kernel conformance suite: one set of kernel tests over a local and a remote kernel --
+
+
+@pytest.fixture(scope="session")
+def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServerProcess]:
+    """A real `jupyter server` on 127.0.0.1 (random port, a token), shared by the suite."""
+    server = JupyterServerProcess(tmp_path_factory.mktemp("jupyter-server")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["local", "remote"])
+def kernel_daemon(request: pytest.FixtureRequest, daemon_factory: DaemonFactory) -> DaemonProcess:
+    """A daemon whose new notebooks run on a local kernel, or on a kernel of a real Jupyter
+    server (added as the user would, and picked with change_kernel by `pick_kernel`)."""
+    daemon = daemon_factory()
+    if request.param == "remote":
+        server: JupyterServerProcess = request.getfixturevalue("jupyter_server")
+        servers.add(daemon.home, "lab", server.url, server.token)
+        daemon.kernel_pick = ("remote", "lab/python3")
+    return daemon
+
+
+async def pick_kernel(client: NotebookClient, daemon: DaemonProcess) -> None:
+    """Put a new notebook on the kernel the daemon's conformance side asks for."""
+    if daemon.kernel_pick is not None:
+        kind, name = daemon.kernel_pick
+        await client.request("change_kernel", kind=kind, name=name)
 
 
 # -- browser tests: Debian's chromium through Playwright, against the shell's own server ----

@@ -47,6 +47,7 @@ class Environments(Generic[S]):
 
     def __init__(self, home: Home, settings: Settings, new_session: NewSession[S]) -> None:
         self.root = home.envs
+        self.nbdesk_home = home
         self.settings = settings
         self.cache_dir = home.cache / "rattler"
         self.pools = {

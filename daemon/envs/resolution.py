@@ -1,6 +1,9 @@
 """Where a notebook's kernel runs, decided per notebook in a documented order.
 
-1. the user's own choice (the kernel picker, `nbdesk run --kernel`), kept per room;
+1. the user's own choice (the kernel picker, `nbdesk run --kernel`), kept per room; a
+   kernel of a Jupyter server the user added is one of these choices;
+   then the notebook's own `metadata.nbdesk.server` (a remote kernel chosen where the
+   notebook was written: that server's kernelspec `metadata.kernelspec.name`);
 2. the notebook's inline dependencies (`metadata.nbdesk.uv` and friends);
 3. the nearest project near the notebook (`pyproject.toml`, `environment.yml`, a
    `.venv`), walking up to a `.git` folder or the home directory;
@@ -27,6 +30,9 @@ from jupyter_client.kernelspec import KernelSpec
 from nbdesk.daemon.envs import kernelspecs, projects, python_envs
 from nbdesk.daemon.envs.env import Env, Processes
 from nbdesk.daemon.envs.hot_kernels import HotKernel, HotKernels, S
+from nbdesk.daemon.home import servers
+from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.home.servers import RemoteKernelRef
 from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.enums import KernelChoiceKind, ResolutionSource
 from nbdesk.daemon.wire.errors import EnvError, ErrorCode, MissingIpykernel, MissingKernelspec
@@ -54,6 +60,7 @@ class KernelTarget(Generic[S]):
     hot: HotKernel[S] | None = None
     deps: tuple[str, ...] = ()
     missing_kernelspec: str | None = None
+    remote: RemoteKernelRef | None = None
 
     def for_restart(self) -> KernelTarget[S]:
         """The same place without the hot kernel it may have come from."""
@@ -71,6 +78,33 @@ def named_kernelspec(get_metadata: Callable[[str], str | None]) -> tuple[str, st
         return "", ""
     language = value.get("language")
     return value["name"], language if isinstance(language, str) else ""
+
+
+def notebook_server(get_metadata: Callable[[str], str | None]) -> str | None:
+    """`metadata.nbdesk.server`: the name (only) of the Jupyter server the notebook runs on."""
+    raw = get_metadata("nbdesk")
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    server = value.get("server") if isinstance(value, dict) else None
+    return server if isinstance(server, str) and server else None
+
+
+def remote_target(
+    home: Home, server_name: str, kernelspec: str, source: ResolutionSource
+) -> KernelTarget[S]:
+    """A kernel of a server the user added; its display name and language come from the
+    server once it starts."""
+    server = servers.get(home, server_name)
+    return KernelTarget(
+        source=source,
+        display_name=f"{kernelspec} on {server.name}",
+        language="",
+        env_label=server.url,
+        kernelspec_name=kernelspec,
+        remote=RemoteKernelRef(server, kernelspec),
+    )
 
 
 def kernelspec_target(name: str, spec: KernelSpec, source: ResolutionSource) -> KernelTarget[S]:
@@ -95,6 +129,7 @@ class EnvironmentSource(Protocol[S]):
 
     root: Path
     cache_dir: Path
+    nbdesk_home: Home  # where the user's Jupyter servers are kept
     builders: Processes
     hot: HotKernels[S]
 
@@ -129,6 +164,9 @@ class Resolver(Generic[S]):
     ) -> KernelTarget[S]:
         if chosen is not None:
             return await self.chosen(owner, chosen, folder, on_line)
+        if (server := notebook_server(get_metadata)) is not None:
+            name = named_kernelspec(get_metadata)[0] or "python3"
+            return remote_target(self.envs.nbdesk_home, server, name, ResolutionSource.SERVER)
         if deps:
             env = await self.envs.deps_env(deps, on_progress)
             label = f"the notebook's dependencies ({', '.join(deps)})"
@@ -165,6 +203,9 @@ class Resolver(Generic[S]):
         source = ResolutionSource.CHOSEN
         if kind == KernelChoiceKind.KERNELSPEC:
             return kernelspec_target(name, kernelspecs.require(name), source)
+        if kind == KernelChoiceKind.REMOTE:
+            server, kernelspec = servers.split_pick(name)
+            return remote_target(self.envs.nbdesk_home, server, kernelspec, source)
         if kind == KernelChoiceKind.PYTHON:
             await check_python(name)
             return python_target(name, name, source)

@@ -29,11 +29,11 @@ from nbdesk.daemon.kernels.outputs import (
     update_display,
 )
 from nbdesk.daemon.wire.broadcasts import CommCustom
+from nbdesk.daemon.wire.ids import BLOB_REF
 
 log = logging.getLogger(__name__)
 WIDGET_TARGET = "jupyter.widget"
 OUTPUT_MODEL = "OutputModel"
-BLOB_REF = "$blob"
 # Kept out of the document's state: `msg_id` flips twice per capture (routing data) and
 # an Output widget's `outputs` live in `comms[id].outputs` as manifests.
 TRANSIENT_KEYS = ("msg_id", "outputs")

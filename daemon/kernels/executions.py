@@ -20,12 +20,14 @@ from typing import Any
 from nbdesk.daemon.doc.dependencies import dependency_diff, notebook_dependencies
 from nbdesk.daemon.kernels.comms import WidgetComms
 from nbdesk.daemon.kernels.host import KernelEnv, KernelHost, KernelTarget
+from nbdesk.daemon.kernels.interface import Session
 from nbdesk.daemon.kernels.outputs import (
     OUTPUT_MSG_TYPES,
     OutputArea,
     apply_iopub,
     update_display,
 )
+from nbdesk.daemon.kernels.remote_session import RemoteKernelSession
 from nbdesk.daemon.kernels.session import KernelSession
 from nbdesk.daemon.kernels.stdin import PendingInput
 from nbdesk.daemon.wire.broadcasts import (
@@ -86,7 +88,7 @@ class Execution:
 class RoomKernel:
     def __init__(self, host: KernelHost) -> None:
         self.host = host
-        self.session: KernelSession | None = None
+        self.session: Session | None = None
         self.status = KernelStatus.NOT_STARTED
         self.queue: deque[Execution] = deque()
         self.running: Execution | None = None
@@ -179,21 +181,14 @@ class RoomKernel:
         self._locate(KernelPhase.STARTING)
         cwd = self.host.kernel_cwd
         if target.hot is not None:
-            self.session = target.hot.session
-            self.session.rebind(self._on_iopub, self._on_death)
-            self.session.on_stdin = self._on_stdin
-            if self.session.cwd != cwd:
-                await self.session.chdir(cwd)
+            hot = target.hot.session
+            self.session = hot
+            hot.rebind(self._on_iopub, self._on_death)
+            hot.on_stdin = self._on_stdin
+            if hot.cwd != cwd:
+                await hot.chdir(cwd)
             return
-        session = KernelSession(
-            python=target.python,
-            kernelspec=target.kernelspec,
-            cwd=cwd,
-            runtime_dir=self.host.kernel_runtime_dir,
-            on_iopub=self._on_iopub,
-            on_death=self._on_death,
-            ready_timeout=self.host.kernel_ready_timeout,
-        )
+        session = self._new_session(target)
         session.on_stdin = self._on_stdin
         self.session = session
         try:
@@ -202,6 +197,27 @@ class RoomKernel:
             self.session = None
             await session.shutdown()
             raise
+        if target.remote is not None:  # the server knows what its kernelspec is called
+            target.display_name, target.language = session.display_name, session.language
+
+    def _new_session(self, target: KernelTarget) -> Session:
+        if target.remote is not None:
+            return RemoteKernelSession(
+                target.remote.server,
+                target.remote.kernelspec,
+                on_iopub=self._on_iopub,
+                on_death=self._on_death,
+                ready_timeout=self.host.kernel_ready_timeout,
+            )
+        return KernelSession(
+            python=target.python,
+            kernelspec=target.kernelspec,
+            cwd=self.host.kernel_cwd,
+            runtime_dir=self.host.kernel_runtime_dir,
+            on_iopub=self._on_iopub,
+            on_death=self._on_death,
+            ready_timeout=self.host.kernel_ready_timeout,
+        )
 
     # -- where the kernel runs, for the status line -----------------------------------------
 
@@ -269,7 +285,7 @@ class RoomKernel:
         except NbdeskError as exc:
             log.error("%r: %s", self, exc)
 
-    async def ready(self) -> KernelSession:
+    async def ready(self) -> Session:
         """The running kernel; waits for one that is starting, starts one if none ever ran."""
         if self._starting is not None and not self._starting.done():
             await asyncio.shield(self._starting)
@@ -415,7 +431,7 @@ class RoomKernel:
         if status == "error":
             self._abort_queued("a cell failed")
 
-    async def _until_idle(self, execution: Execution, session: KernelSession) -> None:
+    async def _until_idle(self, execution: Execution, session: Session) -> None:
         """Outputs may follow the reply on IOPub (a flood, a slow socket): the cell is done
         at `idle`, however late, unless its kernel died or was replaced meanwhile."""
         while not execution.idle and self.session is session:

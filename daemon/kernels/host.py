@@ -15,6 +15,7 @@ import msgspec
 from jupyter_client.kernelspec import KernelSpec
 
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
+from nbdesk.daemon.home.servers import RemoteKernelRef
 from nbdesk.daemon.kernels.session import KernelSession
 from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.enums import KernelChoiceKind, ResolutionSource
@@ -63,6 +64,7 @@ class KernelTarget(Protocol):
     kernelspec_name: str | None
     deps: tuple[str, ...]
     missing_kernelspec: str | None
+    remote: RemoteKernelRef | None  # a kernel of a Jupyter server, not a local one
 
     @property
     def env(self) -> KernelEnv | None: ...

@@ -137,7 +137,7 @@ def launched(room: Room) -> KernelLaunched:
 
 
 async def list_kernels(room: Room, request: ListKernels) -> KernelChoices:
-    return KernelChoices(choices=kernel_choices.list_choices(room))
+    return KernelChoices(choices=await kernel_choices.list_choices(room))
 
 
 async def change_kernel(room: Room, request: ChangeKernel) -> KernelLaunched:

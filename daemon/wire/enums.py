@@ -46,12 +46,14 @@ class EnvPhase(StrEnum):
 
 class KernelChoiceKind(StrEnum):
     """What a kernel picker entry starts: an installed kernelspec (any language), a Python
-    environment's interpreter, the notebook's project environment, or the prewarmed default."""
+    environment's interpreter, the notebook's project environment, the prewarmed default,
+    or a kernelspec of a Jupyter server the user added (named `SERVER/KERNELSPEC`)."""
 
     KERNELSPEC = "kernelspec"
     PYTHON = "python"
     PROJECT = "project"
     DEFAULT = "default"
+    REMOTE = "remote"
 
 
 class ResolutionSource(StrEnum):
@@ -61,6 +63,7 @@ class ResolutionSource(StrEnum):
     INLINE_DEPS = "inline_deps"  # the notebook's own dependency list
     PROJECT = "project"  # pyproject.toml, environment.yml or a .venv near the notebook
     KERNELSPEC = "kernelspec"  # metadata.kernelspec.name, installed here
+    SERVER = "server"  # metadata.nbdesk.server: a kernel of that Jupyter server
     DEFAULT = "default"  # the prewarmed pool and hot kernels
 
 

@@ -77,12 +77,18 @@ class ErrorCode(StrEnum):
     BAD_DEPENDENCY = "bad_dependency"  # an option, URL or path where a package belongs
     UNTRUSTED = "untrusted"  # dependencies not approved on this machine
     TRUST_CHANGED = "trust_changed"  # the dependencies changed since the dialog showed them
+    # Jupyter servers the user added (`nbdesk server add`)
+    BAD_SERVER = "bad_server"  # a name or URL nbdesk will not store
+    NO_SUCH_SERVER = "no_such_server"
+    SERVER_UNREACHABLE = "server_unreachable"
+    SERVER_REFUSED = "server_refused"  # a wrong or missing token
     # the daemon process and the shell
     ALREADY_RUNNING = "already_running"
     NO_DAEMON = "no_daemon"
     DAEMON_START_FAILED = "daemon_start_failed"
     HAND_OVER_FAILED = "hand_over_failed"
     BAD_CONTROL = "bad_control"
+    EXPORT_FAILED = "export_failed"  # nbconvert or the PDF printer could not write it
     # the page's own (a request it could not send, a reply it could not use)
     NOT_CONNECTED = "not_connected"
     DISCONNECTED = "disconnected"
@@ -136,6 +142,12 @@ class EnvError(NbdeskError):
 
 class BlobError(NbdeskError):
     code = ErrorCode.BLOB_ERROR
+
+
+class ServerError(KernelError):
+    """A Jupyter server the user added: unknown, unreachable, or refusing its token."""
+
+    code = ErrorCode.SERVER_UNREACHABLE
 
 
 class MissingKernelspec(KernelError):

@@ -16,6 +16,8 @@ ExecutionId = NewType("ExecutionId", str)
 RequestId = NewType("RequestId", int)
 
 HANDSHAKE_ID = RequestId(0)
+# A widget state's binary buffer, stored as a blob: `{"$blob": hash, "size": n}`.
+BLOB_REF = "$blob"
 
 
 def new_cell_id() -> CellId:

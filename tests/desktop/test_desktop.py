@@ -26,6 +26,8 @@ async def test_the_app_runs_a_cell_opens_windows_and_restores_them(
         await wait_until(lambda: " ready at " in app.log())  # its first empty cell is in
         notebook_id = joined(app.session())[0]
         client = await NotebookClient.join(notebook_id, home=daemon.home)
+        # The page said ready once it added the cell; the cell may still be on its way here.
+        await client.wait_for(lambda doc: len(doc.cell_ids()) == 1, 30)
         window = app.windows()[-1]
         app.focus(window)  # a new notebook's first cell has the keyboard: type and run it
         app.xdotool("type", "--delay", "20", "1+1")

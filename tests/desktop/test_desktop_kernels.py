@@ -40,9 +40,10 @@ async def test_the_kernel_picker_in_the_app(daemon: DaemonProcess, display: str)
         window = app.windows()[-1]
         app.focus(window)
         # Command mode, then back through the toolbar to "Change kernel…" (past ⌨,
-        # Clear all and Clear), and Enter: the picker opens with the list focused.
+        # Outline, Find, Clear all and Clear: web/src/ui/toolbar.ts), and Enter: the
+        # picker opens with the list focused.
         app.xdotool("key", "--clearmodifiers", "Escape")
-        for _ in range(4):
+        for _ in range(6):
             app.xdotool("key", "--clearmodifiers", "shift+Tab")
         app.xdotool("key", "--clearmodifiers", "Return")
         await asyncio.sleep(1.0)  # let it paint before the screenshot

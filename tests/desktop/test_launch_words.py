@@ -70,6 +70,7 @@ def test_a_running_x_server_is_a_display(display: str) -> None:
     ("argv", "meant"),
     [
         (["rnu", "a.ipynb"], "nbdesk run"),
+        (["exprot", "x.ipynb"], "nbdesk export"),
         (["deamon"], "nbdesk daemon"),
         (["daemon", "stauts"], "nbdesk daemon status"),
     ],
@@ -85,9 +86,12 @@ def test_a_mistyped_command_suggests_the_one_meant(
 
 
 def test_a_word_that_is_no_command_and_no_file_is_refused(tmp_path: Path) -> None:
-    result = nbdesk("exprot", home=tmp_path / "home")
+    result = nbdesk("frobnicate", home=tmp_path / "home")
     assert result.returncode == 2
-    assert "'exprot' is neither a command (daemon, run, kernel) nor a file here" in result.stderr
+    assert (
+        "'frobnicate' is neither a command (daemon, run, export, mcp, server, kernel) nor a file here"
+        in result.stderr
+    )
 
 
 def test_a_missing_path_names_the_command_that_creates_it(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ What legitimately differs, and is normalised away (`normalised`):
 - ISO timestamps in printed text: Sleep1s.ipynb prints the wall clock;
 - in tracebacks, ANSI colour codes (they follow the kernel's terminal settings) and
   ipykernel's per-process cell file names (`/tmp/ipykernel_<pid>/<n>.py`);
-- memory addresses (`0x7f…`) in tracebacks and plain-text reprs.
+- memory addresses (`0x7f…`) in tracebacks and plain-text reprs;
+- the order of adjacent stdout and stderr outputs (`streams_in_name_order`).
 Not compared: cell metadata (nbclient writes its timing in `metadata.execution`; nbdesk
 run records none) and notebook metadata (nbclient adds widget state and language_info).
 """
@@ -124,9 +125,28 @@ def normalised(output: dict[str, Any]) -> dict[str, Any]:
     return dict(output)
 
 
+def streams_in_name_order(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Adjacent stdout and stderr outputs sorted by stream name: ipykernel flushes the two
+    on their own timers, so their relative order is not defined (under nbclient either)."""
+    ordered: list[dict[str, Any]] = []
+    run: list[dict[str, Any]] = []
+    for output in [*outputs, {"output_type": "end"}]:
+        if output["output_type"] == "stream":
+            run.append(output)
+            continue
+        ordered += sorted(run, key=lambda stream: stream["name"])
+        run = []
+        if output["output_type"] != "end":
+            ordered.append(output)
+    return ordered
+
+
 def comparable(nb: nbformat.NotebookNode) -> list[tuple[int | None, list[dict[str, Any]]]]:
     return [
-        (cell.get("execution_count"), [normalised(o) for o in cell.get("outputs", [])])
+        (
+            cell.get("execution_count"),
+            streams_in_name_order([normalised(o) for o in cell.get("outputs", [])]),
+        )
         for cell in nb.cells
     ]
 

@@ -10,11 +10,23 @@ import sys
 import time
 
 import pytest
-from conftest import DaemonProcess, pid_alive
+from conftest import DaemonFactory, DaemonProcess, pick_kernel, pid_alive
 
 from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.wire.errors import NbdeskError
+
+
+@pytest.fixture
+def daemon(kernel_daemon: DaemonProcess) -> DaemonProcess:
+    """The kernel tests run over a local kernel and a Jupyter server's kernel, except
+    those about local processes and `nbdesk run`, which take `local_daemon`."""
+    return kernel_daemon
+
+
+@pytest.fixture
+def local_daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
+    return daemon_factory()
 
 
 async def wait_gone(pid: int, timeout: float = 10) -> None:
@@ -30,6 +42,7 @@ SLEEPY = "import time\nprint('sleeping', flush=True)\ntime.sleep(60)"
 
 async def notebook(daemon: DaemonProcess, *sources: str) -> tuple[NotebookClient, list[str]]:
     client = await NotebookClient.create(home=daemon.home)
+    await pick_kernel(client, daemon)
     with client.edit() as doc:
         ids = [doc.insert_cell(i, source=source) for i, source in enumerate(sources)]
     return client, ids
@@ -167,9 +180,9 @@ async def test_a_killed_kernel_is_reported_and_needs_a_restart(daemon: DaemonPro
     await client.close()
 
 
-async def test_shutdown_leaves_no_kernel_or_child_process(daemon: DaemonProcess) -> None:
+async def test_shutdown_leaves_no_kernel_or_child_process(local_daemon: DaemonProcess) -> None:
     client, (spawn,) = await notebook(
-        daemon,
+        local_daemon,
         "import os, subprocess\nchild = subprocess.Popen(['sleep', '300'])\n(os.getpid(), child.pid)",
     )
     kernel_pid, child_pid = eval(texts((await client.execute(spawn)).outputs)[0])
@@ -180,13 +193,13 @@ async def test_shutdown_leaves_no_kernel_or_child_process(daemon: DaemonProcess)
     await client.close()
 
 
-async def test_stopping_the_daemon_stops_every_kernel(daemon: DaemonProcess) -> None:
+async def test_stopping_the_daemon_stops_every_kernel(local_daemon: DaemonProcess) -> None:
     pids = []
     for _ in range(2):
-        client, (cell,) = await notebook(daemon, "import os; os.getpid()")
+        client, (cell,) = await notebook(local_daemon, "import os; os.getpid()")
         pids.append(int(texts((await client.execute(cell)).outputs)[0]))
         await client.close()
-    async with await ControlClient.connect(daemon.home) as control:
+    async with await ControlClient.connect(local_daemon.home) as control:
         await control.stop()
     for pid in pids:
         await wait_gone(pid)
@@ -225,8 +238,8 @@ async def test_completion_comes_from_the_kernel(daemon: DaemonProcess) -> None:
     await client.close()
 
 
-async def test_markdown_cells_are_not_executed(daemon: DaemonProcess) -> None:
-    client = await NotebookClient.create(home=daemon.home)
+async def test_markdown_cells_are_not_executed(local_daemon: DaemonProcess) -> None:
+    client = await NotebookClient.create(home=local_daemon.home)
     with client.edit() as doc:
         md = doc.insert_cell(0, "markdown", "# title")
     with pytest.raises(NbdeskError) as info:
@@ -235,13 +248,13 @@ async def test_markdown_cells_are_not_executed(daemon: DaemonProcess) -> None:
     await client.close()
 
 
-async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonProcess) -> None:
-    client, (cleared, kept) = await notebook(daemon, "print('x' * 5000)", "print('y' * 5000)")
+async def test_gc_collects_cleared_outputs_and_keeps_live_ones(local_daemon: DaemonProcess) -> None:
+    client, (cleared, kept) = await notebook(local_daemon, "print('x' * 5000)", "print('y' * 5000)")
     await client.execute(cleared)
     kept_outputs = (await client.execute(kept)).outputs
     gone = list(client.doc.outputs(cleared))
     await client.clear_outputs(cleared)
-    async with await ControlClient.connect(daemon.home) as control:
+    async with await ControlClient.connect(local_daemon.home) as control:
         report = await control.collect_garbage(min_age=0)
     assert report.deleted >= 2
     with pytest.raises(NbdeskError):
@@ -249,7 +262,7 @@ async def test_gc_collects_cleared_outputs_and_keeps_live_ones(daemon: DaemonPro
     assert await client.outputs(kept) == kept_outputs
     result = subprocess.run(
         [sys.executable, "-m", "nbdesk.cli", "daemon", "gc", "--min-age", "0"],
-        env=daemon.env,
+        env=local_daemon.env,
         capture_output=True,
         text=True,
         timeout=60,

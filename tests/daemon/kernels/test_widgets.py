@@ -6,14 +6,22 @@ import asyncio
 from typing import Any
 
 import msgspec
-from conftest import DaemonProcess
+import pytest
+from conftest import DaemonProcess, pick_kernel
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.wire import broadcasts as protocol
 
 
+@pytest.fixture
+def daemon(kernel_daemon: DaemonProcess) -> DaemonProcess:
+    """Every widget test runs over a local kernel and a Jupyter server's kernel."""
+    return kernel_daemon
+
+
 async def notebook(daemon: DaemonProcess, *sources: str) -> tuple[NotebookClient, list[str]]:
     client = await NotebookClient.create(home=daemon.home)
+    await pick_kernel(client, daemon)
     with client.edit() as doc:
         ids = [doc.insert_cell(i, source=source) for i, source in enumerate(sources)]
     return client, ids

@@ -87,12 +87,14 @@ export type KernelChoiceKind =
   | "kernelspec"
   | "python"
   | "project"
-  | "default";
+  | "default"
+  | "remote";
 export const KernelChoiceKindValues: readonly KernelChoiceKind[] = [
   "kernelspec",
   "python",
   "project",
   "default",
+  "remote",
 ];
 export function isKernelChoiceKind(value: unknown): value is KernelChoiceKind {
   return KernelChoiceKindValues.some((member) => member === value);
@@ -135,12 +137,14 @@ export type ResolutionSource =
   | "inline_deps"
   | "project"
   | "kernelspec"
+  | "server"
   | "default";
 export const ResolutionSourceValues: readonly ResolutionSource[] = [
   "chosen",
   "inline_deps",
   "project",
   "kernelspec",
+  "server",
   "default",
 ];
 export function isResolutionSource(value: unknown): value is ResolutionSource {
@@ -268,11 +272,16 @@ export type ErrorCode =
   | "bad_dependency"
   | "untrusted"
   | "trust_changed"
+  | "bad_server"
+  | "no_such_server"
+  | "server_unreachable"
+  | "server_refused"
   | "already_running"
   | "no_daemon"
   | "daemon_start_failed"
   | "hand_over_failed"
   | "bad_control"
+  | "export_failed"
   | "not_connected"
   | "disconnected"
   | "daemon_lost";
@@ -335,11 +344,16 @@ export const ErrorCodeValues: readonly ErrorCode[] = [
   "bad_dependency",
   "untrusted",
   "trust_changed",
+  "bad_server",
+  "no_such_server",
+  "server_unreachable",
+  "server_refused",
   "already_running",
   "no_daemon",
   "daemon_start_failed",
   "hand_over_failed",
   "bad_control",
+  "export_failed",
   "not_connected",
   "disconnected",
   "daemon_lost",

@@ -24,7 +24,7 @@ export interface KernelRequests {
   change(choice: KernelChoice, installIpykernel: boolean): Promise<unknown>;
 }
 
-const GROUP_ORDER: readonly KernelChoiceKind[] = ["project", "python", "kernelspec", "default"];
+const GROUP_ORDER: readonly KernelChoiceKind[] = ["project", "python", "kernelspec", "remote", "default"];
 
 function groupTitle(kind: KernelChoiceKind): string {
   switch (kind) {
@@ -34,6 +34,8 @@ function groupTitle(kind: KernelChoiceKind): string {
       return "Python environments";
     case "project":
       return "This notebook's project";
+    case "remote":
+      return "Jupyter servers";
     case "default":
       return "Default";
     default:
@@ -42,7 +44,7 @@ function groupTitle(kind: KernelChoiceKind): string {
 }
 
 function optionDetail(choice: KernelChoice): string {
-  const parts = [choice.kind === "kernelspec" ? choice.language : "", choice.env];
+  const parts = [choice.kind === "kernelspec" || choice.kind === "remote" ? choice.language : "", choice.env];
   if (choice.has_ipykernel === false) {
     parts.push("needs ipykernel");
   }

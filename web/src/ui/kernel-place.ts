@@ -29,6 +29,8 @@ export function sourceLabel(source: ResolutionSource): string {
       return "the notebook's project";
     case "kernelspec":
       return "the notebook's kernelspec";
+    case "server":
+      return "the notebook's Jupyter server";
     case "default":
       return "the default";
     default:
