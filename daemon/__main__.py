@@ -14,6 +14,7 @@ import sys
 from nbdesk.daemon.home.config import Home, Settings, read_info
 from nbdesk.daemon.home.logs import setup_logging
 from nbdesk.daemon.server.daemon import AlreadyRunning, Daemon, acquire_lock
+from nbdesk.daemon.wire.errors import NbdeskError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         info = read_info(home) or {}
         print(f"nbdesk daemon already running: {json.dumps(info)}")
         return 0
+    except NbdeskError as exc:  # a home it cannot use: say why instead of a traceback
+        print(f"nbdesk daemon: {exc}", file=sys.stderr)
+        return 1
     setup_logging(home.log_file, to_stderr=not args.quiet)
     try:
         asyncio.run(Daemon(home, Settings.from_env()).serve())

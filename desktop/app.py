@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.home.config import Home
 from nbdesk.daemon.home.logs import setup_logging
 from nbdesk.daemon.wire.control import (
@@ -39,8 +40,10 @@ from nbdesk.daemon.wire.control import (
 )
 from nbdesk.daemon.wire.errors import NbdeskError
 from nbdesk.desktop.daemon_gate import DaemonGate
+from nbdesk.desktop.display import HEADLESS_HELP, display_problem
 from nbdesk.desktop.exports import EXPORT_ACTIONS, export_with_dialog
 from nbdesk.desktop.instance import AppInstance, HandOverFailed
+from nbdesk.desktop.launch import LaunchError, create_notebook, plan
 from nbdesk.desktop.menus import build_menus
 from nbdesk.desktop.relay import Relay
 from nbdesk.desktop.web_server import DEFAULT_WEB_DIR, ShellServer
@@ -176,7 +179,8 @@ class Shell:
 
     def save_session(self) -> None:
         entries = list(self.notebooks.values())
-        self.session_file.write_text(json.dumps({"windows": entries}, indent=1) + "\n")
+        data = (json.dumps({"windows": entries}, indent=1) + "\n").encode()
+        atomic_write(self.session_file, data, private=True)
 
     def restore_session(self) -> list[dict[str, str]]:
         try:
@@ -334,7 +338,23 @@ class Shell:
         self.instance.release()
 
 
-def main(paths: list[str]) -> int:
+def main(argv: list[str]) -> int:
+    try:
+        launch = plan(argv)
+    except LaunchError as exc:
+        print(f"nbdesk: {exc}", file=sys.stderr)
+        return 2
+    problem = display_problem()
+    if problem is not None:
+        print(f"nbdesk: {problem}.\n{HEADLESS_HELP}", file=sys.stderr)
+        return 1
+    try:
+        for path in launch.to_create:
+            create_notebook(path)
+    except LaunchError as exc:
+        print(f"nbdesk: {exc}", file=sys.stderr)
+        return 1
+    paths = [str(path) for path in launch.paths]
     if sys.platform.startswith("linux") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
     home = Home.from_env()

@@ -92,7 +92,9 @@ class _DaemonLink:
 async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink, HandshakeReply]:
     """Connect, send the preamble and the handshake (request id 0), and read its reply."""
     try:
-        reader, writer = await asyncio.open_unix_connection(str(home.socket), limit=_READ_LIMIT)
+        reader, writer = await asyncio.open_unix_connection(
+            str(home.checked_socket()), limit=_READ_LIMIT
+        )
     except OSError as exc:
         raise DaemonUnavailable(f"cannot reach the daemon at {home.socket}: {exc}") from exc
     try:

@@ -11,15 +11,34 @@ kernels notebooks may use; `nbdesk kernel -f FILE` is an ipykernel (see
 
 from __future__ import annotations
 
+import os
 import sys
 
 USAGE = (
-    "usage: nbdesk [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
+    "usage: nbdesk [--create] [PATH...] | nbdesk daemon {start,stop,status,logs,gc,serve}"
     " | nbdesk run NOTEBOOK [-o OUT] [--kernel NAME] [--timeout S] [--allow-errors]"
     " [-p NAME VALUE]... [-f PARAMS.yaml]... [--trust] | nbdesk trust NOTEBOOK [--yes]"
     " | nbdesk export {NOTEBOOK | --id ID} --to {html,script,markdown,pdf} [-o OUT]"
     " | nbdesk mcp | nbdesk server {add,list,remove} | nbdesk kernel -f CONNECTION_FILE"
 )
+
+
+COMMANDS = ("daemon", "run", "export", "mcp", "server", "kernel")
+
+
+def not_a_command(word: str) -> str | None:
+    """Why `word` (the first argument) is refused, when it reads as a mistyped command: a
+    bare word that names no file here. Anything path-like is a notebook to open."""
+    if word in COMMANDS or word.startswith("-") or os.sep in word or "." in word:
+        return None
+    if os.path.exists(word):
+        return None
+    from nbdesk.daemon.client.did_you_mean import closest
+
+    meant = closest(word, COMMANDS)
+    if meant is not None:
+        return f"{word!r} is not a command. Did you mean `nbdesk {meant}`?"
+    return f"{word!r} is neither a command ({', '.join(COMMANDS)}) nor a file here.\n{USAGE}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] in ("-h", "--help"):
         print(USAGE)
         return 0
+    refused = not_a_command(args[0]) if args else None
+    if refused is not None:
+        print(f"nbdesk: {refused}", file=sys.stderr)
+        return 2
     from nbdesk.desktop import app
 
     return app.main(args)

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
+from nbdesk.daemon.home.private import DIR_MODE, FILE_MODE, private_dir
 from nbdesk.daemon.wire.errors import BlobError, ErrorCode
 from nbdesk.daemon.wire.ids import BlobHash
 
@@ -65,7 +66,7 @@ class BlobStore:
     def __init__(self, root: Path | str, *, max_size: int = MAX_BLOB_SIZE) -> None:
         self.root = Path(root)
         self.max_size = max_size
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         self._lock = threading.Lock()
         self._pending: dict[BlobHash, bytes] = {}
         self._pending_types: dict[BlobHash, str] = {}
@@ -147,9 +148,9 @@ class BlobStore:
         tmp = path.parent / next(self._tmp_names)
         try:
             if path.parent not in self._made_dirs:
-                path.parent.mkdir(exist_ok=True)
+                path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 self._made_dirs.add(path.parent)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
             try:
                 view = memoryview(data)
                 while view:

@@ -104,7 +104,9 @@ class Connection:
     async def connect(cls, home: HomeLike = None) -> Connection:
         home = as_home(home)
         try:
-            reader, writer = await asyncio.open_unix_connection(str(home.socket), limit=_READ_LIMIT)
+            reader, writer = await asyncio.open_unix_connection(
+                str(home.checked_socket()), limit=_READ_LIMIT
+            )
         except (FileNotFoundError, ConnectionRefusedError) as exc:
             raise DaemonNotRunning(
                 f"no nbdesk daemon is running for {home.root} (start it with `nbdesk daemon start`)"

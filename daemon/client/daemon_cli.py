@@ -21,6 +21,7 @@ import msgspec
 
 from nbdesk.daemon.client.connection import DaemonNotRunning
 from nbdesk.daemon.client.control_client import ControlClient
+from nbdesk.daemon.client.did_you_mean import closest
 from nbdesk.daemon.home import frozen
 from nbdesk.daemon.home.config import Home, read_info
 
@@ -213,6 +214,15 @@ def main(argv: list[str]) -> int:
     logs = commands.add_parser("logs", help="print the daemon's log")
     logs.add_argument("-n", "--lines", type=int, default=100)
     logs.add_argument("-f", "--follow", action="store_true")
+    known = commands.choices
+    if argv and argv[0] not in known and not argv[0].startswith("-"):
+        meant = closest(argv[0], known)
+        if meant is not None:
+            print(
+                f"nbdesk daemon: {argv[0]!r} is not a command. Did you mean `nbdesk daemon {meant}`?",
+                file=sys.stderr,
+            )
+            return 2
     args = parser.parse_args(argv)
     home = Home.from_env()
 

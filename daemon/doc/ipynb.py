@@ -9,6 +9,7 @@ or write files: rooms do.
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 import nbformat
 
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
+from nbdesk.daemon.doc.repair import Unrepairable, repair
 from nbdesk.daemon.wire.enums import CellType
 from nbdesk.daemon.wire.errors import NbdeskError, NotebookFileError
 from nbdesk.daemon.wire.ids import BlobHash, NotebookId, new_notebook_id
@@ -34,7 +36,15 @@ class OutputStore(Protocol):
 
 
 def parse_ipynb(data: bytes | str, *, source: object = "<notebook>") -> nbformat.NotebookNode:
-    """Parse and validate notebook JSON; any problem raises NotebookFileError naming `source`."""
+    """`read_ipynb` for callers that need no word about repairs."""
+    return read_ipynb(data, source=source)[0]
+
+
+def read_ipynb(
+    data: bytes | str, *, source: object = "<notebook>"
+) -> tuple[nbformat.NotebookNode, list[str]]:
+    """Parse notebook JSON into a valid notebook and the repairs that took (see `repair`);
+    a file that cannot be read or repaired raises NotebookFileError naming `source`."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")
@@ -59,19 +69,23 @@ def parse_ipynb(data: bytes | str, *, source: object = "<notebook>") -> nbformat
     major = raw.get("nbformat")
     if not isinstance(major, int) or major > NBFORMAT_MAJOR:
         raise NotebookFileError(source, f"nbformat {major!r} is not supported (4.x expected)")
+    repairs: list[str] = []
     try:
         nb = nbformat.versions[major].to_notebook_json(raw, minor=raw.get("nbformat_minor"))
         nb = nbformat.convert(nb, NBFORMAT_MAJOR)
-        nbformat.validate(nb)
-    except nbformat.ValidationError as exc:
-        raise NotebookFileError(source, f"invalid notebook: {exc.message}") from exc
+        if not nbformat.validator.isvalid(nb):
+            repairs = repair(nb)
+    except Unrepairable as exc:
+        raise NotebookFileError(
+            source, f"invalid notebook that nbdesk cannot repair: {exc}"
+        ) from exc
     except AttributeError as exc:
         raise NotebookFileError(
             source, f"invalid notebook, missing an expected key: {exc}"
         ) from exc
     except Exception as exc:
         raise NotebookFileError(source, f"unreadable notebook: {exc}") from exc
-    return nb
+    return nb, repairs
 
 
 def import_notebook(
@@ -167,10 +181,12 @@ def merge_notebook(doc: NotebookDoc, nb: dict[str, Any], outputs: OutputStore) -
     """Make `doc` match `nb` cell by cell (an edit made outside nbdesk); returns cells changed.
 
     Cells are matched by id, so an edit to one cell leaves every other cell's history
-    (and any concurrent typing in it) alone; sources change by minimal splices.
+    (and any concurrent typing in it) alone; sources change by minimal splices. Cells
+    without ids (nbformat < 4.5) are matched by content and position instead.
     """
     changed = 0
     wanted = [_cell_spec(cell, outputs) for cell in nb.get("cells", [])]
+    _match_by_content(doc, wanted)
     wanted_ids: list[str] = [spec["cell_id"] or "" for spec in wanted]
     with doc.change():
         for gone in set(doc.cell_ids()) - set(wanted_ids):
@@ -188,6 +204,24 @@ def merge_notebook(doc: NotebookDoc, nb: dict[str, Any], outputs: OutputStore) -
                 doc.move_cell(cell_id, index)
         _merge_metadata(doc, nb.get("metadata", {}))
     return changed
+
+
+def _match_by_content(doc: NotebookDoc, wanted: list[dict[str, Any]]) -> None:
+    """Give each file cell without an id the id of the document cell it most likely is:
+    the same type and source in the same order, or, where a run of cells differs, the
+    one at the same place in that run (an edited cell keeps its identity)."""
+    loose = [index for index, spec in enumerate(wanted) if spec["cell_id"] is None]
+    if not loose:
+        return
+    claimed = {spec["cell_id"] for spec in wanted if spec["cell_id"] is not None}
+    doc_ids = [cell_id for cell_id in doc.cell_ids() if cell_id not in claimed]
+    old = [(str(cell.cell_type), cell.source) for cell in map(doc.cell, doc_ids)]
+    new = [(str(wanted[i]["cell_type"]), wanted[i]["source"]) for i in loose]
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for offset in range(min(old_end - old_start, new_end - new_start)):
+                wanted[loose[new_start + offset]]["cell_id"] = doc_ids[old_start + offset]
 
 
 def _update_cell(doc: NotebookDoc, cell_id: str, spec: dict[str, Any]) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nbdesk.daemon.home.atomic import atomic_write
+from nbdesk.daemon.home.private import private_dir
 from nbdesk.daemon.wire.ids import NotebookId
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class RoomRecord:
 class DocStore:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
 
     def _doc_path(self, notebook_id: str) -> Path:
         return self.root / f"{_file_stem(notebook_id)}.automerge"
@@ -77,11 +78,11 @@ class DocStore:
         return self.root / f"{_file_stem(notebook_id)}.json"
 
     def save(self, record: RoomRecord, doc_bytes: bytes) -> None:
-        atomic_write(self._doc_path(record.notebook_id), doc_bytes)
+        atomic_write(self._doc_path(record.notebook_id), doc_bytes, private=True)
         self.save_record(record)
 
     def save_record(self, record: RoomRecord) -> None:
-        atomic_write(self._record_path(record.notebook_id), record.to_json())
+        atomic_write(self._record_path(record.notebook_id), record.to_json(), private=True)
 
     def load(self, notebook_id: str) -> tuple[RoomRecord, bytes] | None:
         try:

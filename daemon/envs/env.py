@@ -117,7 +117,7 @@ class Env:
             "created": self.created,
             "last_used": self.last_used,
         }
-        atomic_write(self.path / MARKER, (json.dumps(body, indent=1) + "\n").encode())
+        atomic_write(self.path / MARKER, (json.dumps(body, indent=1) + "\n").encode(), private=True)
 
     def touch(self, owner: str | None = None) -> None:
         if owner is not None:

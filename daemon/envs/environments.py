@@ -31,6 +31,7 @@ from nbdesk.daemon.envs.pools import EnvPool
 from nbdesk.daemon.envs.resolution import Resolver
 from nbdesk.daemon.envs.trust import Approval, Trust
 from nbdesk.daemon.home.config import Home, Settings
+from nbdesk.daemon.home.private import private_dir
 from nbdesk.daemon.wire.broadcasts import EnvProgress
 from nbdesk.daemon.wire.enums import EnvKind, EnvPhase
 from nbdesk.daemon.wire.errors import EnvError, ErrorCode
@@ -89,7 +90,7 @@ class Environments(Generic[S]):
 
     async def start(self) -> None:
         """Adopt what is on disk at once, then warm what is missing in the background."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         for env in self._envs():
             if env.owner == HOT_OWNER:
                 env.owner = None  # its hot kernel died with the last daemon: unused, pool it

@@ -34,6 +34,7 @@ from nbdesk.daemon.envs.env import (
     remove_env,
     uv_binary,
 )
+from nbdesk.daemon.home.private import private_dir
 from nbdesk.daemon.wire.errors import EnvError, ErrorCode
 
 ProjectKind = Literal["pyproject", "environment_yml", "venv"]
@@ -319,7 +320,7 @@ async def _yml_python(
             env.touch()
             return env.python
         await remove_env(path)  # an unfinished build (no marker) or a stale one
-        envs_root.mkdir(parents=True, exist_ok=True)
+        private_dir(envs_root)
         # an owner keeps the conda pool (which scans `nbdesk-conda-*`) from adopting it
         owner = f"project:{project.path}"
         try:

@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import stat
 from pathlib import Path
 
+from nbdesk.daemon.home.private import FILE_MODE
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 
 
@@ -20,13 +22,19 @@ class WriteError(NbdeskError):
 _tmp_counter = itertools.count()
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
     """Concurrent writers of one path each use their own temp file; the last rename wins.
-    The file is created with `mode` (0o600 for secrets), never wider for a moment."""
+
+    `private` files (the home's) are 0600; any other file keeps the permissions it had,
+    and a new one gets what the umask allows, as if the user had saved it themselves.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_tmp_counter)}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE if private else 0o666)
         try:
+            if not private:
+                with contextlib.suppress(FileNotFoundError):
+                    os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]

@@ -15,6 +15,9 @@ from typing import Any
 
 import platformdirs
 
+from nbdesk.daemon.home.private import private_dir, tighten_home
+from nbdesk.daemon.home.runtime import check_private, prepare_run_dir, run_dir_for
+
 
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
@@ -83,11 +86,23 @@ class Home:
 
     @property
     def run_dir(self) -> Path:
-        return self.root / "run"
+        """Sockets and locks: `run/`, or a short folder for a deep home (see `runtime`)."""
+        return run_dir_for(self.root)
+
+    @property
+    def kernel_dir(self) -> Path:
+        """Kernels' connection files and IPC sockets."""
+        return self.run_dir / "kernels"
 
     @property
     def socket(self) -> Path:
         return self.run_dir / "daemon.sock"
+
+    def checked_socket(self) -> Path:
+        """The daemon's socket, for connecting: only in a private folder of this user
+        (else RuntimeDirError), so a client never talks to a socket someone planted."""
+        check_private(self.run_dir)
+        return self.socket
 
     @property
     def lock(self) -> Path:
@@ -123,11 +138,12 @@ class Home:
         return self.root / "trust"
 
     def prepare(self) -> None:
-        """Create the directories, with the socket's private to this user."""
-        for directory in (self.root, self.docs, self.log_file.parent):
-            directory.mkdir(parents=True, exist_ok=True)
-        self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.run_dir, 0o700)
+        """Create the directories, all of the home private to this user (see `private`)."""
+        private_dir(self.root)
+        tighten_home(self.root)
+        for directory in (self.docs, self.log_file.parent):
+            private_dir(directory)
+        prepare_run_dir(self.run_dir)
 
 
 def read_info(home: Home) -> dict[str, Any] | None:

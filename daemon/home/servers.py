@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.home.private import private_dir
 from nbdesk.daemon.wire.errors import ErrorCode, ServerError
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -132,10 +133,10 @@ def load(home: Home) -> dict[str, Server]:
 
 
 def save(home: Home, servers: dict[str, Server]) -> None:
-    home.root.mkdir(parents=True, exist_ok=True)
+    private_dir(home.root)
     data = {"servers": [asdict(server) for server in sorted(servers.values(), key=_name)]}
     path = home.root / "servers.json"
-    atomic_write(path, (json.dumps(data, indent=1) + "\n").encode(), mode=0o600)
+    atomic_write(path, (json.dumps(data, indent=1) + "\n").encode(), private=True)
     os.chmod(path, 0o600)  # an older file of wider mode is narrowed too
 
 

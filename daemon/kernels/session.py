@@ -28,6 +28,7 @@ from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from nbdesk.daemon.home import frozen
+from nbdesk.daemon.home.private import private_dir
 from nbdesk.daemon.wire.errors import ErrorCode, KernelError
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class KernelSession:
 
     async def start(self) -> dict[str, Any]:
         """Launch the kernel and return its kernel_info reply once it answers."""
-        self._runtime_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self._runtime_dir)
         name = f"k{os.getpid()}-{self.number}"
         self._died = asyncio.get_running_loop().create_future()
         self._km = AsyncKernelManager(

@@ -19,7 +19,7 @@ from watchfiles import awatch
 
 from nbdesk.daemon.blobs.manifests import ManifestOutputs
 from nbdesk.daemon.blobs.store import BlobStore
-from nbdesk.daemon.doc.ipynb import cell_count, export_bytes, merge_notebook, parse_ipynb
+from nbdesk.daemon.doc.ipynb import cell_count, export_bytes, merge_notebook, read_ipynb
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.rooms.debounce import Debouncer
@@ -38,7 +38,9 @@ class NotebookFile:
         blobs: BlobStore,
         *,
         autosave_delay: float,
-        on_external_edit: Callable[[int], None],
+        on_external_edit: Callable[[int, list[str]], None],
+        on_autosave_failed: Callable[[Exception], None] | None = None,
+        on_autosave_recovered: Callable[[], None] | None = None,
     ) -> None:
         self.path = path
         self.doc = doc
@@ -47,7 +49,13 @@ class NotebookFile:
         # Digests of our own recent writes: the watcher may read one of them after a newer
         # write began, and must not merge our older text back over fresher typing.
         self._own_writes: collections.deque[str] = collections.deque(maxlen=OWN_WRITES_KEPT)
-        self.autosave = Debouncer(autosave_delay, self._autosave, f"autosave {path.name}")
+        self.autosave = Debouncer(
+            autosave_delay,
+            self._autosave,
+            f"autosave {path.name}",
+            on_failure=on_autosave_failed,
+            on_recovery=on_autosave_recovered,
+        )
         self._on_external_edit = on_external_edit
         self._stop = asyncio.Event()
         self._watcher: asyncio.Task[None] | None = None
@@ -126,12 +134,12 @@ class NotebookFile:
         if data == self.disk_bytes or hashlib.sha256(data).hexdigest() in self._own_writes:
             return 0
         try:
-            nb = parse_ipynb(data, source=self.path)
+            nb, repairs = read_ipynb(data, source=self.path)
         except NotebookFileError as exc:
             log.warning("ignoring an unreadable external edit: %s", exc)
             return 0
         self.disk_bytes = data
         changed = merge_notebook(self.doc, nb, self.outputs)
         log.info("merged an external edit of %s (%d cells changed)", self.path, changed)
-        self._on_external_edit(changed)
+        self._on_external_edit(changed, repairs)
         return changed

@@ -16,7 +16,7 @@ from pathlib import Path
 import msgspec
 
 from nbdesk.daemon.blobs.store import BlobStore
-from nbdesk.daemon.doc.ipynb import import_notebook, merge_notebook, parse_ipynb
+from nbdesk.daemon.doc.ipynb import import_notebook, merge_notebook, read_ipynb
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.doc.store import DocStore, RoomRecord
 from nbdesk.daemon.envs.environments import Environments
@@ -39,6 +39,8 @@ async def read_notebook_file(path: Path) -> bytes:
     """The file's bytes; FIFOs, devices and folders are refused before any read blocks."""
 
     def read() -> bytes:
+        if not path.exists():
+            raise NotebookFileError(path, "does not exist")
         if not path.is_file():
             raise NotebookFileError(path, "not a regular file")
         return path.read_bytes()
@@ -62,7 +64,7 @@ class RoomRegistry:
         self.envs: Environments[KernelSession] = Environments(
             home,
             settings,
-            functools.partial(hot_session, cwd=home.root, runtime_dir=home.run_dir / "kernels"),
+            functools.partial(hot_session, cwd=home.root, runtime_dir=home.kernel_dir),
         )
         self.envs.broadcast = self.broadcast_all
         self.envs.in_use = self.envs_in_use
@@ -95,7 +97,7 @@ class RoomRegistry:
             return room
         log.info("opening %s", path)
         data = await read_notebook_file(path)
-        nb = parse_ipynb(data, source=path)
+        nb, repairs = read_ipynb(data, source=path)
         async with self._lock:
             if (room := self.room_for_path(path)) is not None:
                 return room
@@ -106,6 +108,8 @@ class RoomRegistry:
                 room = self._register(restored[0])
                 room.restore(restored[1])
             room.bind_file(path, data)
+            if repairs:
+                room.file_repaired(repairs)
             self._by_path[path] = room.id
             await room.persist_now()
             return room

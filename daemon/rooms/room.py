@@ -27,7 +27,13 @@ from nbdesk.daemon.rooms.debounce import Debouncer
 from nbdesk.daemon.rooms.file_binding import NotebookFile
 from nbdesk.daemon.rooms.peer import Peer
 from nbdesk.daemon.rooms.room_trust import RoomTrust
-from nbdesk.daemon.wire.broadcasts import FileChanged, KernelStatusChanged
+from nbdesk.daemon.wire.broadcasts import (
+    FileChanged,
+    FileRepaired,
+    KernelStatusChanged,
+    Saved,
+    SaveFailed,
+)
 from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.framing import FrameType
@@ -51,10 +57,14 @@ class Room:
         self.peers: dict[int, Peer] = {}
         self.state = RoomState.IDLE
         self.file: NotebookFile | None = None
+        self.repairs: FileRepaired | None = None
         self.folder: Path | None = None  # an untitled notebook's folder, if it has one
         self.kernel_choice: tuple[KernelChoiceKind, str] | None = None
         self._persist = Debouncer(
-            context.settings.persist_delay, self.persist_now, f"persist {notebook_id}"
+            context.settings.persist_delay,
+            self.persist_now,
+            f"persist {notebook_id}",
+            on_failure=lambda exc: self.broadcast(SaveFailed(path=None, message=str(exc))),
         )
         self._changed = asyncio.Event()
         self._persist_lock = asyncio.Lock()
@@ -104,7 +114,7 @@ class Room:
 
     @property
     def kernel_runtime_dir(self) -> Path:
-        return self.context.home.run_dir / "kernels"
+        return self.context.home.kernel_dir
 
     # -- peers and sync ----------------------------------------------------------------
 
@@ -115,6 +125,8 @@ class Room:
         self.sync_peers()
         peer.send(FrameType.BROADCAST, encode(KernelStatusChanged(status=self.kernel.status)))
         peer.send(FrameType.BROADCAST, encode(self.kernel.queue_event()))
+        if self.repairs is not None:
+            peer.send(FrameType.BROADCAST, encode(self.repairs))
         if self.kernel.location is not None:
             peer.send(FrameType.BROADCAST, encode(self.kernel.location))
         if self.kernel.input.request is not None:
@@ -218,6 +230,10 @@ class Room:
             self.context.blobs,
             autosave_delay=self.context.settings.autosave_delay,
             on_external_edit=self._on_external_edit,
+            on_autosave_failed=lambda exc: self.broadcast(
+                SaveFailed(path=str(path), message=str(exc))
+            ),
+            on_autosave_recovered=lambda: self.broadcast(Saved(path=str(path))),
         )
         self.file.disk_bytes = disk_bytes
         self.file.start_watching()
@@ -229,10 +245,21 @@ class Room:
             await self.file.stop_watching()
             self.file = None
 
-    def _on_external_edit(self, cells_changed: int) -> None:
+    def _on_external_edit(self, cells_changed: int, repairs: list[str]) -> None:
         self.local_change()
         assert self.file is not None
         self.broadcast(FileChanged(path=str(self.file.path), cells_changed=cells_changed))
+        if repairs:
+            self.file_repaired(repairs)
+
+    def file_repaired(self, repairs: list[str]) -> None:
+        """The bound file needed repairs to be read: tell every peer (now and joining
+        later) and save the repaired notebook over it."""
+        assert self.file is not None
+        log.warning("%s is not a valid notebook; repaired: %s", self.file.path, "; ".join(repairs))
+        self.repairs = FileRepaired(path=str(self.file.path), repairs=repairs)
+        self.broadcast(self.repairs)
+        self.file.autosave.trigger()
 
     async def flush(self) -> None:
         """Persist and autosave now whatever is pending."""

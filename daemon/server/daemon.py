@@ -20,7 +20,9 @@ from typing import IO, Any
 from nbdesk import __version__
 from nbdesk.daemon.blobs.server import BlobServer
 from nbdesk.daemon.blobs.store import BlobStore
+from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.home.config import Home, Settings
+from nbdesk.daemon.home.private import private_opener
 from nbdesk.daemon.rooms import control_handlers, handlers
 from nbdesk.daemon.rooms.peer import Peer
 from nbdesk.daemon.rooms.registry import RoomRegistry
@@ -60,7 +62,7 @@ class AlreadyRunning(NbdeskError):
 def acquire_lock(home: Home) -> IO[str]:
     """Hold the home's lock for the life of this process, or raise AlreadyRunning."""
     home.prepare()
-    handle = open(home.lock, "a+")  # noqa: SIM115 - held until the process exits
+    handle = open(home.lock, "a+", opener=private_opener)  # noqa: SIM115 - held until the process exits
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -138,7 +140,7 @@ class Daemon:
             "blob_url": self.blob_url,
             "started_at": self.started_at,
         }
-        self.home.info.write_text(json.dumps(info, indent=1) + "\n")
+        atomic_write(self.home.info, (json.dumps(info, indent=1) + "\n").encode(), private=True)
 
     # -- connections -------------------------------------------------------------------
 

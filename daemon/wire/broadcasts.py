@@ -36,6 +36,23 @@ class Saved(Broadcast, tag="saved"):
     path: str
 
 
+class SaveFailed(Broadcast, tag="save_failed"):
+    """Writing the notebook failed (a full disk, a folder gone): edits are kept in the
+    daemon and the write is retried; `saved` follows once it works. `path` is the `.ipynb`,
+    or None for the daemon's own copy of the notebook (in its home)."""
+
+    path: str | None
+    message: str
+
+
+class FileRepaired(Broadcast, tag="file_repaired"):
+    """The file was not a valid notebook but could be read: what was repaired (in words).
+    The repaired notebook is saved over it; sent to every peer that joins the room."""
+
+    path: str
+    repairs: list[str]
+
+
 class ExecutionStarted(Broadcast, tag="execution_started"):
     cell_id: CellId
     execution_id: ExecutionId
@@ -140,6 +157,8 @@ AnyBroadcast = (
     PathChanged
     | FileChanged
     | Saved
+    | SaveFailed
+    | FileRepaired
     | ExecutionStarted
     | ExecutionDone
     | QueueChanged

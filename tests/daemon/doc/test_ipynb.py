@@ -16,6 +16,7 @@ from nbdesk.daemon.doc.ipynb import (
     import_notebook,
     load_ipynb,
     parse_ipynb,
+    read_ipynb,
 )
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.wire.errors import NotebookFileError
@@ -144,13 +145,29 @@ BAD_FILES = {
         b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}',
         "missing an expected key",
     ),
-    "bad schema": (
-        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": '
-        b'[{"cell_type": "code", "id": "a", "metadata": {}, "source": 42, "outputs": [], '
-        b'"execution_count": null}]}',
-        "invalid notebook",
+    "cells not a list": (
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": 7}',
+        "unreadable notebook",
     ),
 }
+
+
+def test_values_the_schema_rejects_are_repaired_and_said() -> None:
+    """nbformat reads this (a source that is not text, a repeated id, an unknown key),
+    so it opens, repaired, with the repairs in words."""
+    cell = {"cell_type": "code", "id": "a", "metadata": {}, "outputs": [], "execution_count": None}
+    data = json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+            "cells": [{**cell, "source": 42}, {**cell, "source": "b", "by_a_plugin": 1}],
+        }
+    )
+    nb, repairs = read_ipynb(data)
+    nbformat.validate(nb)
+    assert [c.source for c in nb.cells] == ["42", "b"]
+    assert len(repairs) == 3 and "by_a_plugin" in repairs[2] and "'a'" in repairs[1]
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))

@@ -19,7 +19,11 @@ async def test_an_older_autosave_read_late_does_not_undo_newer_typing(
     cell = doc.insert_cell(0, source="print(1)")
     edits: list[int] = []
     file = NotebookFile(
-        tmp_path / "n.ipynb", doc, store, autosave_delay=60, on_external_edit=edits.append
+        tmp_path / "n.ipynb",
+        doc,
+        store,
+        autosave_delay=60,
+        on_external_edit=lambda changed, _repairs: edits.append(changed),
     )
     assert await file.write(explicit=False)
     older = file.path.read_bytes()
@@ -36,7 +40,11 @@ async def test_a_real_external_edit_is_still_merged(tmp_path: Path, store: BlobS
     cell = doc.insert_cell(0, source="a = 1")
     edits: list[int] = []
     file = NotebookFile(
-        tmp_path / "n.ipynb", doc, store, autosave_delay=60, on_external_edit=edits.append
+        tmp_path / "n.ipynb",
+        doc,
+        store,
+        autosave_delay=60,
+        on_external_edit=lambda changed, _repairs: edits.append(changed),
     )
     assert await file.write(explicit=False)
     text = file.path.read_text().replace("a = 1", "a = 2")

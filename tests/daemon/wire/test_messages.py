@@ -61,6 +61,8 @@ BROADCASTS: list[broadcasts.Broadcast] = [
     broadcasts.TrustState(
         status=TrustStatus.UNTRUSTED, dependencies=["reqeusts"], flagged=["x"], digest="ab"
     ),
+    broadcasts.FileRepaired(path="/n.ipynb", repairs=["removed unknown notebook keys: x"]),
+    broadcasts.SaveFailed(path=None, message="No space left on device"),
 ]
 
 

@@ -1052,6 +1052,34 @@ export function checkSaved(value: unknown, at = "Saved"): Saved {
   };
 }
 
+export interface SaveFailed {
+  readonly event: "save_failed";
+  readonly path: string | null;
+  readonly message: string;
+}
+export function checkSaveFailed(value: unknown, at = "SaveFailed"): SaveFailed {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "save_failed", `${at}.event`),
+    path: map["path"] === null ? null : v.string(map["path"], `${at}.path`),
+    message: v.string(map["message"], `${at}.message`),
+  };
+}
+
+export interface FileRepaired {
+  readonly event: "file_repaired";
+  readonly path: string;
+  readonly repairs: string[];
+}
+export function checkFileRepaired(value: unknown, at = "FileRepaired"): FileRepaired {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "file_repaired", `${at}.event`),
+    path: v.string(map["path"], `${at}.path`),
+    repairs: v.array(map["repairs"], `${at}.repairs`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
 export interface ExecutionStarted {
   readonly event: "execution_started";
   readonly cell_id: CellId;
@@ -1908,6 +1936,8 @@ export type AnyBroadcast =
   | PathChanged
   | FileChanged
   | Saved
+  | SaveFailed
+  | FileRepaired
   | ExecutionStarted
   | ExecutionDone
   | QueueChanged
@@ -1929,6 +1959,10 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
       return checkFileChanged(map, at);
     case "saved":
       return checkSaved(map, at);
+    case "save_failed":
+      return checkSaveFailed(map, at);
+    case "file_repaired":
+      return checkFileRepaired(map, at);
     case "execution_started":
       return checkExecutionStarted(map, at);
     case "execution_done":
@@ -1954,7 +1988,7 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
     case "env_sync_state":
       return checkEnvSyncState(map, at);
     default:
-      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
+      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "save_failed", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
   }
 }
 

@@ -78,6 +78,7 @@ export class App implements SessionListener {
   readonly #widgets: WidgetBridge;
   #blobUrl: string | null = null;
   #shown = false;
+  #saveFailed = false; // a save failed and has not worked since: say so when it does
   readonly #wantsFirstCell: boolean;
 
   constructor(root: HTMLElement, transport: Transport, host: Host) {
@@ -269,6 +270,23 @@ export class App implements SessionListener {
         return;
       case "saved":
         this.#file.saved(event.path);
+        if (this.#saveFailed) {
+          this.#saveFailed = false;
+          this.#status.showMessage(`Saved ${basename(event.path)} again`);
+        }
+        return;
+      case "save_failed":
+        this.#saveFailed = true;
+        this.#status.showMessage(
+          `${event.path === null ? "Keeping nbdesk's copy of this notebook" : `Saving ${basename(event.path)}`} failed: ${event.message}. Your edits are kept and saving is retried.`,
+          "error",
+        );
+        return;
+      case "file_repaired":
+        this.#status.showMessage(
+          `${basename(event.path)} was not a valid notebook and was repaired: ${event.repairs.join("; ")}`,
+          "error",
+        );
         return;
       case "file_changed":
         this.#status.showMessage(
