@@ -95,9 +95,14 @@ class Daemon:
         await self.registry.envs.start()
         self.blob_server = await BlobServer.start(self.blobs)
         self.blob_url = self.blob_server.url
-        self._server = await asyncio.start_unix_server(self._on_connect, path=str(socket_path))
+        # Bound but not listening until the socket is private and daemon.json is written:
+        # whoever can connect can also read where the blob server is.
+        self._server = await asyncio.start_unix_server(
+            self._on_connect, path=str(socket_path), start_serving=False
+        )
         os.chmod(socket_path, 0o600)
         self._write_info()
+        await self._server.start_serving()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):

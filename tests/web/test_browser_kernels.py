@@ -188,7 +188,7 @@ async def test_input_is_answered_from_the_page(browser: Browser, shell: ShellSer
     # Interrupted while waiting: no window keeps the prompt.
     await run_cell(page, "input('Waiting: ')")
     await expect(page.get_by_label("Waiting:")).to_be_focused(timeout=KERNEL_TIMEOUT)
-    await page.get_by_role("button", name="■ Interrupt").click()
+    await page.get_by_role("button", name="Interrupt", exact=True).click()
     for window in (page, other):
         await expect(window.locator(".input-prompt")).to_have_count(0)
         await expect(window.locator(".cell").last).to_have_attribute("data-state", "error")

@@ -91,11 +91,11 @@ async def test_a_late_joiner_sees_every_widget_from_sync_alone(daemon: DaemonPro
     assert widgets == await client.get_widgets()
     text = next(w for w in widgets if w["model_name"] == "TextModel")
     assert text["state"]["value"] == "hi"
-    assert len(late.connection.broadcasts) <= 4
+    assert len(late.connection.broadcasts) <= 5
     events = []
     while (event := late.connection.broadcasts.get_nowait()) is not None:
         events.append(event["event"])
-    assert set(events) <= {"kernel_status", "queue_changed", "kernel_location"}
+    assert set(events) <= {"kernel_status", "queue_changed", "kernel_location", "trust_state"}
     await client.close()
     await late.close()
 
