@@ -5,7 +5,8 @@ and hands the file write to one background thread, so callers building documents
 handling kernel output never wait on the disk; a blob is readable through `get` from
 the moment `put` returns. `flush()` waits for pending writes, makes them durable and
 raises any write failure; callers flush before persisting a document that references
-new blobs.
+new blobs. A write that fails (a full disk) keeps its bytes pending, served from memory,
+and is tried again on every flush until it works.
 
 A blob's media type, when the caller gives one, lives in a sidecar `ab/cdef....type`;
 the first type recorded for a blob wins. A blob's mtime is when it was last `put`
@@ -72,6 +73,8 @@ class BlobStore:
         self._pending_types: dict[BlobHash, str] = {}
         self._unflushed: list[Path] = []
         self._failures: list[BlobError] = []
+        self._unwritten: dict[BlobHash, Path] = {}  # writes that failed: retried on flush
+        self._unwritten_types: dict[BlobHash, Path] = {}
         self._made_dirs: set[Path] = set()
         self._tmp_names = (f".tmp-{os.getpid()}-{n}" for n in itertools.count())
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbdesk-blobs")
@@ -126,9 +129,12 @@ class BlobStore:
         with self._lock:
             if failure is None:
                 self._unflushed.append(path)
+                self._pending.pop(blob_hash, None)
             else:
+                # The bytes stay pending (served from memory) and the next flush writes
+                # them again: a full disk must not lose an output.
                 self._failures.append(failure)
-            self._pending.pop(blob_hash, None)
+                self._unwritten[blob_hash] = path
 
     def _write_type(self, blob_hash: BlobHash, path: Path) -> None:
         """Runs on the writer thread, after the blob's own write: first type wins."""
@@ -140,9 +146,10 @@ class BlobStore:
         with self._lock:
             if failure is None:
                 self._unflushed.append(path)
+                self._pending_types.pop(blob_hash, None)
             else:
                 self._failures.append(failure)
-            self._pending_types.pop(blob_hash, None)
+                self._unwritten_types[blob_hash] = path
 
     def _write_file(self, path: Path, data: bytes, what: str) -> BlobError | None:
         tmp = path.parent / next(self._tmp_names)
@@ -210,7 +217,15 @@ class BlobStore:
         return self.path_for(blob_hash).exists()
 
     def flush(self) -> None:
-        """Wait for pending writes, make them durable, and raise the first that failed."""
+        """Write again what failed before, wait for pending writes, make them durable, and
+        raise the first that failed (its bytes stay pending for the next flush)."""
+        with self._lock:
+            retry, self._unwritten = self._unwritten, {}
+            retry_types, self._unwritten_types = self._unwritten_types, {}
+            for blob_hash, path in retry.items():
+                self._writer.submit(self._write, blob_hash, path)
+            for blob_hash, path in retry_types.items():
+                self._writer.submit(self._write_type, blob_hash, path)
         self._writer.submit(lambda: None).result()
         with self._lock:
             written, self._unflushed = self._unflushed, []
