@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import DaemonFactory, DaemonProcess
-from test_pools import wait_pools
+from test_pools import cli, wait_pools
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
 
@@ -101,6 +101,12 @@ async def test_pip_in_one_notebook_of_a_shared_dependency_set_stays_in_that_note
         assert await prefix_of(first) == first_prefix
         where = (await text_of(first, WHERE.format("tomli_w"))).split()
         assert where[0] == "True", where
+
+        # Collection keeps the shared environment while open notebooks' layers run on it.
+        collected = cli(daemon, "gc", "--env-max-age", "0")
+        assert collected.returncode == 0, collected.stderr
+        assert shared.exists() and first_prefix.exists() and second_prefix.exists()
+        assert (await text_of(second, "import six; print(six.__name__)")).strip() == "six"
 
 
 async def test_a_taken_pool_environment_is_the_notebooks_alone(
