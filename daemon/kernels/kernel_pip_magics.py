@@ -54,13 +54,22 @@ def _nbdesk_pip_magics() -> None:
         elif args[1:2] in (["install"], ["uninstall"]):
             print(note)
 
+    def split(line: str) -> list[str] | None:
+        try:
+            return shlex.split(line)
+        except ValueError as exc:
+            print(f"nbdesk: {exc} in {line!r}: close the quote and run again", file=sys.stderr)
+            return None
+
     def pip(line: str) -> None:
         """%pip install PACKAGES: uv pip, into this notebook's own environment."""
-        run_uv(["pip", *shlex.split(line)])
+        if (args := split(line)) is not None:
+            run_uv(["pip", *args])
 
     def uv_magic(line: str) -> None:
         """%uv pip install PACKAGES: into this notebook's own environment."""
-        run_uv(shlex.split(line))
+        if (args := split(line)) is not None:
+            run_uv(args)
 
     shell.register_magic_function(pip, "line", "pip")
     shell.register_magic_function(uv_magic, "line", "uv")

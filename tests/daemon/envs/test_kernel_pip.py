@@ -82,6 +82,11 @@ async def test_pip_in_one_notebook_of_a_shared_dependency_set_stays_in_that_note
         assert (await text_of(second, ABSENT.format("tomli_w"))).strip() == "True"
         assert not list(shared.glob("lib/python*/site-packages/tomli_w"))
 
+        # Arguments uv cannot be given get a reason and install nothing.
+        said = await text_of(second, '%pip install "tomli-w')
+        assert "No closing quotation" in said and "close the quote" in said, said
+        assert (await text_of(second, ABSENT.format("tomli_w"))).strip() == "True"
+
         # %uv pip install in the second: there only.
         said = await text_of(second, "%uv pip install tabulate")
         assert "tabulate" in said, said
