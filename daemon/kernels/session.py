@@ -30,6 +30,7 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from nbdesk.daemon.home import frozen
 from nbdesk.daemon.home.private import private_dir
+from nbdesk.daemon.kernels.replies import ShellReplies
 from nbdesk.daemon.wire.errors import ErrorCode, KernelError
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class KernelSession:
         self.kernel_info: dict[str, Any] = {}  # the kernel's kernel_info reply content
         self._km: AsyncKernelManager | None = None
         self._kc: Any = None
-        self._replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._replies = ShellReplies()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._iopub_live = asyncio.Event()
@@ -231,17 +232,11 @@ class KernelSession:
         )
 
     def expect_reply(self, msg_id: str) -> asyncio.Future[dict[str, Any]]:
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._replies[msg_id] = future
-        return future
+        return self._replies.expect(msg_id)
 
     async def request(self, msg_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Wait for the shell reply to `msg_id` (registered right after sending)."""
-        future = self._replies.get(msg_id) or self.expect_reply(msg_id)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        finally:
-            self._replies.pop(msg_id, None)
+        return await self._replies.wait(msg_id, timeout)
 
     def execute(self, code: str, *, allow_stdin: bool = False) -> str:
         msg_id: str = self._kc.execute(
@@ -280,9 +275,7 @@ class KernelSession:
     async def _read_shell(self) -> None:
         while True:
             msg = await self._receive(self._kc.get_shell_msg)
-            future = self._replies.get(msg["parent_header"].get("msg_id", ""))
-            if future is not None and not future.done():
-                future.set_result(msg)
+            self._replies.arrived(msg)
 
     async def _read_iopub(self) -> None:
         while True:
@@ -315,7 +308,7 @@ class KernelSession:
         await self._drain_iopub()
         if self._died is not None and not self._died.done():
             self._died.set_result(reason)
-        self._fail_replies(reason)
+        self._replies.fail_all(reason)
         self._on_death(reason)
 
     async def _drain_iopub(self) -> None:
@@ -332,12 +325,6 @@ class KernelSession:
                 return
             self._deliver_iopub(msg)
 
-    def _fail_replies(self, reason: str) -> None:
-        for future in self._replies.values():
-            if not future.done():
-                future.set_exception(KernelError(reason, code=ErrorCode.KERNEL_DEAD))
-        self._replies.clear()
-
     async def interrupt(self) -> None:
         if self._km is not None:
             await self._km.interrupt_kernel()
@@ -349,7 +336,7 @@ class KernelSession:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        self._fail_replies("the kernel was shut down")
+        self._replies.fail_all("the kernel was shut down")
         if self._kc is not None:
             self._kc.stop_channels()
         if self._km is not None:
