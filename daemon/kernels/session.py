@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import logging
 import os
 import queue
@@ -55,11 +56,20 @@ class _OneSpec(KernelSpecManager):
         return {"nbdesk": ""}
 
 
-def kernel_spec(python: str) -> KernelSpec:
+PIP_MAGICS = Path(__file__).with_name("kernel_pip_magics.py")
+
+
+def kernel_spec(python: str, *, shared: bool = False) -> KernelSpec:
+    """ipykernel on `python`, with nbdesk's `%pip` and `%uv` (`kernel_pip_magics.py`):
+    they install into `python`'s environment, or refuse when it is `shared` (the
+    daemon's own interpreter)."""
     python = os.path.abspath(python)
     env_bin = os.path.dirname(python)
+    argv = frozen.kernel_argv(python)
+    if argv[1:2] != ["kernel"]:  # the frozen app's own kernel has no `python -m pip` to fix
+        argv.append(f"--IPKernelApp.exec_files={json.dumps([str(PIP_MAGICS)])}")
     return KernelSpec(
-        argv=frozen.kernel_argv(python),
+        argv=argv,
         display_name="Python 3 (ipykernel)",
         language="python",
         interrupt_mode="signal",
@@ -67,6 +77,8 @@ def kernel_spec(python: str) -> KernelSpec:
             "PATH": env_bin + os.pathsep + os.environ.get("PATH", ""),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "RUST_BACKTRACE": "0",
+            "NBDESK_UV": frozen.uv_binary(),
+            "NBDESK_PIP_SHARED": "1" if shared else "0",
             **frozen.kernel_env(python),
         },
     )
@@ -89,7 +101,7 @@ class KernelSession:
     ) -> None:
         # the interpreter ipykernel runs from; None for another kernelspec's kernel
         self.python: str | None = None if kernelspec else python or sys.executable
-        self.spec = kernelspec or kernel_spec(python or sys.executable)
+        self.spec = kernelspec or kernel_spec(python or sys.executable, shared=python is None)
         self.cwd = cwd
         self.number = next(_kernel_numbers)
         self.ready_timeout = ready_timeout
