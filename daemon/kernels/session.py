@@ -362,7 +362,7 @@ class KernelSession:
     async def _settle(self) -> bool:
         """Interrupt a busy kernel and wait for its pending replies (the readers still
         running); False when some did not come in time."""
-        pending = [future for future in self._replies.values() if not future.done()]
+        pending = self._replies.pending()
         if not pending or self._km is None or not self._tasks:
             return True
         try:
