@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib.util
 import os
 import shutil
@@ -66,8 +68,11 @@ def pid_alive(pid: int) -> bool:
 class DaemonProcess:
     """A real daemon process on a temporary home, stopped (or killed) at teardown."""
 
-    def __init__(self, home_dir: Path, **settings: str) -> None:
+    def __init__(self, home_dir: Path, *, stderr_file: Path | None = None, **settings: str) -> None:
+        """`stderr_file`: log to stderr too, into that file (outside the home, so a test
+        can read every line even when the home's disk is full or the home is gone)."""
         self.home = Home(home_dir)
+        self.stderr_file = stderr_file
         self.env = {
             **os.environ,
             "NBDESK_HOME": str(home_dir),
@@ -83,14 +88,26 @@ class DaemonProcess:
         self.kernel_pick: tuple[str, str] | None = None
 
     def start(self, timeout: float = 20) -> DaemonProcess:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "nbdesk.daemon", "--quiet"],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        quiet = [] if self.stderr_file else ["--quiet"]
+        with contextlib.ExitStack() as files:
+            stderr = (
+                files.enter_context(self.stderr_file.open("ab"))
+                if self.stderr_file
+                else subprocess.DEVNULL
+            )
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "nbdesk.daemon", *quiet],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         wait_until_serving(self.home, self.proc, timeout)
         return self
+
+    def stderr(self) -> str:
+        """What the daemon wrote to stderr (with `stderr_file`)."""
+        assert self.stderr_file is not None, "start the daemon with stderr_file"
+        return self.stderr_file.read_text(errors="replace")
 
     def log(self) -> str:
         try:
@@ -272,3 +289,47 @@ def r_kernel_prerequisites() -> None:
         "IRkernel's kernelspec `ir`",
         "`make deps` installs r-cran-irkernel and registers it (scripts/ensure-r-kernel.sh)",
     )
+
+
+SmallDisk = Callable[[str], Path]
+
+
+@pytest.fixture
+def small_disk() -> Iterator[SmallDisk]:
+    """Mount a small tmpfs of the given size ("2m") and return its folder: a real disk that
+    fills up (the tests run as root, so they can mount one). Unmounted at teardown."""
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        where = Path(tempfile.mkdtemp(prefix="nbd-disk-"))
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(where)],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            pytest.fail(f"cannot mount a tmpfs (run as root): {done.stderr}", pytrace=False)
+        mounted.append(where)
+        return where
+
+    yield mount
+    for where in mounted:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+        shutil.rmtree(where, ignore_errors=True)
+
+
+def fill_disk(disk: Path) -> Path:
+    """Take every free byte of `disk`; deleting the returned filler file gives them back."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (65536, 512, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+    finally:
+        os.close(fd)
+    return filler

@@ -5,7 +5,9 @@ and hands the file write to one background thread, so callers building documents
 handling kernel output never wait on the disk; a blob is readable through `get` from
 the moment `put` returns. `flush()` waits for pending writes, makes them durable and
 raises any write failure; callers flush before persisting a document that references
-new blobs.
+new blobs. A write that fails for want of space (a full disk, a quota) keeps its bytes
+pending, served from memory, and is tried again on every flush until it works; any other
+failure is raised once and the blob is dropped.
 
 A blob's media type, when the caller gives one, lives in a sidecar `ab/cdef....type`;
 the first type recorded for a blob wins. A blob's mtime is when it was last `put`
@@ -16,6 +18,7 @@ Serving blobs over HTTP and deciding which ones are unreferenced live elsewhere.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import itertools
@@ -43,6 +46,8 @@ _MEDIA_TYPE_RE = re.compile(
     rf"{_TOKEN}/{_TOKEN}(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|\"[^\"\\\x00-\x1f\x7f]*\"))*"
 )
 _MAX_MEDIA_TYPE = 255
+# Write failures that space coming back cures: those blobs are kept and written again.
+OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def is_blob_hash(name: str) -> bool:
@@ -72,6 +77,8 @@ class BlobStore:
         self._pending_types: dict[BlobHash, str] = {}
         self._unflushed: list[Path] = []
         self._failures: list[BlobError] = []
+        self._unwritten: dict[BlobHash, Path] = {}  # writes that failed: retried on flush
+        self._unwritten_types: dict[BlobHash, Path] = {}
         self._made_dirs: set[Path] = set()
         self._tmp_names = (f".tmp-{os.getpid()}-{n}" for n in itertools.count())
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbdesk-blobs")
@@ -122,13 +129,19 @@ class BlobStore:
         """Runs on the writer thread: temp file, then an atomic rename into place."""
         with self._lock:
             data = self._pending[blob_hash]
-        failure = self._write_file(path, data, f"blob {blob_hash}")
+        failure = self._write_file(path, data)
         with self._lock:
             if failure is None:
                 self._unflushed.append(path)
+                self._pending.pop(blob_hash, None)
+                return
+            self._failures.append(_write_error(f"blob {blob_hash}", failure))
+            if failure.errno in OUT_OF_SPACE:
+                # The bytes stay pending (served from memory) and the next flush writes
+                # them again: a full disk must not lose an output.
+                self._unwritten[blob_hash] = path
             else:
-                self._failures.append(failure)
-            self._pending.pop(blob_hash, None)
+                self._pending.pop(blob_hash, None)
 
     def _write_type(self, blob_hash: BlobHash, path: Path) -> None:
         """Runs on the writer thread, after the blob's own write: first type wins."""
@@ -136,15 +149,19 @@ class BlobStore:
             media_type = self._pending_types[blob_hash]
         failure = None
         if not path.exists():
-            failure = self._write_file(path, media_type.encode(), f"media type of {blob_hash}")
+            failure = self._write_file(path, media_type.encode())
         with self._lock:
             if failure is None:
                 self._unflushed.append(path)
+                self._pending_types.pop(blob_hash, None)
+                return
+            self._failures.append(_write_error(f"media type of {blob_hash}", failure))
+            if failure.errno in OUT_OF_SPACE:
+                self._unwritten_types[blob_hash] = path
             else:
-                self._failures.append(failure)
-            self._pending_types.pop(blob_hash, None)
+                self._pending_types.pop(blob_hash, None)
 
-    def _write_file(self, path: Path, data: bytes, what: str) -> BlobError | None:
+    def _write_file(self, path: Path, data: bytes) -> OSError | None:
         tmp = path.parent / next(self._tmp_names)
         try:
             if path.parent not in self._made_dirs:
@@ -161,7 +178,7 @@ class BlobStore:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
-            return BlobError(f"cannot write {what}: {exc}", code=ErrorCode.BLOB_WRITE)
+            return exc
         return None
 
     def get(self, blob_hash: str) -> bytes:
@@ -210,7 +227,15 @@ class BlobStore:
         return self.path_for(blob_hash).exists()
 
     def flush(self) -> None:
-        """Wait for pending writes, make them durable, and raise the first that failed."""
+        """Write again what failed before, wait for pending writes, make them durable, and
+        raise the first that failed (its bytes stay pending for the next flush)."""
+        with self._lock:
+            retry, self._unwritten = self._unwritten, {}
+            retry_types, self._unwritten_types = self._unwritten_types, {}
+            for blob_hash, path in retry.items():
+                self._writer.submit(self._write, blob_hash, path)
+            for blob_hash, path in retry_types.items():
+                self._writer.submit(self._write_type, blob_hash, path)
         self._writer.submit(lambda: None).result()
         with self._lock:
             written, self._unflushed = self._unflushed, []
@@ -267,6 +292,10 @@ class BlobStore:
             path.unlink(missing_ok=True)
             _type_path(path).unlink(missing_ok=True)
         return info.st_size
+
+
+def _write_error(what: str, exc: OSError) -> BlobError:
+    return BlobError(f"cannot write {what}: {exc}", code=ErrorCode.BLOB_WRITE)
 
 
 def _type_path(blob_path: Path) -> Path:

@@ -35,6 +35,10 @@ class ShellReplies:
         if future is not None and not future.done():
             future.set_result(msg)
 
+    def pending(self) -> list[asyncio.Future[dict[str, Any]]]:
+        """The replies still awaited (a busy kernel owes at least one)."""
+        return [future for future in self._waiting.values() if not future.done()]
+
     def fail_all(self, reason: str) -> None:
         for future in self._waiting.values():
             if not future.done():

@@ -39,6 +39,7 @@ DEATH_POLL = 0.2
 RECEIVE_POLL = 0.1
 DEATH_DRAIN = 0.2  # after a kernel dies, IOPub is read until this long passes quietly
 IOPUB_LIVE_POLL = 0.1  # re-ask kernel_info this often until IOPub delivers its status
+INTERRUPT_WAIT = 1.0  # at shutdown, a busy kernel has this long to answer an interrupt
 _kernel_numbers = itertools.count(1)
 
 
@@ -330,8 +331,15 @@ class KernelSession:
             await self._km.interrupt_kernel()
 
     async def shutdown(self) -> None:
-        """Stop the kernel and kill its process group; safe to call twice."""
+        """Stop the kernel and kill its process group; safe to call twice.
+
+        A busy kernel is interrupted first and its pending replies awaited: asked to shut
+        down mid-cell, ipykernel answers the interrupted cell on sockets its shutdown has
+        already closed (a ZMQError traceback from its message handler). One that does not
+        answer the interrupt in time cannot stop cleanly, and is killed without asking.
+        """
         self._stopping = True
+        graceful = await self._settle()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -340,8 +348,9 @@ class KernelSession:
         if self._kc is not None:
             self._kc.stop_channels()
         if self._km is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._km.shutdown_kernel(now=False), 5)
+            if graceful:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self._km.shutdown_kernel(now=False), 5)
             with contextlib.suppress(Exception):
                 await self._km.shutdown_kernel(now=True)
         if self.pgid is not None:
@@ -349,6 +358,24 @@ class KernelSession:
                 os.killpg(self.pgid, signal.SIGKILL)
         self._km = None
         self._kc = None
+
+    async def _settle(self) -> bool:
+        """Interrupt a busy kernel and wait for its pending replies (the readers still
+        running); False when some did not come in time."""
+        pending = self._replies.pending()
+        if not pending or self._km is None or not self._tasks:
+            return True
+        try:
+            await self._km.interrupt_kernel()
+        except Exception as exc:
+            log.warning("%r: cannot interrupt it before shutting it down: %s", self, exc)
+            return False
+        _, late = await asyncio.wait(pending, timeout=INTERRUPT_WAIT)
+        if late:
+            log.warning(
+                "%r did not answer an interrupt within %g s: killing it", self, INTERRUPT_WAIT
+            )
+        return not late
 
 
 def hot_session(

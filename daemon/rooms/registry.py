@@ -276,10 +276,11 @@ class RoomRegistry:
         for timer in self._evictions.values():
             timer.cancel()
         self._evictions.clear()
-        for room in list(self.rooms.values()):
-            try:
-                await room.close()
-            except Exception:
-                log.exception("closing %r failed", room)
+        # All at once: each waits on its kernel stopping, and the daemon must stop promptly.
+        rooms = list(self.rooms.values())
+        results = await asyncio.gather(*(room.close() for room in rooms), return_exceptions=True)
+        for room, result in zip(rooms, results, strict=True):
+            if isinstance(result, Exception):
+                log.error("closing %r failed", room, exc_info=result)
         self.rooms.clear()
         self._by_path.clear()

@@ -31,8 +31,8 @@ from nbdesk.daemon.wire.broadcasts import (
     FileChanged,
     FileRepaired,
     KernelStatusChanged,
-    Saved,
     SaveFailed,
+    SaveRecovered,
 )
 from nbdesk.daemon.wire.enums import KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
@@ -65,6 +65,7 @@ class Room:
             self.persist_now,
             f"persist {notebook_id}",
             on_failure=lambda exc: self.broadcast(SaveFailed(path=None, message=str(exc))),
+            on_recovery=lambda: self.broadcast(SaveRecovered(path=None)),
         )
         self._changed = asyncio.Event()
         self._persist_lock = asyncio.Lock()
@@ -233,7 +234,7 @@ class Room:
             on_autosave_failed=lambda exc: self.broadcast(
                 SaveFailed(path=str(path), message=str(exc))
             ),
-            on_autosave_recovered=lambda: self.broadcast(Saved(path=str(path))),
+            on_autosave_recovered=lambda: self.broadcast(SaveRecovered(path=str(path))),
         )
         self.file.disk_bytes = disk_bytes
         self.file.start_watching()

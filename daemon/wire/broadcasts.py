@@ -38,11 +38,18 @@ class Saved(Broadcast, tag="saved"):
 
 class SaveFailed(Broadcast, tag="save_failed"):
     """Writing the notebook failed (a full disk, a folder gone): edits are kept in the
-    daemon and the write is retried; `saved` follows once it works. `path` is the `.ipynb`,
-    or None for the daemon's own copy of the notebook (in its home)."""
+    daemon and the write is retried; `save_recovered` follows once it works. `path` is the
+    `.ipynb`, or None for the daemon's own copy of the notebook (in its home)."""
 
     path: str | None
     message: str
+
+
+class SaveRecovered(Broadcast, tag="save_recovered"):
+    """A write that failed (`save_failed` with the same `path`) worked on a retry: the
+    `.ipynb`, or (None) the daemon's own copy, now holds every edit up to the retry."""
+
+    path: str | None
 
 
 class FileRepaired(Broadcast, tag="file_repaired"):
@@ -158,6 +165,7 @@ AnyBroadcast = (
     | FileChanged
     | Saved
     | SaveFailed
+    | SaveRecovered
     | FileRepaired
     | ExecutionStarted
     | ExecutionDone

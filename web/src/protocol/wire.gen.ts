@@ -1066,6 +1066,18 @@ export function checkSaveFailed(value: unknown, at = "SaveFailed"): SaveFailed {
   };
 }
 
+export interface SaveRecovered {
+  readonly event: "save_recovered";
+  readonly path: string | null;
+}
+export function checkSaveRecovered(value: unknown, at = "SaveRecovered"): SaveRecovered {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "save_recovered", `${at}.event`),
+    path: map["path"] === null ? null : v.string(map["path"], `${at}.path`),
+  };
+}
+
 export interface FileRepaired {
   readonly event: "file_repaired";
   readonly path: string;
@@ -1937,6 +1949,7 @@ export type AnyBroadcast =
   | FileChanged
   | Saved
   | SaveFailed
+  | SaveRecovered
   | FileRepaired
   | ExecutionStarted
   | ExecutionDone
@@ -1961,6 +1974,8 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
       return checkSaved(map, at);
     case "save_failed":
       return checkSaveFailed(map, at);
+    case "save_recovered":
+      return checkSaveRecovered(map, at);
     case "file_repaired":
       return checkFileRepaired(map, at);
     case "execution_started":
@@ -1988,7 +2003,7 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
     case "env_sync_state":
       return checkEnvSyncState(map, at);
     default:
-      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "save_failed", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
+      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "save_failed", "save_recovered", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
   }
 }
 

@@ -78,7 +78,6 @@ export class App implements SessionListener {
   readonly #widgets: WidgetBridge;
   #blobUrl: string | null = null;
   #shown = false;
-  #saveFailed = false; // a save failed and has not worked since: say so when it does
   readonly #wantsFirstCell: boolean;
 
   constructor(root: HTMLElement, transport: Transport, host: Host) {
@@ -270,13 +269,16 @@ export class App implements SessionListener {
         return;
       case "saved":
         this.#file.saved(event.path);
-        if (this.#saveFailed) {
-          this.#saveFailed = false;
-          this.#status.showMessage(`Saved ${basename(event.path)} again`);
-        }
+        return;
+      case "save_recovered":
+        if (event.path !== null) this.#file.saved(event.path);
+        this.#status.showMessage(
+          event.path === null
+            ? "nbdesk's copy of this notebook is kept again"
+            : `Saved ${basename(event.path)} again`,
+        );
         return;
       case "save_failed":
-        this.#saveFailed = true;
         this.#status.showMessage(
           `${event.path === null ? "Keeping nbdesk's copy of this notebook" : `Saving ${basename(event.path)}`} failed: ${event.message}. Your edits are kept and saving is retried.`,
           "error",
