@@ -228,7 +228,12 @@ export class App implements SessionListener {
     new CellDrag(root, this.#view.element, this.#view.list, {
       cellsFor: (cellId) => (this.#view.selection.includes(cellId) ? this.#view.selection : [cellId]),
       drop: (cellIds, before) => this.#actions.drop(cellIds, before),
-      click: (cellId) => this.#focus.select(cellId),
+      click: (cellId) => {
+        // As in JupyterLab, a click in the margin selects the cell in command mode, so the
+        // keys act on it whatever had the focus (an editor, a section's toggle).
+        this.#focus.select(cellId);
+        this.#focus.commandMode();
+      },
     });
     toolbar.showSelection(null);
     this.#file.show();
