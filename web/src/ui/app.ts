@@ -33,7 +33,7 @@ import { CellCommands } from "./cell-commands.ts";
 import { CellDrag } from "./cell-drag.ts";
 import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
-import { ConfirmDialog } from "./confirm-dialog.ts";
+import { ConfirmDialog, type QuestionPreferences } from "./confirm-dialog.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
 import { Dependencies } from "./dependencies.ts";
 import { DocEdits } from "./doc-edits.ts";
@@ -49,6 +49,7 @@ import { basename, NotebookFile } from "./notebook-file.ts";
 import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
 import { RunActions } from "./run-actions.ts";
+import { QuestionSettings } from "./question-settings.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
 import { InputPrompt } from "./stdin-prompt.ts";
@@ -159,8 +160,14 @@ export class App implements SessionListener {
       (action) => this.#actions.perform(action),
       () => this.#focus.commandMode(),
     );
-    const help = new ShortcutsHelp();
-    const confirm = new ConfirmDialog(pageStorage(), commandMode);
+    const preferences: QuestionPreferences = {
+      questionsOff: async () => (await this.#session.request("get_preferences", {})).questions_off,
+      setAsked: async (question, ask) =>
+        (await this.#session.request("set_question_asked", { question, ask })).questions_off,
+      failed: (what, error) => this.#status.showFailure(what, error),
+    };
+    const help = new ShortcutsHelp(new QuestionSettings(preferences));
+    const confirm = new ConfirmDialog(preferences, commandMode);
     this.#panels = new NotebookPanels({
       doc: () => this.#session.doc,
       view: this.#view,

@@ -251,7 +251,7 @@ export class NotebookActions {
       return;
     }
     if (selection.length > 1) {
-      const agreed = await this.#t.confirm.ask("delete-cells", {
+      const agreed = await this.#t.confirm.ask("delete_cells", {
         title: `Delete ${selection.length} cells?`,
         detail: "Z (in command mode) brings them back with their outputs.",
         confirm: `Delete ${selection.length} cells`,
