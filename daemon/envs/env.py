@@ -28,10 +28,11 @@ from typing import Any, Literal
 
 from nbdesk.daemon.home import frozen
 from nbdesk.daemon.home.atomic import atomic_write
+from nbdesk.daemon.home.frozen import uv_binary
 from nbdesk.daemon.wire.errors import EnvError
 
 log = logging.getLogger(__name__)
-EnvKind = Literal["uv", "conda", "deps"]
+EnvKind = Literal["uv", "conda", "deps", "layer"]
 MARKER = "nbdesk-env.json"
 KERNEL_PACKAGES = ("ipykernel", "ipywidgets")
 CONDA_PACKAGES = ("python", "ipykernel", "ipywidgets")
@@ -134,7 +135,7 @@ def read_env(path: Path) -> Env | None:
     try:
         body = json.loads((path / MARKER).read_text())
         kind = body["kind"]
-        if kind not in ("uv", "conda", "deps"):
+        if kind not in ("uv", "conda", "deps", "layer"):
             return None
         return Env(
             path=path,
@@ -247,15 +248,6 @@ def _both(keep: Callable[[str], None], show: Callable[[str], None] | None) -> Ca
             show(line.rstrip("\r\n"))
 
     return sink
-
-
-def uv_binary() -> str:
-    """The uv executable: the `uv` package's, or in the frozen app the copy it bundles."""
-    if frozen.is_frozen():
-        return str(Path(getattr(sys, "_MEIPASS", "")) / "bin" / "uv")
-    import uv
-
-    return str(uv.find_uv_bin())
 
 
 async def uv_pip_install(

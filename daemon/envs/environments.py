@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Generic
 
+from nbdesk.daemon.envs import layers
 from nbdesk.daemon.envs.env import (
     Env,
     EnvSpec,
@@ -95,6 +96,9 @@ class Environments(Generic[S]):
             if env.owner == HOT_OWNER:
                 env.owner = None  # its hot kernel died with the last daemon: unused, pool it
                 env.write_marker()
+        for path in self.root.glob("nbdesk-layer-*"):
+            if read_env(path) is None:  # cut short by a daemon that died making it
+                await remove_env(path)
         for pool in self.pools.values():
             await pool.adopt()
             pool.start()
@@ -144,7 +148,7 @@ class Environments(Generic[S]):
 
     def owned_by(self, owner: str) -> Env | None:
         for env in self._envs():
-            if env.owner == owner and env.kind != "deps" and env.usable():
+            if env.owner == owner and env.kind in ("uv", "conda") and env.usable():
                 return env
         return None
 
@@ -191,6 +195,15 @@ class Environments(Generic[S]):
             )
             return env
 
+    async def layer_for(self, base: Env, owner: str) -> Env:
+        """`owner`'s private layer over the shared dependency environment `base`, where
+        its kernel runs and `%pip` installs (`nbdesk.daemon.envs.layers`)."""
+        layer = layers.find_layer(self._envs(), base, owner)
+        if layer is None:
+            layer = await layers.make_layer(self.root, base, owner, self.builders)
+        layer.touch()
+        return layer
+
     # -- collection and status ------------------------------------------------------------
 
     def _envs(self) -> list[Env]:
@@ -208,12 +221,19 @@ class Environments(Generic[S]):
         in_use = self.in_use()
         held = {hot.env.path for hot in self.hot.ready if hot.env is not None}
         cutoff = time.time() - max_age
-        removed = []
-        for env in self._envs():
+        envs = self._envs()
+
+        def kept(env: Env) -> bool:
             pooled = any(pool.holds(env.path) for pool in self.pools.values())
             if pooled or env.path in held or env.owner == HOT_OWNER:
-                continue
-            if env.owner in in_use or env.python in in_use or env.last_used > cutoff:
+                return True
+            return env.owner in in_use or env.python in in_use or env.last_used > cutoff
+
+        # a dependency environment stays while a kept layer runs on it
+        layered = {env.hash for env in envs if env.kind == "layer" and kept(env)}
+        removed = []
+        for env in envs:
+            if kept(env) or (env.kind == "deps" and env.hash in layered):
                 continue
             await remove_env(env.path)
             removed.append(env.path.name)

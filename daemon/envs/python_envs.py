@@ -15,6 +15,7 @@ Preparing a project's environment is `projects`; the default (pooled) environmen
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,16 @@ CHECK_TIMEOUT = 30.0
 FIND_IPYKERNEL = (
     "import importlib.util, sys; sys.exit(importlib.util.find_spec('ipykernel') is None)"
 )
+LIST_DISTRIBUTIONS = """
+import importlib.metadata as m, json, re
+seen = {}
+for d in m.distributions():  # in sys.path order: the copy Python imports comes first
+    name = d.metadata["Name"]
+    if name:  # PEP 503-normalised, as `uv pip list` writes it
+        name = re.sub(r"[-_.]+", "-", name).lower()
+        seen.setdefault(name, (name, d.version))
+print(json.dumps(sorted(seen.values())))
+"""
 
 
 @dataclass(frozen=True)
@@ -120,3 +131,14 @@ async def install_ipykernel(
         await uv_pip_install(python, ("ipykernel",), processes, on_line)
     except EnvError as exc:
         raise EnvError(f"installing ipykernel into {python}: {exc}") from None
+
+
+async def installed_packages(python: str, processes: Processes) -> list[tuple[str, str]]:
+    """(name, version) of every distribution `python` imports from, asked of `python`
+    itself, so a notebook's private layer lists its own packages and the shared
+    environment's under it (`uv pip list` sees one site-packages)."""
+    out = await processes.run(python, "-c", LIST_DISTRIBUTIONS, timeout=CHECK_TIMEOUT)
+    try:
+        return [(str(name), str(version)) for name, version in json.loads(out)]
+    except (ValueError, TypeError) as exc:
+        raise EnvError(f"{python} listed its packages unreadably: {exc}") from exc

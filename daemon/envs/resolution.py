@@ -141,6 +141,8 @@ class EnvironmentSource(Protocol[S]):
 
     def take(self, kind: str, owner: str) -> Env | None: ...
 
+    async def layer_for(self, base: Env, owner: str) -> Env: ...
+
     async def take_waiting(self, kind: str, owner: str) -> Env: ...
 
     async def deps_env(
@@ -176,7 +178,8 @@ class Resolver(Generic[S]):
             return remote_target(self.envs.nbdesk_home, server, name, ResolutionSource.SERVER)
         approval = self.envs.trust.approval(get_metadata) if deps else None
         if approval is not None:
-            env = await self.envs.deps_env(deps, approval, on_progress)
+            shared = await self.envs.deps_env(deps, approval, on_progress)
+            env = await self.envs.layer_for(shared, owner)  # %pip installs here, not there
             label = f"the notebook's dependencies ({', '.join(deps)})"
             target: KernelTarget[S] = python_target(env.python, label, ResolutionSource.INLINE_DEPS)
             target.env, target.deps = env, deps

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 
 def is_frozen() -> bool:
@@ -22,6 +23,15 @@ def daemon_argv() -> list[str]:
     if is_frozen():
         return [sys.executable, "daemon", "serve", "--quiet"]
     return [sys.executable, "-m", "nbdesk.daemon", "--quiet"]
+
+
+def uv_binary() -> str:
+    """The uv executable: the `uv` package's, or in the frozen app the copy it bundles."""
+    if is_frozen():
+        return str(Path(getattr(sys, "_MEIPASS", "")) / "bin" / "uv")
+    import uv
+
+    return str(uv.find_uv_bin())
 
 
 def _is_app(python: str) -> bool:

@@ -30,6 +30,7 @@ from jupyter_client.session import Session as MessageFactory
 from nbdesk.daemon.home.backoff import Backoff
 from nbdesk.daemon.home.servers import Server
 from nbdesk.daemon.kernels.jupyter_api import JupyterApi, RemoteSpec
+from nbdesk.daemon.kernels.replies import ShellReplies
 from nbdesk.daemon.kernels.ws_frames import (
     V1_PROTOCOL,
     decode_legacy,
@@ -89,7 +90,7 @@ class RemoteKernelSession:
         self._outbox: asyncio.Queue[tuple[str, dict[str, Any], list[bytes] | None]] = (
             asyncio.Queue()
         )
-        self._replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._replies = ShellReplies()
         self._running: set[str] = set()  # execute requests not yet idle
         self._iopub_live = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -171,16 +172,10 @@ class RemoteKernelSession:
         return msg_id
 
     def expect_reply(self, msg_id: str) -> asyncio.Future[dict[str, Any]]:
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._replies[msg_id] = future
-        return future
+        return self._replies.expect(msg_id)
 
     async def request(self, msg_id: str, timeout: float | None = None) -> dict[str, Any]:
-        future = self._replies.get(msg_id) or self.expect_reply(msg_id)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        finally:
-            self._replies.pop(msg_id, None)
+        return await self._replies.wait(msg_id, timeout)
 
     def execute(self, code: str, *, allow_stdin: bool = False) -> str:
         content = {
@@ -255,9 +250,7 @@ class RemoteKernelSession:
     def _dispatch(self, channel: str, msg: dict[str, Any]) -> None:
         parent_id = msg["parent_header"].get("msg_id", "")
         if channel in ("shell", "control"):
-            future = self._replies.get(parent_id)
-            if future is not None and not future.done():
-                future.set_result(msg)
+            self._replies.arrived(msg)
         elif channel == "iopub":
             self._iopub_live.set()
             if msg["msg_type"] == "status":
@@ -337,15 +330,9 @@ class RemoteKernelSession:
         log.warning("%r: %s", self, reason)
         self.state = RemoteState.DEAD
         self._notice(f"[nbdesk] {reason}\n")
-        self._fail_replies(reason)
+        self._replies.fail_all(reason)
         self._on_death(reason)
         self._cleanup = asyncio.create_task(self.shutdown(), name=f"release {self!r}")
-
-    def _fail_replies(self, reason: str) -> None:
-        for future in self._replies.values():
-            if not future.done():
-                future.set_exception(KernelError(reason, code=ErrorCode.KERNEL_DEAD))
-        self._replies.clear()
 
     async def shutdown(self) -> None:
         """Stop reading, delete the kernel on the server, close the connection; safe twice."""
@@ -356,7 +343,7 @@ class RemoteKernelSession:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks = []
-        self._fail_replies("the kernel was shut down")
+        self._replies.fail_all("the kernel was shut down")
         ws, self._ws = self._ws, None
         if ws is not None:
             with contextlib.suppress(Exception):

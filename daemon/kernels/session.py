@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import logging
 import os
 import queue
@@ -29,6 +30,7 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from nbdesk.daemon.home import frozen
 from nbdesk.daemon.home.private import private_dir
+from nbdesk.daemon.kernels.replies import ShellReplies
 from nbdesk.daemon.wire.errors import ErrorCode, KernelError
 
 log = logging.getLogger(__name__)
@@ -54,11 +56,20 @@ class _OneSpec(KernelSpecManager):
         return {"nbdesk": ""}
 
 
-def kernel_spec(python: str) -> KernelSpec:
+PIP_MAGICS = Path(__file__).with_name("kernel_pip_magics.py")
+
+
+def kernel_spec(python: str, *, shared: bool = False) -> KernelSpec:
+    """ipykernel on `python`, with nbdesk's `%pip` and `%uv` (`kernel_pip_magics.py`):
+    they install into `python`'s environment, or refuse when it is `shared` (the
+    daemon's own interpreter)."""
     python = os.path.abspath(python)
     env_bin = os.path.dirname(python)
+    argv = frozen.kernel_argv(python)
+    if argv[1:2] != ["kernel"]:  # the frozen app's own kernel has no `python -m pip` to fix
+        argv.append(f"--IPKernelApp.exec_files={json.dumps([str(PIP_MAGICS)])}")
     return KernelSpec(
-        argv=frozen.kernel_argv(python),
+        argv=argv,
         display_name="Python 3 (ipykernel)",
         language="python",
         interrupt_mode="signal",
@@ -66,6 +77,8 @@ def kernel_spec(python: str) -> KernelSpec:
             "PATH": env_bin + os.pathsep + os.environ.get("PATH", ""),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "RUST_BACKTRACE": "0",
+            "NBDESK_UV": frozen.uv_binary(),
+            "NBDESK_PIP_SHARED": "1" if shared else "0",
             **frozen.kernel_env(python),
         },
     )
@@ -88,7 +101,7 @@ class KernelSession:
     ) -> None:
         # the interpreter ipykernel runs from; None for another kernelspec's kernel
         self.python: str | None = None if kernelspec else python or sys.executable
-        self.spec = kernelspec or kernel_spec(python or sys.executable)
+        self.spec = kernelspec or kernel_spec(python or sys.executable, shared=python is None)
         self.cwd = cwd
         self.number = next(_kernel_numbers)
         self.ready_timeout = ready_timeout
@@ -101,7 +114,7 @@ class KernelSession:
         self.kernel_info: dict[str, Any] = {}  # the kernel's kernel_info reply content
         self._km: AsyncKernelManager | None = None
         self._kc: Any = None
-        self._replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._replies = ShellReplies()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._iopub_live = asyncio.Event()
@@ -219,17 +232,11 @@ class KernelSession:
         )
 
     def expect_reply(self, msg_id: str) -> asyncio.Future[dict[str, Any]]:
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._replies[msg_id] = future
-        return future
+        return self._replies.expect(msg_id)
 
     async def request(self, msg_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Wait for the shell reply to `msg_id` (registered right after sending)."""
-        future = self._replies.get(msg_id) or self.expect_reply(msg_id)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        finally:
-            self._replies.pop(msg_id, None)
+        return await self._replies.wait(msg_id, timeout)
 
     def execute(self, code: str, *, allow_stdin: bool = False) -> str:
         msg_id: str = self._kc.execute(
@@ -268,9 +275,7 @@ class KernelSession:
     async def _read_shell(self) -> None:
         while True:
             msg = await self._receive(self._kc.get_shell_msg)
-            future = self._replies.get(msg["parent_header"].get("msg_id", ""))
-            if future is not None and not future.done():
-                future.set_result(msg)
+            self._replies.arrived(msg)
 
     async def _read_iopub(self) -> None:
         while True:
@@ -303,7 +308,7 @@ class KernelSession:
         await self._drain_iopub()
         if self._died is not None and not self._died.done():
             self._died.set_result(reason)
-        self._fail_replies(reason)
+        self._replies.fail_all(reason)
         self._on_death(reason)
 
     async def _drain_iopub(self) -> None:
@@ -320,12 +325,6 @@ class KernelSession:
                 return
             self._deliver_iopub(msg)
 
-    def _fail_replies(self, reason: str) -> None:
-        for future in self._replies.values():
-            if not future.done():
-                future.set_exception(KernelError(reason, code=ErrorCode.KERNEL_DEAD))
-        self._replies.clear()
-
     async def interrupt(self) -> None:
         if self._km is not None:
             await self._km.interrupt_kernel()
@@ -337,7 +336,7 @@ class KernelSession:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        self._fail_replies("the kernel was shut down")
+        self._replies.fail_all("the kernel was shut down")
         if self._kc is not None:
             self._kc.stop_channels()
         if self._km is not None:

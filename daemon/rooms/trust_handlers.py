@@ -12,20 +12,17 @@ never approved (then the list still asks).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nbdesk.daemon.doc.dependencies import declared_dependencies, nbdesk_metadata_with
 from nbdesk.daemon.doc.requirements import check_requirement, requirement_name
-from nbdesk.daemon.envs.env import uv_binary
+from nbdesk.daemon.envs.python_envs import installed_packages
 from nbdesk.daemon.rooms.room import Room
 from nbdesk.daemon.wire.enums import TrustStatus
 from nbdesk.daemon.wire.errors import EnvError, ErrorCode, KernelError
 from nbdesk.daemon.wire.requests import ApproveTrust, GetTrust, ListPackages, SetDependencies
 from nbdesk.daemon.wire.responses import Package, Packages, Result, TrustReply
-
-LIST_TIMEOUT = 60.0
 
 
 async def get_trust(room: Room, request: GetTrust) -> TrustReply:
@@ -83,15 +80,8 @@ async def list_packages(room: Room, request: ListPackages) -> Packages:
     python = session.python
     if python is None or session.language.lower() != "python":
         return Packages(python=None, packages=[])
-    builders = room.context.environments.builders
-    out = await builders.run(
-        uv_binary(), "pip", "list", "--python", python, "--format", "json", timeout=LIST_TIMEOUT
-    )
-    try:
-        listed = json.loads(out)
-        packages = [Package(name=str(p["name"]), version=str(p["version"])) for p in listed]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise EnvError(f"uv pip list answered something unreadable: {exc}") from exc
+    listed = await installed_packages(python, room.context.environments.builders)
+    packages = [Package(name=name, version=version) for name, version in listed]
     return Packages(python=python, packages=sorted(packages, key=lambda p: p.name.lower()))
 
 

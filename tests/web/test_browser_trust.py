@@ -60,7 +60,8 @@ async def tab_to(page: Page, target: Locator, limit: int = 12, key: str = "Tab")
 async def test_a_notebook_from_elsewhere_installs_nothing_until_approved(
     browser: Browser, shell: ShellServer, daemon: DaemonProcess, tmp_path: Path
 ) -> None:
-    source = "import six, sys; print(six.__file__.startswith(sys.prefix), sys.prefix)"
+    # six from the notebook's dependency environment (the daemon's own Python has one too)
+    source = "import six; print('/nbdesk-deps-' in six.__file__, six.__file__)"
     path = notebook_with_dependencies(tmp_path / "mailed.ipynb", ["six", "iniconfig"], source)
     page = await open_page(browser, shell.page_url(open=str(path)))
 

@@ -37,7 +37,8 @@ def deps_envs(daemon: DaemonProcess) -> list[str]:
     return sorted(path.name for path in daemon.home.envs.glob("nbdesk-deps-*"))
 
 
-IN_ITS_ENV = "import tabulate, sys; print(tabulate.__file__.startswith(sys.prefix), sys.prefix)"
+# the notebook's dependency environment (its kernel runs on a private layer over it)
+IN_ITS_ENV = "import tabulate; print('/nbdesk-deps-' in tabulate.__file__, tabulate.__file__)"
 
 
 def printed(path: Path) -> str:

@@ -182,7 +182,9 @@ async def test_notebook_dependencies_get_a_shared_environment(
     assert any("six" in e["message"] for e in events[1:-1]), "uv's own lines, as they come"
     where = await run_code(first, "import six, sys; print(sys.prefix, six.__file__)")
     prefix, six_file = where.split()
-    assert Path(prefix).name.startswith("nbdesk-deps-") and six_file.startswith(prefix)
+    [shared] = daemon.home.envs.glob("nbdesk-deps-*")
+    assert six_file.startswith(f"{shared}/"), "six is in the dependency environment"
+    assert Path(prefix).name.startswith("nbdesk-layer-"), "the kernel runs on its own layer"
 
     second = await NotebookClient.open(notebook("second.ipynb", [" six", "six"]), home=daemon.home)
     trust = (await second.request("get_trust"))["trust"]
@@ -190,7 +192,9 @@ async def test_notebook_dependencies_get_a_shared_environment(
     started = time.monotonic()
     await second.connection.request("launch_kernel", timeout=300)
     assert time.monotonic() - started < 30
-    assert (await run_code(second, "import sys; print(sys.prefix)")) == prefix, "one env per set"
+    where = await run_code(second, "import six, sys; print(sys.prefix, six.__file__)")
+    assert where.split()[1] == six_file, "one dependency environment per set"
+    assert where.split()[0] != prefix, "each notebook its own layer over it"
 
     value = json.dumps({"uv": {"dependencies": ["six", "iniconfig"]}})
     await second.set_raw_metadata("nbdesk", value)
