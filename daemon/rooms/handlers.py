@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nbdesk.daemon.rooms import kernel_choices, server_settings, trust_handlers
+from nbdesk.daemon.rooms import (
+    kernel_choices,
+    preference_handlers,
+    server_settings,
+    trust_handlers,
+)
 from nbdesk.daemon.rooms.room import Room
 from nbdesk.daemon.wire.broadcasts import Saved
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
@@ -22,6 +27,7 @@ from nbdesk.daemon.wire.requests import (
     Complete,
     ExecuteCell,
     GetDocBytes,
+    GetPreferences,
     GetRawMetadata,
     InputReply,
     Interrupt,
@@ -33,6 +39,7 @@ from nbdesk.daemon.wire.requests import (
     RunAll,
     SaveNotebook,
     SendComm,
+    SetQuestionAsked,
     SetRawMetadata,
     ShutdownKernel,
     SyncBarrier,
@@ -188,6 +195,8 @@ HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     ListServers: server_settings.list_servers,
     AddServer: server_settings.add_server,
     RemoveServer: server_settings.remove_server,
+    GetPreferences: preference_handlers.get_preferences,
+    SetQuestionAsked: preference_handlers.set_question_asked,
     InputReply: input_reply,
     Complete: complete,
     SendComm: send_comm,

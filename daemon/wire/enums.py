@@ -7,6 +7,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class Question(StrEnum):
+    """The questions the page asks before a destructive action; each can be turned off."""
+
+    RESTART = "restart"
+    DELETE_CELLS = "delete_cells"
+
+
 class KernelStatus(StrEnum):
     NOT_STARTED = "not_started"
     STARTING = "starting"

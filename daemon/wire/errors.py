@@ -82,6 +82,8 @@ class ErrorCode(StrEnum):
     NO_SUCH_SERVER = "no_such_server"
     SERVER_UNREACHABLE = "server_unreachable"
     SERVER_REFUSED = "server_refused"  # a wrong or missing token
+    # the user's preferences (the questions before destructive actions)
+    BAD_PREFERENCES = "bad_preferences"  # a preferences file nbdesk cannot read
     # the daemon process and the shell
     ALREADY_RUNNING = "already_running"
     NO_DAEMON = "no_daemon"

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from nbdesk.daemon.wire.enums import KernelChoiceKind
+from nbdesk.daemon.wire.enums import KernelChoiceKind, Question
 from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId, NotebookId, RequestId
 
 # -- requests -------------------------------------------------------------------------
@@ -147,6 +147,18 @@ class RemoveServer(Request, tag="remove_server"):
     name: str
 
 
+class GetPreferences(Request, tag="get_preferences"):
+    """The user's preferences (every window, every launch): which questions are off."""
+
+
+class SetQuestionAsked(Request, tag="set_question_asked"):
+    """Turn one question before a destructive action on (`ask`) or off ("Don't ask
+    again"); one question at a time, so two windows changing two never undo each other."""
+
+    question: Question
+    ask: bool
+
+
 class InputReply(Request, tag="input_reply"):
     """A line typed for the kernel's `input()` (answers the pending `input_request`)."""
 
@@ -234,6 +246,8 @@ RoomRequest = (
     | ListServers
     | AddServer
     | RemoveServer
+    | GetPreferences
+    | SetQuestionAsked
     | InputReply
     | GetTrust
     | ApproveTrust

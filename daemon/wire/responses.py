@@ -17,7 +17,7 @@ import msgspec
 
 from nbdesk.daemon.wire import requests as rq
 from nbdesk.daemon.wire.broadcasts import TrustState
-from nbdesk.daemon.wire.enums import KernelChoiceKind
+from nbdesk.daemon.wire.enums import KernelChoiceKind, Question
 from nbdesk.daemon.wire.errors import ErrorCode
 from nbdesk.daemon.wire.ids import CellId, ExecutionId, NotebookId, RequestId
 
@@ -97,6 +97,10 @@ class ServerEntry(msgspec.Struct, kw_only=True):
 
 class ServerList(Result):
     servers: list[ServerEntry]
+
+
+class Preferences(Result):
+    questions_off: list[Question]
 
 
 class TrustReply(Result):
@@ -191,6 +195,8 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.ListServers: ServerList,
     rq.AddServer: ServerList,
     rq.RemoveServer: ServerList,
+    rq.GetPreferences: Preferences,
+    rq.SetQuestionAsked: Preferences,
     rq.InputReply: Done,
     rq.GetTrust: TrustReply,
     rq.ApproveTrust: TrustReply,

@@ -8,17 +8,19 @@ through the document (so every window sees it). Screenshots go to artifacts/.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import DaemonProcess
+from conftest import WEB_DIST, DaemonProcess
 from playwright.async_api import Browser, Page, expect
 from test_browser import screenshot
 from test_browser_keyboard import RUN_TIMEOUT, Notebook
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
+from nbdesk.daemon.home import preferences
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.desktop.web_server import ShellServer
 
@@ -436,3 +438,57 @@ async def test_new_controls_have_names_and_pass_axe(notebook: Notebook) -> None:
     violations = await axe_violations(page)
     assert violations == [], "\n".join(violations)
     await notebook.keys("Escape")
+
+
+async def questions_off_become(daemon: DaemonProcess, expected: list[str]) -> None:
+    """Wait until the user's preferences file says `expected` (written after the click)."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while preferences.questions_off(daemon.home) != expected:
+        assert asyncio.get_running_loop().time() < deadline, preferences.questions_off(daemon.home)
+        await asyncio.sleep(0.05)
+
+
+async def test_dont_ask_again_holds_across_launches_and_turns_back_on(
+    notebook: Notebook, browser: Browser, daemon: DaemonProcess
+) -> None:
+    page = notebook.page
+    await with_cells(notebook, ["a", "b", "c", "d", "e"])
+    await notebook.keys("Shift+j", "d", "d")
+    question = page.get_by_role("alertdialog", name="Delete 2 cells?")
+    await question.get_by_role("checkbox", name="Don't ask again").check()
+    await question.get_by_role("button", name="Delete 2 cells").click()
+    await notebook.wait_sources(["c", "d", "e"])
+    await questions_off_become(daemon, ["delete_cells"])
+    # The next launch: a new shell server on another port, so the page's own storage is
+    # another origin's; the daemon's preference still holds.
+    relaunched = ShellServer(daemon.home, WEB_DIST)
+    await relaunched.start()
+    try:
+        notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
+        second = await browser.new_page()
+        await open_in(second, relaunched.page_url(join=notebook_id))
+        assert second.url.split("/")[2] != page.url.split("/")[2]
+        other = Notebook(second, notebook.client)
+        await expect(second.locator(".cells > .cell")).to_have_count(3)
+        await other.keys("Escape", "Shift+j", "d", "d")
+        await notebook.wait_sources(["e"])
+        await expect(second.get_by_role("alertdialog")).to_have_count(0)
+        # The shortcuts panel turns the question back on, for every window.
+        await other.keys("h")
+        ask = second.get_by_role("checkbox", name="Ask before deleting several cells")
+        await expect(ask).not_to_be_checked()
+        await expect(
+            second.get_by_role("checkbox", name="Ask before restarting the kernel")
+        ).to_be_checked()
+        await ask.check()
+        await expect(ask).to_be_checked()
+        await questions_off_become(daemon, [])
+        await other.keys("h")
+        with notebook.client.edit() as doc:
+            doc.insert_cell(1, "code", "f")
+        await expect(page.locator(".cells > .cell")).to_have_count(2)
+        await notebook.keys("Escape", "Control+a", "d", "d")
+        await expect(page.get_by_role("alertdialog", name="Delete 2 cells?")).to_be_visible()
+        await second.close()
+    finally:
+        await relaunched.close()

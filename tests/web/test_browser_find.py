@@ -284,3 +284,62 @@ async def test_collapsed_heading_hides_its_section_and_round_trips(
     await expect(page.locator(f".cells > [data-cell-id='{ids[3]}']")).to_be_visible()
     await expect(page.locator(".cm-find-current")).to_have_text("y = 2")
     await second.close()
+
+
+async def test_a_collapsed_heading_moves_with_its_section(notebook: Notebook) -> None:
+    page = notebook.page
+    await with_cells(
+        notebook,
+        [
+            ("markdown", "# Alpha"),
+            ("code", "a1"),
+            ("markdown", "## Inner"),
+            ("code", "a2"),
+            ("markdown", "# Beta"),
+            ("code", "b1"),
+        ],
+    )
+    ids = [cell.id for cell in notebook.client.doc.cells()]
+    alpha = ["# Alpha", "a1", "## Inner", "a2"]
+    beta = ["# Beta", "b1"]
+
+    def cell(cell_id: str):
+        return page.locator(f".cells > [data-cell-id='{cell_id}']")
+
+    async def select(cell_id: str) -> None:
+        await cell(cell_id).locator("[data-drag-handle]").click()
+        await expect(cell(cell_id)).to_have_attribute("data-selected", "")
+        await expect(page.locator(".notebook")).to_be_focused()
+
+    await page.get_by_role("button", name="Collapse the section under “Alpha”").click()
+    await page.get_by_role("button", name="Collapse the section under “Beta”").click()
+    await expect(cell(ids[3])).to_be_hidden()
+    await expect(cell(ids[5])).to_be_hidden()
+    # Keys: the heading and the three cells it hides step over the collapsed "# Beta"
+    # section, which counts as one cell.
+    await select(ids[0])
+    await notebook.keys("Control+Shift+ArrowDown")
+    await notebook.wait_sources(beta + alpha)
+    # Toolbar: back up, still as one block.
+    await page.get_by_role("button", name="Move up", exact=True).click()
+    await notebook.wait_sources(alpha + beta)
+    # Drag by the margin below the last cell shown: the hidden cells come along.
+    handle = await cell(ids[0]).locator("[data-drag-handle]").bounding_box()
+    last = await cell(ids[4]).bounding_box()
+    assert handle and last
+    await page.mouse.move(handle["x"] + 8, handle["y"] + 8)
+    await page.mouse.down()
+    await page.mouse.move(handle["x"] + 10, last["y"] + last["height"] - 4, steps=8)
+    await expect(page.locator("#app")).to_have_attribute("data-dragging", "")
+    await page.mouse.up()
+    await notebook.wait_sources(beta + alpha)
+    for cell_id in [ids[1], ids[2], ids[3], ids[5]]:
+        await expect(cell(cell_id)).to_be_hidden()
+    await select(ids[4])
+    await notebook.keys("Control+Shift+ArrowDown")
+    await notebook.wait_sources(alpha + beta)
+    await notebook.wait_doc(
+        lambda doc: all(
+            doc.cell(ids[i]).metadata.get("jupyter") == {"heading_collapsed": True} for i in (0, 4)
+        )
+    )

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 
 import { type CellId, newCellId } from "../src/doc/ids.ts";
 import { getCell, insertCell, type NotebookDoc, orderedCells, setCellMetadata } from "../src/doc/notebook.ts";
-import { deleteCells, mergeCells, moveBlock, moveBlockBefore } from "../src/ui/block-edits.ts";
+import { deleteCells, mergeCells, moveBlock, moveBlockBefore, withSections } from "../src/ui/block-edits.ts";
 import { isFolded, toggleFolded, withFolded } from "../src/ui/cell-display.ts";
 import { selectionRange } from "../src/ui/cell-selection.ts";
 import { withCollapsed } from "../src/ui/headings.ts";
@@ -60,6 +60,25 @@ describe("block edits", () => {
       [at(ids, 0), at(ids, 2), at(ids, 3), at(ids, 1), at(ids, 4)],
       "ids (and so outputs) stay",
     );
+  });
+
+  it("moves a collapsed heading with its hidden section and steps over a collapsed section as one", () => {
+    // "# A" (collapsed) hides "a1", "## A2", "a2"; "# B" is shown, then "c".
+    let doc = daemonDoc();
+    const ids: CellId[] = [];
+    for (const source of ["# A", "a1", "## A2", "a2", "# B", "c"]) {
+      const cellId = newCellId();
+      doc = insertCell(doc, ids.length, { cellId, cellType: source.startsWith("#") ? "markdown" : "code", source });
+      ids.push(cellId);
+    }
+    doc = setCellMetadata(doc, at(ids, 0), withCollapsed("{}", true));
+    assert.deepEqual(withSections(doc, [at(ids, 0)]), ids.slice(0, 4));
+    assert.deepEqual(withSections(doc, [at(ids, 4)]), [at(ids, 4)], "an expanded heading moves alone");
+    assert.deepEqual(sources(moveBlock(A.clone(doc), [at(ids, 0)], "down")), ["# B", "# A", "a1", "## A2", "a2", "c"]);
+    assert.deepEqual(sources(moveBlock(A.clone(doc), [at(ids, 4)], "up")), ["# B", "# A", "a1", "## A2", "a2", "c"]);
+    assert.deepEqual(sources(moveBlock(A.clone(doc), [at(ids, 5)], "up")), ["# A", "a1", "## A2", "a2", "c", "# B"]);
+    const dropped = moveBlockBefore(A.clone(doc), withSections(doc, [at(ids, 0)]), null);
+    assert.deepEqual(sources(dropped), ["# B", "c", "# A", "a1", "## A2", "a2"]);
   });
 
   it("moves cells dragged before another cell or to the end, keeping their order", () => {

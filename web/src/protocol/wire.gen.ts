@@ -100,6 +100,17 @@ export function isKernelChoiceKind(value: unknown): value is KernelChoiceKind {
   return KernelChoiceKindValues.some((member) => member === value);
 }
 
+export type Question =
+  | "restart"
+  | "delete_cells";
+export const QuestionValues: readonly Question[] = [
+  "restart",
+  "delete_cells",
+];
+export function isQuestion(value: unknown): value is Question {
+  return QuestionValues.some((member) => member === value);
+}
+
 export type ExecutionStatus =
   | "ok"
   | "error"
@@ -276,6 +287,7 @@ export type ErrorCode =
   | "no_such_server"
   | "server_unreachable"
   | "server_refused"
+  | "bad_preferences"
   | "already_running"
   | "no_daemon"
   | "daemon_start_failed"
@@ -348,6 +360,7 @@ export const ErrorCodeValues: readonly ErrorCode[] = [
   "no_such_server",
   "server_unreachable",
   "server_refused",
+  "bad_preferences",
   "already_running",
   "no_daemon",
   "daemon_start_failed",
@@ -819,6 +832,38 @@ export function checkRemoveServer(value: unknown, at = "RemoveServer"): RemoveSe
   return {
     op: v.literal(map["op"], "remove_server", `${at}.op`),
     name: v.string(map["name"], `${at}.name`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface GetPreferences {
+  readonly op: "get_preferences";
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkGetPreferences(value: unknown, at = "GetPreferences"): GetPreferences {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "get_preferences", `${at}.op`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface SetQuestionAsked {
+  readonly op: "set_question_asked";
+  readonly question: Question;
+  readonly ask: boolean;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkSetQuestionAsked(value: unknown, at = "SetQuestionAsked"): SetQuestionAsked {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "set_question_asked", `${at}.op`),
+    question: v.is(isQuestion, map["question"], `${at}.question`, "Question"),
+    ask: v.boolean(map["ask"], `${at}.ask`),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
   };
@@ -1622,6 +1667,16 @@ export function checkServerEntry(value: unknown, at = "ServerEntry"): ServerEntr
   };
 }
 
+export interface Preferences {
+  readonly questions_off: Question[];
+}
+export function checkPreferences(value: unknown, at = "Preferences"): Preferences {
+  const map = v.record(value, at);
+  return {
+    questions_off: v.array(map["questions_off"], `${at}.questions_off`, (item, itemAt) => v.is(isQuestion, item, itemAt, "Question")),
+  };
+}
+
 export interface TrustReply {
   readonly trust: TrustState;
 }
@@ -1857,6 +1912,8 @@ export type RoomRequest =
   | ListServers
   | AddServer
   | RemoveServer
+  | GetPreferences
+  | SetQuestionAsked
   | InputReply
   | GetTrust
   | ApproveTrust
@@ -1901,6 +1958,10 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
       return checkAddServer(map, at);
     case "remove_server":
       return checkRemoveServer(map, at);
+    case "get_preferences":
+      return checkGetPreferences(map, at);
+    case "set_question_asked":
+      return checkSetQuestionAsked(map, at);
     case "input_reply":
       return checkInputReply(map, at);
     case "get_trust":
@@ -1916,7 +1977,7 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
     case "send_comm":
       return checkSendComm(map, at);
     default:
-      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "send_comm"]);
+      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "send_comm"]);
   }
 }
 
@@ -2129,6 +2190,8 @@ export interface ResultMap {
   readonly list_servers: ServerList;
   readonly add_server: ServerList;
   readonly remove_server: ServerList;
+  readonly get_preferences: Preferences;
+  readonly set_question_asked: Preferences;
   readonly input_reply: Done;
   readonly get_trust: TrustReply;
   readonly approve_trust: TrustReply;
@@ -2165,6 +2228,8 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   list_servers: checkServerList,
   add_server: checkServerList,
   remove_server: checkServerList,
+  get_preferences: checkPreferences,
+  set_question_asked: checkPreferences,
   input_reply: checkDone,
   get_trust: checkTrustReply,
   approve_trust: checkTrustReply,

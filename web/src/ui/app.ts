@@ -33,7 +33,7 @@ import { CellCommands } from "./cell-commands.ts";
 import { CellDrag } from "./cell-drag.ts";
 import { CellFocus } from "./cell-focus.ts";
 import type { CellCallbacks } from "./cell-view.ts";
-import { ConfirmDialog } from "./confirm-dialog.ts";
+import { ConfirmDialog, type QuestionPreferences } from "./confirm-dialog.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
 import { Dependencies } from "./dependencies.ts";
 import { DocEdits } from "./doc-edits.ts";
@@ -49,6 +49,7 @@ import { basename, NotebookFile } from "./notebook-file.ts";
 import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
 import { RunActions } from "./run-actions.ts";
+import { QuestionSettings } from "./question-settings.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
 import { InputPrompt } from "./stdin-prompt.ts";
@@ -158,8 +159,14 @@ export class App implements SessionListener {
       (action) => this.#actions.perform(action),
       () => this.#focus.commandMode(),
     );
-    const help = new ShortcutsHelp();
-    const confirm = new ConfirmDialog(pageStorage(), commandMode);
+    const preferences: QuestionPreferences = {
+      questionsOff: async () => (await this.#session.request("get_preferences", {})).questions_off,
+      setAsked: async (question, ask) =>
+        (await this.#session.request("set_question_asked", { question, ask })).questions_off,
+      failed: (what, error) => this.#status.showFailure(what, error),
+    };
+    const help = new ShortcutsHelp(new QuestionSettings(preferences));
+    const confirm = new ConfirmDialog(preferences, commandMode);
     this.#panels = new NotebookPanels({
       doc: () => this.#session.doc,
       view: this.#view,
@@ -227,7 +234,12 @@ export class App implements SessionListener {
     new CellDrag(root, this.#view.element, this.#view.list, {
       cellsFor: (cellId) => (this.#view.selection.includes(cellId) ? this.#view.selection : [cellId]),
       drop: (cellIds, before) => this.#actions.drop(cellIds, before),
-      click: (cellId) => this.#focus.select(cellId),
+      click: (cellId) => {
+        // As in JupyterLab, a click in the margin selects the cell in command mode, so the
+        // keys act on it whatever had the focus (an editor, a section's toggle).
+        this.#focus.select(cellId);
+        this.#focus.commandMode();
+      },
     });
     toolbar.showSelection(null);
     this.#file.show();

@@ -2,7 +2,9 @@
  * Edits to several cells at once, as pure functions over the document: moving a run of
  * cells up, down or before another cell (only positions change, so outputs and ids stay),
  * deleting several, and merging several into one (JupyterLab's Shift-M: the sources joined
- * by a blank line, in the type and metadata of the first, without outputs).
+ * by a blank line, in the type and metadata of the first, without outputs). A collapsed
+ * heading moves with the cells it hides, and a move steps over a collapsed section as
+ * over one cell, as in JupyterLab.
  */
 
 import type { CellId } from "../doc/ids.ts";
@@ -15,6 +17,7 @@ import {
   type NotebookDoc,
   orderedCells,
 } from "../doc/notebook.ts";
+import { hiddenCells } from "./headings.ts";
 
 function idsInOrder(doc: NotebookDoc, cellIds: readonly CellId[]): CellId[] {
   const wanted = new Set(cellIds);
@@ -23,23 +26,57 @@ function idsInOrder(doc: NotebookDoc, cellIds: readonly CellId[]): CellId[] {
     .filter((cellId) => wanted.has(cellId));
 }
 
+/** `cellIds` and every cell a collapsed heading among them hides, in display order. */
+export function withSections(doc: NotebookDoc, cellIds: readonly CellId[]): CellId[] {
+  const cells = orderedCells(doc);
+  const hidden = hiddenCells(cells);
+  const wanted = new Set(cellIds);
+  const result: CellId[] = [];
+  let taking = false;
+  for (const cell of cells) {
+    // A hidden cell belongs to the nearest shown cell above it: a collapsed heading.
+    taking = wanted.has(cell.id) || (taking && hidden.has(cell.id));
+    if (taking) {
+      result.push(cell.id);
+    }
+  }
+  return result;
+}
+
 /**
- * Move the run of cells `cellIds` (contiguous in display order) one place up or down: the
- * neighbour jumps to the other side, so one position is rewritten however many move.
+ * Move the run of cells `cellIds` (contiguous in display order), with the sections their
+ * collapsed headings hide, one shown place up or down: the neighbour, a collapsed section
+ * counting as one, jumps to the other side, so only its positions are rewritten.
  */
 export function moveBlock(doc: NotebookDoc, cellIds: readonly CellId[], direction: "up" | "down"): NotebookDoc {
-  const order = orderedCells(doc).map((cell) => cell.id);
-  const indices = cellIds.map((cellId) => order.indexOf(cellId)).filter((index) => index >= 0);
+  const cells = orderedCells(doc);
+  const order = cells.map((cell) => cell.id);
+  const hidden = hiddenCells(cells);
+  const isHidden = (index: number): boolean => {
+    const cellId = order[index];
+    return cellId !== undefined && hidden.has(cellId);
+  };
+  const indices = withSections(doc, cellIds).map((cellId) => order.indexOf(cellId));
   if (indices.length === 0) {
     return doc;
   }
   const first = Math.min(...indices);
   const last = Math.max(...indices);
-  const neighbour = direction === "up" ? order[first - 1] : order[last + 1];
-  if (neighbour === undefined) {
-    return doc;
+  if (direction === "up") {
+    let start = first - 1;
+    while (start > 0 && isHidden(start)) {
+      start -= 1;
+    }
+    const neighbour = order.slice(Math.max(start, 0), first);
+    return neighbour.length === 0 ? doc : moveBlockBefore(doc, neighbour, order[last + 1] ?? null);
   }
-  return moveCell(doc, neighbour, direction === "up" ? last : first);
+  let end = last + 1;
+  while (isHidden(end + 1)) {
+    end += 1;
+  }
+  const neighbour = order.slice(last + 1, end + 1);
+  const firstId = order[first];
+  return neighbour.length === 0 || firstId === undefined ? doc : moveBlockBefore(doc, neighbour, firstId);
 }
 
 /** Move `cellIds` (in their display order) to just before `before`, or to the end when null. */

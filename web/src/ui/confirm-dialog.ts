@@ -2,16 +2,29 @@
  * The question before a destructive action (restarting the kernel, deleting several
  * cells): a modal dialog that traps the focus, closes on Escape (a "no") and starts on
  * Cancel, with "Don't ask again" to turn that question off. Which questions are off is
- * kept in the page's storage, shared by every window of the app. Hooks: `dialog[data-confirm]`,
+ * the user's preference, kept by the daemon (`get_preferences`, `set_question_asked`) so
+ * it holds in every window and across launches (the page's own storage would not: the
+ * shell serves it from a new port each launch); it is read at each question, so a
+ * change in one window holds in all. When it cannot be read, the question is asked
+ * (the safe answer) and the reason shown. Hooks: `dialog[data-confirm]`,
  * `[data-confirm-accept]`, `[data-confirm-decline]`, `input[data-confirm-dont-ask]`.
  */
 
-import type { ClipboardStorage } from "./cell-clipboard.ts";
+import type { Question } from "../protocol/wire.gen.ts";
 import { h } from "./dom.ts";
 import { openModal, trapFocus } from "./modal.ts";
 
-/** The questions the window asks, each of which the user can turn off. */
-export type Question = "restart" | "delete-cells";
+export type { Question };
+
+/** Where the user's answer to "Don't ask again" is kept (the daemon, per user). */
+export interface QuestionPreferences {
+  /** The questions turned off. */
+  questionsOff(): Promise<readonly Question[]>;
+  /** Turn one question on (`ask`) or off; the questions now off. */
+  setAsked(question: Question, ask: boolean): Promise<readonly Question[]>;
+  /** Tell the user a preference could not be read or kept, and why. */
+  failed(what: string, error: unknown): void;
+}
 
 export interface Asking {
   readonly title: string;
@@ -20,11 +33,9 @@ export interface Asking {
   readonly confirm: string;
 }
 
-const OFF_KEY = "nbdesk:questions-off";
-
 export class ConfirmDialog {
   readonly element: HTMLDialogElement;
-  readonly #storage: ClipboardStorage | null;
+  readonly #preferences: QuestionPreferences;
   readonly #title: HTMLElement;
   readonly #text: HTMLElement;
   readonly #accept: HTMLButtonElement;
@@ -34,8 +45,8 @@ export class ConfirmDialog {
   #answer: ((agreed: boolean) => void) | null = null;
   #question: Question | null = null;
 
-  constructor(storage: ClipboardStorage | null, fallbackFocus: () => void) {
-    this.#storage = storage;
+  constructor(preferences: QuestionPreferences, fallbackFocus: () => void) {
+    this.#preferences = preferences;
     this.#fallbackFocus = fallbackFocus;
     this.#title = h("h2", { id: "confirm-title" });
     this.#text = h("p", { id: "confirm-text" });
@@ -63,9 +74,9 @@ export class ConfirmDialog {
   }
 
   /** True when the user confirms, or has turned this question off. */
-  ask(question: Question, asking: Asking): Promise<boolean> {
-    if (this.isOff(question)) {
-      return Promise.resolve(true);
+  async ask(question: Question, asking: Asking): Promise<boolean> {
+    if (await this.isOff(question)) {
+      return true;
     }
     this.#finish(false);
     this.#question = question;
@@ -79,16 +90,13 @@ export class ConfirmDialog {
     });
   }
 
-  isOff(question: Question): boolean {
-    return this.#offQuestions().includes(question);
-  }
-
-  #offQuestions(): string[] {
+  /** Whether the user turned `question` off; false (ask) when that cannot be read. */
+  async isOff(question: Question): Promise<boolean> {
     try {
-      const parsed: unknown = JSON.parse(this.#storage?.getItem(OFF_KEY) ?? "[]");
-      return Array.isArray(parsed) ? parsed.filter((item) => typeof item === "string") : [];
-    } catch {
-      return [];
+      return (await this.#preferences.questionsOff()).includes(question);
+    } catch (error) {
+      this.#preferences.failed("Reading your preferences", error);
+      return false;
     }
   }
 
@@ -98,11 +106,10 @@ export class ConfirmDialog {
     this.#answer = null;
     this.#question = null;
     if (agreed && question !== null && this.#dontAsk.checked) {
-      try {
-        this.#storage?.setItem(OFF_KEY, JSON.stringify([...new Set([...this.#offQuestions(), question])]));
-      } catch {
-        // Storage refused: the question is asked again next time, nothing else is lost.
-      }
+      // Not kept: the question is asked again next time, and the user is told why.
+      this.#preferences
+        .setAsked(question, false)
+        .catch((error: unknown) => this.#preferences.failed("Keeping “Don't ask again”", error));
     }
     if (this.element.open) {
       this.element.close();

@@ -12,7 +12,7 @@ import { type CellId, newCellId } from "../doc/ids.ts";
 import { type CellType, getCell, insertCell, setCellType } from "../doc/notebook.ts";
 import type { Host } from "../host.ts";
 import { assertNever } from "../util/guards.ts";
-import { mergeCells, moveBlock, moveBlockBefore } from "./block-edits.ts";
+import { mergeCells, moveBlock, moveBlockBefore, withSections } from "./block-edits.ts";
 import { freshCellIds } from "./cell-edits.ts";
 import type { CellCommands } from "./cell-commands.ts";
 import { type DisplayPart, toggleFolded } from "./cell-display.ts";
@@ -230,9 +230,12 @@ export class NotebookActions {
     }
   }
 
-  /** Move cells dragged by their margin to just before `before` (null: the end). */
+  /**
+   * Move cells dragged by their margin, with the sections their collapsed headings hide,
+   * to just before `before` (null: the end).
+   */
   drop(cellIds: readonly CellId[], before: CellId | null): void {
-    if (this.#t.edits.edit((doc) => moveBlockBefore(doc, cellIds, before))) {
+    if (this.#t.edits.edit((doc) => moveBlockBefore(doc, withSections(doc, cellIds), before))) {
       const [anchor] = cellIds;
       const active = cellIds[cellIds.length - 1];
       if (anchor !== undefined && active !== undefined) {
@@ -248,7 +251,7 @@ export class NotebookActions {
       return;
     }
     if (selection.length > 1) {
-      const agreed = await this.#t.confirm.ask("delete-cells", {
+      const agreed = await this.#t.confirm.ask("delete_cells", {
         title: `Delete ${selection.length} cells?`,
         detail: "Z (in command mode) brings them back with their outputs.",
         confirm: `Delete ${selection.length} cells`,

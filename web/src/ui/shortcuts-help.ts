@@ -1,12 +1,14 @@
 /**
  * The keyboard shortcuts panel (H in command mode): a modal `<dialog>` listing
  * shortcut-sections.ts (keymap.ts's tables, as the README does), so it cannot drift
- * from what the keys do. Escape or H closes it and the focus returns where it was.
+ * from what the keys do, and the settings for the questions before destructive actions
+ * (question-settings.ts). Escape or H closes it and the focus returns where it was.
  * Hook: `dialog.shortcuts-help[data-shortcuts-help]`.
  */
 
 import { h } from "./dom.ts";
 import { describeKeys } from "./keymap.ts";
+import type { QuestionSettings } from "./question-settings.ts";
 import { SHORTCUT_SECTIONS, type ShortcutSection } from "./shortcut-sections.ts";
 
 function table({ title, rows }: ShortcutSection): HTMLElement {
@@ -30,8 +32,10 @@ function table({ title, rows }: ShortcutSection): HTMLElement {
 
 export class ShortcutsHelp {
   readonly element: HTMLDialogElement;
+  readonly #questions: QuestionSettings;
 
-  constructor() {
+  constructor(questions: QuestionSettings) {
+    this.#questions = questions;
     // The command-mode table (the longest) on the left, the others beside it.
     const [command, ...others] = SHORTCUT_SECTIONS;
     const columns = [command === undefined ? [] : [command], others];
@@ -42,6 +46,7 @@ export class ShortcutsHelp {
       { class: "shortcuts-help", "data-shortcuts-help": "", "aria-label": "Keyboard shortcuts" },
       h("header", {}, h("h2", {}, "Keyboard shortcuts"), close),
       h("div", { class: "columns" }, ...columns.map((column) => h("div", {}, ...column.map(table)))),
+      questions.element,
     );
     this.element.addEventListener("keydown", (event) => {
       if (event.key === "h" || event.key === "H") {
@@ -59,6 +64,7 @@ export class ShortcutsHelp {
     if (this.isOpen) {
       this.close();
     } else {
+      void this.#questions.refresh();
       this.element.showModal();
     }
   }
