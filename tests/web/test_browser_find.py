@@ -7,6 +7,7 @@ notebook is the 1,000-cell fixture, whose far cells are placeholders until scrol
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -221,8 +222,11 @@ async def test_outline_lists_headings_and_jumps(
     await expect(outline).to_be_hidden()
     await page.keyboard.press("Control+Shift+O")
     await expect(outline).to_be_visible()
+    # Shown again, the focus is on the section being read (at the end of the notebook;
+    # which one is at the reading line moves while late cells still settle their height).
     focused = outline.locator(".outline-entry:focus")
-    await expect(focused).to_have_text("Section 999")
+    await expect(focused).to_have_attribute("aria-current", "location")
+    await expect(focused).to_have_text(re.compile(r"Section 9\d\d"))
     await page.keyboard.press("Home")
     await page.keyboard.press("ArrowDown")
     await expect(focused).to_have_text("Section 7")
