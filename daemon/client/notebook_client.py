@@ -48,6 +48,7 @@ from nbdesk.daemon.wire.responses import (
     ExecutionsQueued,
     HandshakeReply,
     Heads,
+    Inspection,
     KernelChoice,
     KernelChoices,
     KernelLaunched,
@@ -340,6 +341,15 @@ class NotebookClient:
         """Completions at `cursor_pos` (default: the end of `code`)."""
         pos = len(code) if cursor_pos is None else cursor_pos
         return await self.call("complete", Completion, code=code, cursor_pos=pos)
+
+    async def inspect(
+        self, code: str, cursor_pos: int | None = None, detail_level: int = 0
+    ) -> Inspection:
+        """The kernel's help on the name at `cursor_pos` (default: the end of `code`)."""
+        pos = len(code) if cursor_pos is None else cursor_pos
+        return await self.call(
+            "inspect", Inspection, code=code, cursor_pos=pos, detail_level=detail_level
+        )
 
     async def outputs(self, cell_id: str) -> list[nbformat.NotebookNode]:
         """A cell's outputs as nbformat nodes, fetched from the daemon's blob server."""

@@ -25,7 +25,7 @@ from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.client.opening import Opening
 from nbdesk.daemon.client.results import ExecutionResult
 from nbdesk.daemon.doc.notebook_doc import Cell
-from nbdesk.daemon.wire.responses import Completion
+from nbdesk.daemon.wire.responses import Completion, Inspection
 
 T = TypeVar("T")
 
@@ -124,6 +124,11 @@ class SyncNotebook:
 
     def complete(self, code: str, cursor_pos: int | None = None) -> Completion:
         return self._loop.run(self.aclient.complete(code, cursor_pos))
+
+    def inspect(
+        self, code: str, cursor_pos: int | None = None, detail_level: int = 0
+    ) -> Inspection:
+        return self._loop.run(self.aclient.inspect(code, cursor_pos, detail_level))
 
     def interrupt(self) -> None:
         self._loop.run(self.aclient.interrupt())

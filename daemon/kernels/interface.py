@@ -42,6 +42,9 @@ class Session(Protocol):
 
     async def complete(self, code: str, cursor_pos: int) -> dict[str, Any]: ...
 
+    async def inspect(self, code: str, cursor_pos: int, detail_level: int) -> dict[str, Any]:
+        """The kernel's `inspect_reply` content."""
+
     def comm_msg(
         self, comm_id: str, data: dict[str, Any], buffers: list[bytes] | None = None
     ) -> str: ...

@@ -198,6 +198,11 @@ class RemoteKernelSession:
         reply = await self.request(msg_id, timeout=10)
         return dict(reply["content"])
 
+    async def inspect(self, code: str, cursor_pos: int, detail_level: int) -> dict[str, Any]:
+        content = {"code": code, "cursor_pos": cursor_pos, "detail_level": detail_level}
+        reply = await self.request(self._send("shell", "inspect_request", content), timeout=10)
+        return dict(reply["content"])
+
     def comm_msg(
         self, comm_id: str, data: dict[str, Any], buffers: list[bytes] | None = None
     ) -> str:

@@ -254,6 +254,11 @@ class KernelSession:
         reply = await self.request(self._kc.complete(code, cursor_pos), timeout=10)
         return reply["content"]
 
+    async def inspect(self, code: str, cursor_pos: int, detail_level: int) -> dict[str, Any]:
+        msg_id = self._kc.inspect(code, cursor_pos, detail_level)
+        reply = await self.request(msg_id, timeout=10)
+        return dict(reply["content"])
+
     def comm_msg(
         self, comm_id: str, data: dict[str, Any], buffers: list[bytes] | None = None
     ) -> str:

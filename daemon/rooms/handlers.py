@@ -30,6 +30,7 @@ from nbdesk.daemon.wire.requests import (
     GetPreferences,
     GetRawMetadata,
     InputReply,
+    Inspect,
     Interrupt,
     LaunchKernel,
     ListKernels,
@@ -51,6 +52,7 @@ from nbdesk.daemon.wire.responses import (
     ExecutionQueued,
     ExecutionsQueued,
     Heads,
+    Inspection,
     KernelChoices,
     KernelLaunched,
     RawMetadata,
@@ -171,6 +173,17 @@ async def complete(room: Room, request: Complete) -> Completion:
     )
 
 
+async def inspect(room: Room, request: Inspect) -> Inspection:
+    session = await room.kernel.ready()
+    content = await session.inspect(request.code, request.cursor_pos, request.detail_level)
+    found = content.get("status") == "ok" and bool(content.get("found"))
+    return Inspection(
+        found=found,
+        data=content.get("data", {}) if found else {},
+        metadata=content.get("metadata", {}) if found else {},
+    )
+
+
 async def send_comm(room: Room, request: SendComm) -> Done:
     await room.kernel.ready()
     room.kernel.widgets.send(request.comm_id, request.data, request.buffers)
@@ -199,6 +212,7 @@ HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     SetQuestionAsked: preference_handlers.set_question_asked,
     InputReply: input_reply,
     Complete: complete,
+    Inspect: inspect,
     SendComm: send_comm,
     **trust_handlers.HANDLERS,
 }

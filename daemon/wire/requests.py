@@ -194,6 +194,16 @@ class Complete(Request, tag="complete"):
     cursor_pos: int
 
 
+class Inspect(Request, tag="inspect"):
+    """What the kernel knows about the name at `cursor_pos` (code points): its
+    `inspect_request`, for the editor's Shift-Tab tooltip. `detail_level` 1 asks for
+    more (IPython: the source)."""
+
+    code: str
+    cursor_pos: int
+    detail_level: int = 0
+
+
 class CollectGarbage(Request, tag="gc"):
     """Delete blobs no notebook references that are older than `min_age` seconds, and
     environments no live notebook uses that were last used over `env_max_age` seconds ago
@@ -254,6 +264,7 @@ RoomRequest = (
     | SetDependencies
     | ListPackages
     | Complete
+    | Inspect
     | SendComm
 )
 ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon | CollectGarbage

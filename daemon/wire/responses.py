@@ -126,6 +126,15 @@ class Completion(Result):
     metadata: dict[str, Any]
 
 
+class Inspection(Result):
+    """The kernel's `inspect_reply`: `data` is a MIME bundle (IPython's text/plain holds
+    ANSI colours), empty when `found` is false."""
+
+    found: bool
+    data: dict[str, Any]
+    metadata: dict[str, Any]
+
+
 class Pong(Result):
     pong: bool
     daemon_version: str
@@ -203,6 +212,7 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.SetDependencies: TrustReply,
     rq.ListPackages: Packages,
     rq.Complete: Completion,
+    rq.Inspect: Inspection,
     rq.SendComm: Done,
     rq.Ping: Pong,
     rq.DaemonStatus: DaemonStatusReply,

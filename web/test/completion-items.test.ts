@@ -41,7 +41,7 @@ describe("completionRange", () => {
     assert.deepEqual(range, {
       from: 13,
       to: 14,
-      options: [{ label: "os", type: "namespace" }, { label: "operator" }],
+      options: [{ label: "os", type: "namespace", detail: "module" }, { label: "operator", detail: "mystery" }],
     });
   });
 

@@ -965,6 +965,26 @@ export function checkComplete(value: unknown, at = "Complete"): Complete {
   };
 }
 
+export interface Inspect {
+  readonly op: "inspect";
+  readonly code: string;
+  readonly cursor_pos: number;
+  readonly detail_level?: number;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkInspect(value: unknown, at = "Inspect"): Inspect {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "inspect", `${at}.op`),
+    code: v.string(map["code"], `${at}.code`),
+    cursor_pos: v.integer(map["cursor_pos"], `${at}.cursor_pos`),
+    detail_level: map["detail_level"] === undefined ? 0 : v.integer(map["detail_level"], `${at}.detail_level`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
 export interface SendComm {
   readonly op: "send_comm";
   readonly comm_id: CommId;
@@ -1727,6 +1747,20 @@ export function checkCompletion(value: unknown, at = "Completion"): Completion {
   };
 }
 
+export interface Inspection {
+  readonly found: boolean;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+export function checkInspection(value: unknown, at = "Inspection"): Inspection {
+  const map = v.record(value, at);
+  return {
+    found: v.boolean(map["found"], `${at}.found`),
+    data: v.record(map["data"], `${at}.data`),
+    metadata: v.record(map["metadata"], `${at}.metadata`),
+  };
+}
+
 export interface Pong {
   readonly pong: boolean;
   readonly daemon_version: string;
@@ -1920,6 +1954,7 @@ export type RoomRequest =
   | SetDependencies
   | ListPackages
   | Complete
+  | Inspect
   | SendComm;
 export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomRequest {
   const map = v.record(value, at);
@@ -1974,10 +2009,12 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
       return checkListPackages(map, at);
     case "complete":
       return checkComplete(map, at);
+    case "inspect":
+      return checkInspect(map, at);
     case "send_comm":
       return checkSendComm(map, at);
     default:
-      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "send_comm"]);
+      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "inspect", "send_comm"]);
   }
 }
 
@@ -2198,6 +2235,7 @@ export interface ResultMap {
   readonly set_dependencies: TrustReply;
   readonly list_packages: Packages;
   readonly complete: Completion;
+  readonly inspect: Inspection;
   readonly send_comm: Done;
   readonly ping: Pong;
   readonly status: DaemonStatusReply;
@@ -2236,6 +2274,7 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   set_dependencies: checkTrustReply,
   list_packages: checkPackages,
   complete: checkCompletion,
+  inspect: checkInspection,
   send_comm: checkDone,
   ping: checkPong,
   status: checkDaemonStatusReply,

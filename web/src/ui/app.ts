@@ -147,6 +147,11 @@ export class App implements SessionListener {
           this.#status.showFailure("Completion", error);
           throw error;
         }),
+      inspect: (code, cursorPos) =>
+        this.#session.request("inspect", { code, cursor_pos: cursorPos }).catch((error: unknown) => {
+          this.#status.showFailure("Help", error);
+          throw error;
+        }),
       toggleHeading: (cellId) => this.#panels.toggleSection(cellId),
     };
     this.#widgets = new WidgetBridge({

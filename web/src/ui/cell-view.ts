@@ -18,6 +18,7 @@ import type { Cell, Splice } from "../doc/notebook.ts";
 import type { CellId } from "../doc/ids.ts";
 import { h } from "./dom.ts";
 import type { CompletionFetcher } from "./completion.ts";
+import type { InspectFetcher } from "./inspect-tooltip.ts";
 import { CellEditor, type EditorCommands } from "./editor.ts";
 import type { CellRunState } from "./executions.ts";
 import { showEditorMatches } from "./find-highlight.ts";
@@ -42,6 +43,7 @@ export interface CellCallbacks {
   /** A shortcut pressed in this cell's editor. */
   perform(cellId: CellId, action: Action): void;
   complete: CompletionFetcher;
+  inspect: InspectFetcher;
   /** Collapse or expand the section under this markdown cell's heading. */
   toggleHeading(cellId: CellId): void;
 }
@@ -155,6 +157,7 @@ export class CellView {
       },
       leave: (direction) => callbacks.leave(this.id, direction),
       complete: callbacks.complete,
+      inspect: callbacks.inspect,
     };
     this.#editor = new CellEditor(editorHost, {
       text: cell.source,

@@ -35,6 +35,8 @@ export interface CompletionItem {
   readonly label: string;
   /** A CodeMirror completion type ("function", "class", …), when the kernel said one. */
   readonly type?: string;
+  /** The kernel's own word for the type, shown next to the label. */
+  readonly detail?: string;
 }
 
 export interface CompletionRange {
@@ -56,7 +58,8 @@ const KERNEL_TYPES: ReadonlyMap<string, string> = new Map([
   ["path", "text"],
 ]);
 
-/** The `_jupyter_types_experimental` metadata: one `{text, type}` per match, when sent. */
+/** The `_jupyter_types_experimental` metadata: one `{text, type}` per match, when sent;
+ * the kernel's own words, by match. */
 function kernelTypes(metadata: unknown): Map<string, string> {
   const types = new Map<string, string>();
   if (typeof metadata !== "object" || metadata === null) {
@@ -70,9 +73,8 @@ function kernelTypes(metadata: unknown): Map<string, string> {
     if (typeof entry === "object" && entry !== null) {
       const text: unknown = Reflect.get(entry, "text");
       const type: unknown = Reflect.get(entry, "type");
-      const mapped = typeof type === "string" ? KERNEL_TYPES.get(type) : undefined;
-      if (typeof text === "string" && mapped !== undefined) {
-        types.set(text, mapped);
+      if (typeof text === "string" && typeof type === "string" && type !== "") {
+        types.set(text, type);
       }
     }
   }
@@ -88,8 +90,12 @@ export function completionRange(text: string, reply: KernelCompletion): Completi
   const to = Math.max(from, utf16Offset(text, reply.cursor_end));
   const types = kernelTypes(reply.metadata);
   const options = [...new Set(reply.matches)].map((label): CompletionItem => {
-    const type = types.get(label);
-    return type === undefined ? { label } : { label, type };
+    const kernelType = types.get(label);
+    if (kernelType === undefined) {
+      return { label };
+    }
+    const type = KERNEL_TYPES.get(kernelType);
+    return type === undefined ? { label, detail: kernelType } : { label, type, detail: kernelType };
   });
   return { from, to, options };
 }

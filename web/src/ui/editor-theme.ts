@@ -30,6 +30,14 @@ const colours = EditorView.theme({
     color: "var(--bg)",
   },
   ".cm-completionDetail": { color: "var(--muted)" },
+  ".cm-tooltip.cm-inspect": {
+    maxWidth: "min(80ch, 90vw)",
+    maxHeight: "20em",
+    overflow: "auto",
+    padding: "4px 8px",
+  },
+  ".cm-inspect pre": { margin: "0", fontFamily: "var(--mono)", whiteSpace: "pre-wrap" },
+  ".cm-inspect p": { margin: "0", color: "var(--muted)" },
   "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
     backgroundColor: "var(--selection)",
   },

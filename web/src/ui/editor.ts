@@ -30,6 +30,7 @@ import {
 import type { Action } from "../actions.ts";
 import type { Splice } from "../doc/notebook.ts";
 import { type CompletionFetcher, kernelCompletion } from "./completion.ts";
+import { type InspectFetcher, kernelInspection } from "./inspect-tooltip.ts";
 import { followColorScheme } from "./editor-theme.ts";
 import { findHighlighting } from "./find-highlight.ts";
 import { EDIT_SHORTCUTS } from "./keymap.ts";
@@ -55,7 +56,11 @@ export interface EditorCommands {
   leave(direction: "up" | "down"): void;
   /** Kernel completion for code cells. */
   complete: CompletionFetcher;
+  /** Kernel help (Shift-Tab) for code cells. */
+  inspect: InspectFetcher;
 }
+
+type KernelHelp = Pick<EditorCommands, "complete" | "inspect">;
 
 export interface CellEditorOptions {
   readonly text: string;
@@ -68,8 +73,8 @@ export interface CellEditorOptions {
   onFocus(): void;
 }
 
-function languageFor(cellType: string, language: Extension, complete: CompletionFetcher): Extension {
-  return cellType === "code" ? [language, kernelCompletion(complete)] : [];
+function languageFor(cellType: string, language: Extension, kernel: KernelHelp): Extension {
+  return cellType === "code" ? [language, kernelCompletion(kernel.complete), kernelInspection(kernel.inspect)] : [];
 }
 
 function cellKeymap(commands: EditorCommands): KeyBinding[] {
@@ -99,14 +104,14 @@ function cellKeymap(commands: EditorCommands): KeyBinding[] {
 export class CellEditor {
   readonly view: EditorView;
   readonly #language = new Compartment();
-  readonly #complete: CompletionFetcher;
+  readonly #kernel: KernelHelp;
   #cellType: string;
   #codeLanguage: Extension;
 
   constructor(parent: HTMLElement, options: CellEditorOptions) {
     this.#cellType = options.cellType;
     this.#codeLanguage = options.language;
-    this.#complete = options.commands.complete;
+    this.#kernel = { complete: options.commands.complete, inspect: options.commands.inspect };
     const listener = EditorView.updateListener.of((update: ViewUpdate) => {
       if (update.focusChanged && update.view.hasFocus) {
         options.onFocus();
@@ -141,7 +146,7 @@ export class CellEditor {
           findHighlighting(),
           // Before the cell keymap (same precedence, so order decides): while the completion
           // popup is open, its Escape and Enter win over "command mode" and newline.
-          this.#language.of(languageFor(options.cellType, this.#codeLanguage, this.#complete)),
+          this.#language.of(languageFor(options.cellType, this.#codeLanguage, this.#kernel)),
           Prec.highest(keymap.of(cellKeymap(options.commands))),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           listener,
@@ -177,7 +182,7 @@ export class CellEditor {
 
   #reconfigure(): void {
     this.view.dispatch({
-      effects: this.#language.reconfigure(languageFor(this.#cellType, this.#codeLanguage, this.#complete)),
+      effects: this.#language.reconfigure(languageFor(this.#cellType, this.#codeLanguage, this.#kernel)),
     });
   }
 

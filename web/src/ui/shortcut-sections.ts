@@ -21,7 +21,7 @@ export interface ShortcutSection {
 /** Editor keys CodeMirror handles itself, listed for completeness. */
 export const EDITOR_KEYS: readonly ShortcutRow[] = [
   { keys: "Tab", description: "Complete from the kernel (indent at the start of a line)" },
-  { keys: "Shift-Tab", description: "Dedent" },
+  { keys: "Shift-Tab", description: "Show the kernel's help on the name at the cursor (dedent at the start of a line); Escape closes it" },
   { keys: "Mod-z", description: "Undo typing" },
   { keys: "Mod-Shift-z", description: "Redo typing" },
 ];
