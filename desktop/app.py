@@ -45,6 +45,7 @@ from nbdesk.desktop.exports import EXPORT_ACTIONS, export_with_dialog
 from nbdesk.desktop.instance import AppInstance, HandOverFailed
 from nbdesk.desktop.launch import LaunchError, create_notebook, plan
 from nbdesk.desktop.menus import build_menus
+from nbdesk.desktop.recent import RecentNotebooks
 from nbdesk.desktop.relay import Relay
 from nbdesk.desktop.web_server import DEFAULT_WEB_DIR, ShellServer
 
@@ -110,6 +111,7 @@ class Shell:
         self.windows: dict[str, Any] = {}
         self.notebooks: dict[str, dict[str, str]] = {}
         self.opened_at: dict[str, float] = {}
+        self.recent = RecentNotebooks(home)
         self._quitting = False
 
     @property
@@ -139,8 +141,14 @@ class Shell:
         query = {**handshake, "window": key}
         if "create" in handshake:
             query["first_cell"] = "1"  # a new notebook starts with an empty code cell
+        if "open" in handshake:
+            self._remember(handshake["open"])
         window = webview.create_window(
-            "nbdesk", self.server.page_url(**query), width=1200, height=760
+            "nbdesk",
+            self.server.page_url(**query),
+            width=1200,
+            height=760,
+            menu=self._menus(),
         )
         if window is None:
             raise RuntimeError("pywebview did not create a window")
@@ -153,6 +161,39 @@ class Shell:
         timer.start()
         self.save_session()
         return window
+
+    def _menus(self) -> list[Any]:
+        """The menu bar of a window about to open, with the recent notebooks as of now."""
+        try:
+            recent = self.recent.entries()
+        except OSError as exc:
+            log.error("cannot read the recent notebooks (%s): Open Recent is empty", exc)
+            recent = []
+        return build_menus(self._menu_action, recent, self._open_recent)
+
+    def _remember(self, path: str) -> None:
+        try:
+            self.recent.add(path)
+        except OSError as exc:
+            log.error("cannot add %s to the recent notebooks: %s", path, exc)
+
+    def _open_recent(self, path: Path) -> None:
+        """File → Open Recent (on the menu item's own thread). A notebook deleted since the
+        window opened is taken off the list, and the user told why nothing opened."""
+        import webview
+
+        if path.is_file():
+            self.open_window(open=str(path))
+            return
+        log.warning("recent notebook %s is gone; removed from Open Recent", path)
+        self.recent.remove(path)
+        active = webview.active_window()
+        if active is not None:
+            active.create_confirmation_dialog(
+                "Notebook not found",
+                f"{path} no longer exists (moved or deleted). It is removed from Open Recent;"
+                " use File → Open… to find it.",
+            )
 
     def _watchdog(self, key: str) -> None:
         """A page that never opened its relay is a dead renderer: say so in the window."""
@@ -236,6 +277,7 @@ class Shell:
             window.create_file_dialog(webview.FileDialog.SAVE, save_filename="Untitled.ipynb")
         )
         if path is not None:
+            self._remember(path)
             self.loop.call_soon_threadsafe(relay.send_control, SaveAsPath(path=path))
 
     # -- menus (each item runs on a thread of its own) ----------------------------------
@@ -320,7 +362,7 @@ class Shell:
         collector = collect_garbage_on_the_gui_thread()
         webview.start(
             gui="qt" if sys.platform.startswith("linux") else None,
-            menu=build_menus(self._menu_action),
+            menu=self._menus(),
             icon=str(ICON) if ICON.exists() else None,
         )
         del collector

@@ -4,14 +4,18 @@
 pywebview's `MenuAction` takes no accelerator, so the page's own key handler keeps the
 shortcuts; the titles show them so they can be learned from the menus. The File → Export
 items are the shell's own (`exports.py`): they need a save dialog and the client, not the
-page.
+page. File → Open Recent lists `recent.py`'s notebooks as they were when the window
+opened (pywebview builds a window's menu bar once), each opening its notebook.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+from nbdesk.desktop.recent import RecentNotebook
 
 MOD = "Cmd" if sys.platform == "darwin" else "Ctrl"
 
@@ -102,8 +106,17 @@ MENUS: list[tuple[str, list[tuple[str, str] | None]]] = [
 ]
 
 
-def build_menus(on_action: Callable[[str], None]) -> list[Any]:
-    """pywebview menus whose items call `on_action(action)` (on a thread of their own)."""
+RECENT_TITLE = "Open Recent"
+NO_RECENT = "No Recent Notebooks"
+
+
+def build_menus(
+    on_action: Callable[[str], None],
+    recent: Sequence[RecentNotebook] = (),
+    on_open_recent: Callable[[Path], None] | None = None,
+) -> list[Any]:
+    """pywebview menus whose items call `on_action(action)` (on a thread of their own);
+    File → Open Recent's call `on_open_recent(path)`."""
     from webview.menu import Menu, MenuAction, MenuSeparator
 
     def item(entry: tuple[str, str] | None) -> Any:
@@ -112,4 +125,16 @@ def build_menus(on_action: Callable[[str], None]) -> list[Any]:
         title, action = entry
         return MenuAction(title, lambda: on_action(action))
 
-    return [Menu(title, [item(entry) for entry in items]) for title, items in MENUS]
+    def recent_item(notebook: RecentNotebook) -> Any:
+        opened = on_open_recent or (lambda _path: None)
+        return MenuAction(notebook.title, lambda: opened(notebook.path))
+
+    recent_items = [recent_item(n) for n in recent] or [MenuAction(NO_RECENT, lambda: None)]
+    menus = []
+    for title, items in MENUS:
+        built = [item(entry) for entry in items]
+        if title == "File":
+            after_open = 1 + next(i for i, e in enumerate(items) if e and e[1] == "open")
+            built.insert(after_open, Menu(RECENT_TITLE, recent_items))
+        menus.append(Menu(title, built))
+    return menus
