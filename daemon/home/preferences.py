@@ -1,5 +1,6 @@
 """The user's preferences that outlive a window and a launch: which questions before a
-destructive action (restart, deleting several cells) the user turned off.
+destructive action (restart, deleting several cells) the user turned off, and how every
+window shows notebooks (line numbers, editor font size, theme).
 
 One JSON file in the nbdesk home, mode 0600 like everything there, read on every
 question so every window sees a change at once. The page keeps nothing itself: the shell
@@ -12,9 +13,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.wire.display import FONT_SIZES, DisplaySettings
 from nbdesk.daemon.wire.enums import Question
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 
@@ -65,3 +70,45 @@ def set_question_asked(home: Home, question: Question, ask: bool) -> list[Questi
     raw["questions_off"] = [str(q) for q in Question if q in off]
     atomic_write(path, (json.dumps(raw, indent=1) + "\n").encode(), private=True)
     return [q for q in Question if q in off]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+    if not isinstance(raw, dict):
+        raise _unreadable(path, "it is not a JSON object")
+    return raw
+
+
+def check_display(display: DisplaySettings) -> DisplaySettings:
+    """`display` if it can be shown; else an error that says what would work."""
+    if display.font_size not in FONT_SIZES:
+        raise PreferencesError(
+            f"font size {display.font_size} is out of range: choose one from "
+            f"{FONT_SIZES.start} to {FONT_SIZES.stop - 1}"
+        )
+    return display
+
+
+def display_settings(home: Home) -> DisplaySettings:
+    """The user's display settings; the defaults without a file or without any set."""
+    path = preferences_file(home)
+    stored = _read(path).get("display", {})
+    try:
+        return check_display(msgspec.convert(stored, DisplaySettings))
+    except (msgspec.ValidationError, PreferencesError) as exc:
+        raise _unreadable(path, f'"display": {exc}') from exc
+
+
+def set_display(home: Home, display: DisplaySettings) -> DisplaySettings:
+    """Store `display` for every window, keeping every other preference."""
+    check_display(display)
+    path = preferences_file(home)
+    raw = _read(path)
+    raw["display"] = msgspec.to_builtins(display)
+    atomic_write(path, (json.dumps(raw, indent=1) + "\n").encode(), private=True)
+    return display

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import msgspec
+
 from nbdesk.daemon.blobs.manifests import ManifestOutputs
 from nbdesk.daemon.blobs.store import BlobStore
 from nbdesk.daemon.doc.store import DocStore
@@ -30,6 +32,7 @@ class RoomContext:
     doc_store: DocStore
     environments: Environments[KernelSession]
     rebind: Rebind  # save-as: bind a room to another path (the registry keeps the index)
+    broadcast_all: Callable[[msgspec.Struct], None]  # to every peer of every room
 
     @cached_property
     def outputs(self) -> ManifestOutputs:

@@ -68,7 +68,9 @@ class RoomRegistry:
         )
         self.envs.broadcast = self.broadcast_all
         self.envs.in_use = self.envs_in_use
-        self.context = RoomContext(home, settings, blobs, self.doc_store, self.envs, self.rebind)
+        self.context = RoomContext(
+            home, settings, blobs, self.doc_store, self.envs, self.rebind, self.broadcast_all
+        )
 
     def broadcast_all(self, event: msgspec.Struct) -> None:
         """A daemon-wide event (pool warming) to every peer of every room."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import (
     EnvKind,
     EnvPhase,
@@ -160,6 +161,12 @@ class EnvSyncState(Broadcast, tag="env_sync_state"):
     removed: list[str]
 
 
+class DisplayChanged(Broadcast, tag="display_changed"):
+    """The user changed the display settings in some window: every window applies them."""
+
+    display: DisplaySettings
+
+
 AnyBroadcast = (
     PathChanged
     | FileChanged
@@ -179,4 +186,5 @@ AnyBroadcast = (
     | CommCustom
     | EnvProgress
     | EnvSyncState
+    | DisplayChanged
 )

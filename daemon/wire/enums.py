@@ -14,6 +14,14 @@ class Question(StrEnum):
     DELETE_CELLS = "delete_cells"
 
 
+class Theme(StrEnum):
+    """The page's colours: the system's light or dark, or one of them always."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
 class KernelStatus(StrEnum):
     NOT_STARTED = "not_started"
     STARTING = "starting"

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import KernelChoiceKind, Question
 from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId, NotebookId, RequestId
 
@@ -159,6 +160,13 @@ class SetQuestionAsked(Request, tag="set_question_asked"):
     ask: bool
 
 
+class SetDisplay(Request, tag="set_display"):
+    """The user's display settings (line numbers, editor font size, theme), for every
+    window: stored per user and broadcast to every room as `display_changed`."""
+
+    display: DisplaySettings
+
+
 class InputReply(Request, tag="input_reply"):
     """A line typed for the kernel's `input()` (answers the pending `input_request`)."""
 
@@ -258,6 +266,7 @@ RoomRequest = (
     | RemoveServer
     | GetPreferences
     | SetQuestionAsked
+    | SetDisplay
     | InputReply
     | GetTrust
     | ApproveTrust

@@ -17,6 +17,7 @@ import msgspec
 
 from nbdesk.daemon.wire import requests as rq
 from nbdesk.daemon.wire.broadcasts import TrustState
+from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import KernelChoiceKind, Question
 from nbdesk.daemon.wire.errors import ErrorCode
 from nbdesk.daemon.wire.ids import CellId, ExecutionId, NotebookId, RequestId
@@ -101,6 +102,7 @@ class ServerList(Result):
 
 class Preferences(Result):
     questions_off: list[Question]
+    display: DisplaySettings
 
 
 class TrustReply(Result):
@@ -206,6 +208,7 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.RemoveServer: ServerList,
     rq.GetPreferences: Preferences,
     rq.SetQuestionAsked: Preferences,
+    rq.SetDisplay: Preferences,
     rq.InputReply: Done,
     rq.GetTrust: TrustReply,
     rq.ApproveTrust: TrustReply,

@@ -111,6 +111,19 @@ export function isQuestion(value: unknown): value is Question {
   return QuestionValues.some((member) => member === value);
 }
 
+export type Theme =
+  | "system"
+  | "light"
+  | "dark";
+export const ThemeValues: readonly Theme[] = [
+  "system",
+  "light",
+  "dark",
+];
+export function isTheme(value: unknown): value is Theme {
+  return ThemeValues.some((member) => member === value);
+}
+
 export type ExecutionStatus =
   | "ok"
   | "error"
@@ -869,6 +882,36 @@ export function checkSetQuestionAsked(value: unknown, at = "SetQuestionAsked"): 
   };
 }
 
+export interface SetDisplay {
+  readonly op: "set_display";
+  readonly display: DisplaySettings;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkSetDisplay(value: unknown, at = "SetDisplay"): SetDisplay {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "set_display", `${at}.op`),
+    display: checkDisplaySettings(map["display"], `${at}.display`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface DisplaySettings {
+  readonly line_numbers?: boolean;
+  readonly font_size?: number;
+  readonly theme?: Theme;
+}
+export function checkDisplaySettings(value: unknown, at = "DisplaySettings"): DisplaySettings {
+  const map = v.record(value, at);
+  return {
+    line_numbers: map["line_numbers"] === undefined ? false : v.boolean(map["line_numbers"], `${at}.line_numbers`),
+    font_size: map["font_size"] === undefined ? 13 : v.integer(map["font_size"], `${at}.font_size`),
+    theme: map["theme"] === undefined ? "system" : v.is(isTheme, map["theme"], `${at}.theme`, "Theme"),
+  };
+}
+
 export interface InputReply {
   readonly op: "input_reply";
   readonly execution_id: ExecutionId;
@@ -1355,6 +1398,18 @@ export function checkEnvSyncState(value: unknown, at = "EnvSyncState"): EnvSyncS
   };
 }
 
+export interface DisplayChanged {
+  readonly event: "display_changed";
+  readonly display: DisplaySettings;
+}
+export function checkDisplayChanged(value: unknown, at = "DisplayChanged"): DisplayChanged {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "display_changed", `${at}.event`),
+    display: checkDisplaySettings(map["display"], `${at}.display`),
+  };
+}
+
 export interface Connected {
   readonly type: "connected";
   readonly notebook_id: NotebookId | null;
@@ -1689,11 +1744,13 @@ export function checkServerEntry(value: unknown, at = "ServerEntry"): ServerEntr
 
 export interface Preferences {
   readonly questions_off: Question[];
+  readonly display: DisplaySettings;
 }
 export function checkPreferences(value: unknown, at = "Preferences"): Preferences {
   const map = v.record(value, at);
   return {
     questions_off: v.array(map["questions_off"], `${at}.questions_off`, (item, itemAt) => v.is(isQuestion, item, itemAt, "Question")),
+    display: checkDisplaySettings(map["display"], `${at}.display`),
   };
 }
 
@@ -1948,6 +2005,7 @@ export type RoomRequest =
   | RemoveServer
   | GetPreferences
   | SetQuestionAsked
+  | SetDisplay
   | InputReply
   | GetTrust
   | ApproveTrust
@@ -1997,6 +2055,8 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
       return checkGetPreferences(map, at);
     case "set_question_asked":
       return checkSetQuestionAsked(map, at);
+    case "set_display":
+      return checkSetDisplay(map, at);
     case "input_reply":
       return checkInputReply(map, at);
     case "get_trust":
@@ -2014,7 +2074,7 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
     case "send_comm":
       return checkSendComm(map, at);
     default:
-      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "inspect", "send_comm"]);
+      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "set_display", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "inspect", "send_comm"]);
   }
 }
 
@@ -2060,7 +2120,8 @@ export type AnyBroadcast =
   | TrustState
   | CommCustom
   | EnvProgress
-  | EnvSyncState;
+  | EnvSyncState
+  | DisplayChanged;
 export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroadcast {
   const map = v.record(value, at);
   switch (map["event"]) {
@@ -2100,8 +2161,10 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
       return checkEnvProgress(map, at);
     case "env_sync_state":
       return checkEnvSyncState(map, at);
+    case "display_changed":
+      return checkDisplayChanged(map, at);
     default:
-      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "save_failed", "save_recovered", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state"]);
+      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "save_failed", "save_recovered", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state", "display_changed"]);
   }
 }
 
@@ -2229,6 +2292,7 @@ export interface ResultMap {
   readonly remove_server: ServerList;
   readonly get_preferences: Preferences;
   readonly set_question_asked: Preferences;
+  readonly set_display: Preferences;
   readonly input_reply: Done;
   readonly get_trust: TrustReply;
   readonly approve_trust: TrustReply;
@@ -2268,6 +2332,7 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   remove_server: checkServerList,
   get_preferences: checkPreferences,
   set_question_asked: checkPreferences,
+  set_display: checkPreferences,
   input_reply: checkDone,
   get_trust: checkTrustReply,
   approve_trust: checkTrustReply,

@@ -36,6 +36,7 @@ import type { CellCallbacks } from "./cell-view.ts";
 import { ConfirmDialog, type QuestionPreferences } from "./confirm-dialog.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
 import { Dependencies } from "./dependencies.ts";
+import { applyDisplay } from "./display-settings.ts";
 import { DocEdits } from "./doc-edits.ts";
 import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
@@ -278,6 +279,14 @@ export class App implements SessionListener {
     this.#host.ready();
   }
 
+  /** The user's display settings, read on every (re)connection: they may have changed. */
+  #readDisplay(): void {
+    this.#session.request("get_preferences", {}).then(
+      (preferences) => applyDisplay(preferences.display),
+      (error: unknown) => this.#status.showFailure("Reading the display settings", error),
+    );
+  }
+
   broadcast(event: AnyBroadcast): void {
     switch (event.event) {
       case "path_changed":
@@ -358,6 +367,9 @@ export class App implements SessionListener {
         return;
       case "trust_state":
         this.#dependencies.trustState(event);
+        return;
+      case "display_changed":
+        applyDisplay(event.display);
         return;
       default:
         assertNever(event);
@@ -467,6 +479,7 @@ export class App implements SessionListener {
         this.#tracker.reset();
         this.#view.applyRunStates(this.#tracker);
         this.#file.show();
+        this.#readDisplay();
         return;
       case "daemon_lost":
         this.#kernelPlace.forget();

@@ -23,6 +23,7 @@ import {
   highlightSpecialChars,
   type KeyBinding,
   keymap,
+  lineNumbers,
   placeholder,
   type ViewUpdate,
 } from "@codemirror/view";
@@ -136,6 +137,7 @@ export class CellEditor {
           indentUnit.of("    "),
           history(),
           drawSelection(),
+          lineNumbers(), // shown when the user turns them on (style.css, display-settings.ts)
           highlightSpecialChars(),
           indentOnInput(),
           bracketMatching(),
