@@ -8,6 +8,7 @@ import msgspec
 import pytest
 
 from nbdesk.daemon.wire import broadcasts, control, requests, responses
+from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import (
     EnvKind,
     EnvPhase,
@@ -15,6 +16,7 @@ from nbdesk.daemon.wire.enums import (
     KernelPhase,
     KernelStatus,
     ResolutionSource,
+    Theme,
     TrustStatus,
 )
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
@@ -63,6 +65,10 @@ BROADCASTS: list[broadcasts.Broadcast] = [
     ),
     broadcasts.FileRepaired(path="/n.ipynb", repairs=["removed unknown notebook keys: x"]),
     broadcasts.SaveFailed(path=None, message="No space left on device"),
+    broadcasts.SaveRecovered(path="/n.ipynb"),
+    broadcasts.DisplayChanged(
+        display=DisplaySettings(line_numbers=True, font_size=16, theme=Theme.DARK)
+    ),
 ]
 
 
