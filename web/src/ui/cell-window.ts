@@ -30,6 +30,9 @@ const FAR = 2400;
 /** The vertical margin between cells in style.css (collapsed, so one per cell). */
 const CELL_GAP = 6;
 
+/** How many frames a revealed cell is held in sight while the cells around it are drawn. */
+const REVEAL_SETTLE_FRAMES = 30;
+
 export interface CellWindowHooks {
   create(cell: Cell): CellView;
   /** A view was just built (set its selection and run state). */
@@ -129,12 +132,31 @@ export class CellWindow {
     if (view === undefined) {
       return;
     }
-    const box = view.element.getBoundingClientRect();
-    const port = this.#scroller.getBoundingClientRect();
-    if (box.bottom <= port.top || box.top >= port.bottom) {
+    if (this.#outside(view.element)) {
       this.#end.release();
       view.element.scrollIntoView({ block: "nearest" });
+      this.#holdInView(view.element, REVEAL_SETTLE_FRAMES);
     }
+  }
+
+  #outside(element: HTMLElement): boolean {
+    const box = element.getBoundingClientRect();
+    const port = this.#scroller.getBoundingClientRect();
+    return box.bottom <= port.top || box.top >= port.bottom;
+  }
+
+  /** Neighbours drawn after the jump change the heights above it: keep the revealed cell
+   * in sight while they settle (a few frames), as the end is kept while cells settle. */
+  #holdInView(element: HTMLElement, frames: number): void {
+    if (frames <= 0 || typeof requestAnimationFrame !== "function") {
+      return;
+    }
+    requestAnimationFrame(() => {
+      if (element.isConnected && this.#outside(element)) {
+        element.scrollIntoView({ block: "nearest" });
+      }
+      this.#holdInView(element, frames - 1);
+    });
   }
 
   /** Hide these cells (collapsed sections) and show every other one. */
