@@ -48,8 +48,8 @@ async def test_export_as_html_from_the_file_menu(
         app.xdotool("type", "--delay", "20", "'typed, never saved'")
         app.xdotool("mousemove", "--window", window, "20", "12", "click", "1")
         await asyncio.sleep(0.5)
-        # New Notebook, Open…, Save, Save As…, then Export as HTML…
-        app.xdotool("key", "Down", "Down", "Down", "Down", "Down", "Return")
+        # New Notebook, Open…, Open Recent, Save, Save As…, then Export as HTML…
+        app.xdotool("key", "Down", "Down", "Down", "Down", "Down", "Down", "Return")
         await wait_until(lambda: len(app.windows()) >= 2, timeout=20)
         await asyncio.sleep(1.0)
         app.screenshot("desktop-export-dialog")
