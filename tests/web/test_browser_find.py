@@ -224,9 +224,12 @@ async def test_outline_lists_headings_and_jumps(
     await expect(outline).to_be_visible()
     # Shown again, the focus is on the section being read (at the end of the notebook;
     # which one is at the reading line moves while late cells still settle their height).
+    # The focus and the mark may each land on any of the last sections, not always
+    # the same one: the mark follows the heights as they settle, the focus stays put.
     focused = outline.locator(".outline-entry:focus")
-    await expect(focused).to_have_attribute("aria-current", "location")
     await expect(focused).to_have_text(re.compile(r"Section 9\d\d"))
+    marked = outline.locator(".outline-entry[aria-current=location]")
+    await expect(marked).to_have_text(re.compile(r"Section 9\d\d"))
     await page.keyboard.press("Home")
     await page.keyboard.press("ArrowDown")
     await expect(focused).to_have_text("Section 7")

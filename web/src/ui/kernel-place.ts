@@ -64,6 +64,7 @@ export class KernelPlace {
   readonly notice: HTMLElement;
   readonly #actions: KernelPlaceActions;
   #location: KernelLocation | null = null;
+  #noticeSaid = "";
 
   constructor(actions: KernelPlaceActions) {
     this.#actions = actions;
@@ -106,6 +107,21 @@ export class KernelPlace {
   }
 
   #showNotice(location: KernelLocation): void {
+    // Redrawn only when what it says changes: a redraw would take the keyboard focus
+    // off its buttons at every status update.
+    const instead =
+      location.phase === "error" || !location.display_name
+        ? "Install it, or choose a kernel to run it on."
+        : `It runs on ${location.display_name} instead until you choose a kernel.`;
+    const said = location.needs_ipykernel
+      ? `needs ${location.needs_ipykernel}`
+      : location.missing_kernelspec
+        ? `missing ${location.missing_kernelspec} ${instead}`
+        : "";
+    if (said === this.#noticeSaid) {
+      return;
+    }
+    this.#noticeSaid = said;
     const pick = this.#noticeButton("Choose a kernel…", "pick", () => this.#actions.openPicker());
     if (location.needs_ipykernel) {
       const python = location.needs_ipykernel;
@@ -125,10 +141,6 @@ export class KernelPlace {
       this.notice.dataset["kernelNotice"] = "needs_ipykernel";
       this.notice.hidden = false;
     } else if (location.missing_kernelspec) {
-      const instead =
-        location.phase === "error" || !location.display_name
-          ? "Install it, or choose a kernel to run it on."
-          : `It runs on ${location.display_name} instead until you choose a kernel.`;
       this.notice.replaceChildren(
         h(
           "span",
@@ -145,6 +157,7 @@ export class KernelPlace {
   }
 
   #clearNotice(): void {
+    this.#noticeSaid = "";
     this.notice.replaceChildren();
     this.notice.dataset["kernelNotice"] = "";
     this.notice.hidden = true;
