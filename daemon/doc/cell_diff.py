@@ -36,6 +36,26 @@ class SideCell:
     outputs: tuple[str, ...] = ()
 
 
+def notebook_cells(
+    nb: dict[str, Any], output_key: Callable[[dict[str, Any]], str]
+) -> list[SideCell]:
+    """The cells of an nbformat notebook (a file's), each output keyed by `output_key`
+    (which may store it, as the daemon does, or just hash it)."""
+    cells = []
+    for cell in nb.get("cells", []):
+        text = cell.get("source", "")
+        cells.append(
+            SideCell(
+                cell.get("id"),
+                str(cell["cell_type"]),
+                "".join(text) if isinstance(text, list) else text,
+                dict(cell.get("metadata", {})),
+                tuple(output_key(dict(o)) for o in cell.get("outputs", [])),
+            )
+        )
+    return cells
+
+
 def line_diff(old: str, new: str) -> list[DiffLine]:
     """Every line of `old` and `new`, kept, removed or added (a unified diff with all
     its context)."""

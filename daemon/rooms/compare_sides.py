@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 
 from nbdesk.daemon.blobs.output_summary import describe_manifest
-from nbdesk.daemon.doc.cell_diff import Describe, SideCell
+from nbdesk.daemon.doc.cell_diff import Describe, SideCell, notebook_cells
 from nbdesk.daemon.doc.ipynb import OutputStore, read_ipynb
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.rooms.room import Room
@@ -27,20 +27,7 @@ def doc_cells(doc: NotebookDoc) -> list[SideCell]:
 
 def file_cells(data: bytes, source: object, outputs: OutputStore) -> list[SideCell]:
     nb, _ = read_ipynb(data, source=source)
-    cells = []
-    for cell in nb.get("cells", []):
-        text = cell.get("source", "")
-        stored = tuple(outputs.store_output(dict(o)) for o in cell.get("outputs", []))
-        cells.append(
-            SideCell(
-                cell.get("id"),
-                str(cell["cell_type"]),
-                "".join(text) if isinstance(text, list) else text,
-                dict(cell.get("metadata", {})),
-                stored,
-            )
-        )
-    return cells
+    return notebook_cells(nb, outputs.store_output)
 
 
 def _bound_path(room: Room) -> Path:
