@@ -58,7 +58,6 @@ async def test_an_output_only_the_history_shows_is_kept_within_the_retention_the
         await collect(daemon.home)
         old = await client.notebook_at(point.heads)  # fetched from the blob server
         assert old.cells[0].outputs[0].text == "an output worth keeping\n"
-        blob_url = client.blob_url
     daemon.stop()
     preferences.set_history_retention_days(daemon.home, 7)
     age_history(daemon.home, notebook_id, 8)  # the point is now older than the retention
@@ -66,10 +65,12 @@ async def test_an_output_only_the_history_shows_is_kept_within_the_retention_the
     await collect(daemon.home)
     async with NotebookClient.open(path, daemon.home) as client:
         blob_url = client.blob_url
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"{blob_url}/blob/{manifest}") as response:
-                assert response.status == 404
-                assert "collected" in await response.text()
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{blob_url}/blob/{manifest}") as response,
+        ):
+            assert response.status == 404
+            assert "collected" in await response.text()
         history = await client.request("history")
         assert history["retention_days"] == 7
     stored = json.loads(preferences.preferences_file(daemon.home).read_text())
