@@ -90,7 +90,7 @@ def build(changes: int, blobs: BlobStore) -> tuple[NotebookDoc, HistoryLog]:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 async def through_daemon(daemon: BenchDaemon, notebook_id: str, runs: int) -> list[str]:
