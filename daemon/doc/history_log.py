@@ -76,10 +76,11 @@ class HistoryLog:
             actor = change.actor_id.hex()
             if actor not in self.actors:
                 self.actors[actor] = author
-            if change_time(change) == 0.0:
+                self.version += 1
+            if change_time(change) == 0.0 and change.hash.hex() not in self.times:
                 self.times[change.hash.hex()] = now
-        self.seen = heads
-        self.version += 1
+                self.version += 1
+        self.seen = heads  # alone not worth a rewrite: looking again from older heads is harmless
 
     def mark(self, kind: HistoryMark, heads: list[str]) -> None:
         self.marks.append(MarkRecord(kind, sorted(heads), time.time()))
