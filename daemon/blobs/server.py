@@ -36,6 +36,15 @@ _BLOB_HEADERS = {
 }
 
 
+def _not_found() -> web.Response:
+    """A 404 the page can read (same CORS as a blob, never cached: it is not immutable)."""
+    return web.Response(
+        status=404,
+        text=_NOT_FOUND,
+        headers={"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 class BlobServer:
     """A running blob server; `url` is its origin, e.g. `http://127.0.0.1:43123`."""
 
@@ -97,14 +106,14 @@ class _Handler:
         etag_matches = request.if_none_match or ()
         if any(tag.value in (name, "*") for tag in etag_matches):
             if not await asyncio.to_thread(self.store.contains, name):
-                raise web.HTTPNotFound(text=_NOT_FOUND)
+                return _not_found()
             not_modified = web.Response(status=304, headers=_BLOB_HEADERS)
             not_modified.etag = name
             return not_modified
         try:
             file, size, media_type = await asyncio.to_thread(self._open, name)
         except BlobError:
-            raise web.HTTPNotFound(text=_NOT_FOUND) from None
+            return _not_found()
         response = web.StreamResponse(headers=_BLOB_HEADERS)
         # The header itself: aiohttp's content_type setter drops parameters like charset.
         response.headers["Content-Type"] = media_type or DEFAULT_MEDIA_TYPE
