@@ -14,8 +14,10 @@ keeps an unapproved list from being installed.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from nbdesk.daemon.doc.dependencies import (
     DeclaredDependencies,
@@ -40,11 +42,16 @@ class Approval:
     dependencies: tuple[str, ...]
 
 
+class ApprovalWatcher(Protocol):
+    def changed(self) -> None: ...
+
+
 class Trust:
     def __init__(self, folder: Path) -> None:
         self.key = TrustKey(folder)
         self.approved = ApprovedPackages(folder)
         self.generation = 0  # counts approvals: a cached assessment older than one is stale
+        self._on_approval: weakref.WeakSet[ApprovalWatcher] = weakref.WeakSet()
 
     def __repr__(self) -> str:
         return f"Trust({self.key!r}, {self.approved!r})"
@@ -114,6 +121,13 @@ class Trust:
         """The user approved these packages (by name) on this machine."""
         self.approved.remember(requirement_name(r) for r in requirements)
         self.generation += 1
+        for watcher in list(self._on_approval):
+            watcher.changed()
+
+    def watch(self, watcher: ApprovalWatcher) -> None:
+        """Call `watcher.changed()` after each approval: approving packages in one notebook
+        can make another open notebook with the same packages trusted (held weakly)."""
+        self._on_approval.add(watcher)
 
 
 def names(declared: DeclaredDependencies) -> set[str]:

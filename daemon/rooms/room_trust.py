@@ -30,6 +30,7 @@ class RoomTrust:
         self._assessed: tuple[object, ...] | None = None
         self._state: TrustState | None = None
         self._sent: TrustState | None = None
+        trust.watch(self)  # an approval elsewhere can trust this notebook's packages too
 
     def __repr__(self) -> str:
         return f"RoomTrust({self._state.status if self._state else 'unassessed'})"
