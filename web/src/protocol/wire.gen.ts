@@ -420,6 +420,7 @@ export type Action =
   | "clear-outputs"
   | "clear-all-outputs"
   | "shortcuts"
+  | "settings"
   | "find"
   | "find-replace"
   | "find-next"
@@ -472,6 +473,7 @@ export const ActionValues: readonly Action[] = [
   "clear-outputs",
   "clear-all-outputs",
   "shortcuts",
+  "settings",
   "find",
   "find-replace",
   "find-next",
