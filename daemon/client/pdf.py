@@ -13,9 +13,14 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
+
+# Prints an HTML page to a PDF file: this module's headless Chromium, or the app's own
+# engine (the desktop's Qt WebEngine).
+PdfPrinter = Callable[[bytes, Path], Awaitable[None]]
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 PRINT_TIMEOUT = 120.0  # seconds; a notebook of many plots takes a few
