@@ -131,6 +131,8 @@ class HotKernels(Generic[S]):
             self.error = None
             self.ready.append(hot)
             log.info("%r: %r ready", self, hot)
+            if len(self.ready) > self.size:  # the user turned them down while it started
+                await self._discard(self.ready.pop())
 
     async def _start_one(self, env: Env | None) -> HotKernel[S]:
         holder: list[HotKernel[S]] = []
