@@ -12,6 +12,7 @@ import os
 import sys
 
 from nbdesk.daemon.home.config import Home, Settings, read_info
+from nbdesk.daemon.home.daemon_preferences import with_preferences
 from nbdesk.daemon.home.logs import setup_logging
 from nbdesk.daemon.server.daemon import AlreadyRunning, Daemon, acquire_lock
 from nbdesk.daemon.wire.errors import NbdeskError
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     setup_logging(home.log_file, to_stderr=not args.quiet)
     try:
-        asyncio.run(Daemon(home, Settings.from_env()).serve())
+        asyncio.run(Daemon(home, with_preferences(home, Settings.from_env())).serve())
     finally:
         lock.close()
     return 0

@@ -1,7 +1,7 @@
 """File → Export in the app: which menu action writes which format, the name the save
 dialog suggests, and the export itself, which is `nbdesk export`'s (the client reads the
 daemon's document, so what the window shows, unsaved edits included, is what is written;
-PDF is printed by headless Chromium as on the command line). Imports nbconvert only when
+PDF is printed by the app's own Qt WebEngine, `qt_pdf.py`, where the app runs on Qt). Imports nbconvert only when
 an export runs, so opening a window does not pay for it. Does not show dialogs
 (`app.py` does).
 """
@@ -48,6 +48,7 @@ async def export_with_dialog(
     dialog, blocking, run on a thread) says; the path written, or None when cancelled."""
     from nbdesk.daemon.client.export import ExportFormat, export
     from nbdesk.daemon.client.notebook_client import NotebookClient
+    from nbdesk.desktop.qt_pdf import qt_printer
 
     async with NotebookClient.join(notebook_id, home) as client:
         folder = str(Path(client.path).parent) if client.path else ""
@@ -55,4 +56,4 @@ async def export_with_dialog(
         target = chosen_path(await asyncio.to_thread(ask, folder, name))
         if target is None:
             return None
-        return await export(client, ExportFormat(fmt), target)
+        return await export(client, ExportFormat(fmt), target, printer=qt_printer())

@@ -47,6 +47,8 @@ MENUS: list[tuple[str, list[tuple[str, str] | None]]] = [
             ("Find Next  F3", "find-next"),
             ("Find Previous  Shift+F3", "find-previous"),
             ("Undo Replace", "undo-replace"),
+            None,
+            (f"Settings…  {MOD}+,", "settings"),
         ],
     ),
     (

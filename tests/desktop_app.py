@@ -7,12 +7,15 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 from conftest import DaemonProcess
 
@@ -134,3 +137,56 @@ async def wait_until(predicate, timeout: float = 30.0) -> None:
 
 def joined(entries: list[dict[str, str]]) -> list[str]:
     return [entry["join"] for entry in entries if "join" in entry]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class DevTools:
+    """The app's pages over the Chrome DevTools Protocol (Qt WebEngine serves it when the
+    app runs with `QTWEBENGINE_REMOTE_DEBUGGING`): what a window computes, read directly."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{self.port}"}
+
+    async def pages(self) -> list[dict[str, Any]]:
+        url = f"http://127.0.0.1:{self.port}/json/list"
+        async with aiohttp.ClientSession() as session, session.get(url) as reply:
+            return [p for p in await reply.json() if p.get("type") == "page"]
+
+    async def evaluate(self, expression: str) -> Any:
+        """`expression`'s value in the notebook window (the first page the app shows)."""
+        pages = [p for p in await self.pages() if "token=" in p.get("url", "")]
+        assert pages, "no notebook window over DevTools"
+        url = pages[0]["webSocketDebuggerUrl"]
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket_:
+            await socket_.send_json(
+                {
+                    "id": 1,
+                    "method": "Runtime.evaluate",
+                    "params": {"expression": expression, "returnByValue": True},
+                }
+            )
+            async for message in socket_:
+                reply = json.loads(message.data)
+                if reply.get("id") == 1:
+                    return reply["result"]["result"].get("value")
+        raise AssertionError("DevTools closed before answering")
+
+    async def wait_for(self, expression: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if await self.evaluate(expression) is True:
+                    return
+            except (aiohttp.ClientError, AssertionError):
+                pass  # the window is still starting
+            assert time.monotonic() < deadline, f"{expression} never held"
+            await asyncio.sleep(0.1)

@@ -6,8 +6,8 @@ their outputs and widgets fetched from the blob server, written out by the one `
 exporter (`doc.ipynb.export_notebook`). nbconvert turns that into HTML (JupyterLab's
 template, images inline, widgets drawn from their last state by `widget_snapshot`, no
 script loaded from the network for them), a script or Markdown (its images in a
-`<name>_files` folder beside it). PDF is that HTML printed by a headless Chromium
-(`pdf.py`), so no TeX is needed. Does not choose the notebook or the file: callers do
+`<name>_files` folder beside it). PDF is that HTML printed by a web engine, so no TeX is
+needed: a headless Chromium (`pdf.py`), or the caller's (the app's Qt WebEngine). Does not choose the notebook or the file: callers do
 (`export_cli.py`, the desktop shell, the MCP server).
 """
 
@@ -22,6 +22,7 @@ from typing import Any
 import nbformat
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
+from nbdesk.daemon.client.pdf import PdfPrinter
 from nbdesk.daemon.client.widget_snapshot import (
     WIDGET_STATE_MIME,
     WIDGET_VIEW_MIME,
@@ -153,9 +154,15 @@ def _ensure_language_info(nb: nbformat.NotebookNode) -> None:
         info.setdefault("nbconvert_exporter", "python")  # markdown kept, as comments
 
 
-async def export(client: NotebookClient, fmt: ExportFormat, target: Path | None = None) -> Path:
+async def export(
+    client: NotebookClient,
+    fmt: ExportFormat,
+    target: Path | None = None,
+    printer: PdfPrinter | None = None,
+) -> Path:
     """Write the notebook in `fmt` to `target` (default: beside the notebook, named after
-    it; the format's suffix added when `target` has none); the path written."""
+    it; the format's suffix added when `target` has none); the path written. A PDF is
+    printed by `printer` (the app's engine), else by a headless Chromium (`pdf.py`)."""
     nb = await snapshot(client)
     if target is None:
         target = Path(client.path).with_suffix("") if client.path else Path.cwd() / "Untitled"
@@ -166,7 +173,7 @@ async def export(client: NotebookClient, fmt: ExportFormat, target: Path | None 
     if fmt == ExportFormat.PDF:
         from nbdesk.daemon.client.pdf import print_to_pdf
 
-        await print_to_pdf(exported.body, target)
+        await (printer or print_to_pdf)(exported.body, target)
         return target
     for relative, data in exported.files.items():
         extra = target.parent / relative

@@ -13,9 +13,15 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from nbdesk.daemon.home.frozen import outside_env
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
+
+# Prints an HTML page to a PDF file: this module's headless Chromium, or the app's own
+# engine (the desktop's Qt WebEngine).
+PdfPrinter = Callable[[bytes, Path], Awaitable[None]]
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 PRINT_TIMEOUT = 120.0  # seconds; a notebook of many plots takes a few
@@ -67,7 +73,10 @@ async def print_to_pdf(html: bytes, target: Path, timeout: float = PRINT_TIMEOUT
         if os.geteuid() == 0:
             argv.insert(1, "--no-sandbox")  # Chromium refuses to start as root otherwise
         process = await asyncio.create_subprocess_exec(
-            *argv, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+            *argv,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, **outside_env()},  # not the frozen app's bundled libraries
         )
         try:
             async with asyncio.timeout(timeout):

@@ -105,6 +105,12 @@ class Environments(Generic[S]):
         self.hot.start()
         self._gc_task = asyncio.create_task(self._collect_periodically(), name="env gc")
 
+    async def resize(self, *, pool_uv: int, pool_conda: int, hot_kernels: int) -> None:
+        """The pools and hot kernels at the sizes the user chose, without a restart."""
+        await self.pools["uv"].resize(pool_uv)
+        await self.pools["conda"].resize(pool_conda)
+        await self.hot.resize(hot_kernels)
+
     async def close(self) -> None:
         if self._gc_task is not None:
             self._gc_task.cancel()

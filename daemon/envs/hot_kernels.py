@@ -88,6 +88,16 @@ class HotKernels(Generic[S]):
         if self.size > 0 and self._task is None:
             self._task = asyncio.create_task(self._fill(), name="hot kernels")
 
+    async def resize(self, size: int) -> None:
+        """Keep `size` kernels started from now on; the ones beyond it are shut down."""
+        self.size = size
+        extra, self.ready = self.ready[size:], self.ready[:size]
+        await asyncio.gather(*(self._discard(hot) for hot in extra), return_exceptions=True)
+        if self._task is None:
+            self.start()
+        else:
+            self._wakeup.set()
+
     def take(self) -> HotKernel[S] | None:
         """A started kernel, or None; the caller must rebind it before anything else."""
         while self.ready:
@@ -121,6 +131,8 @@ class HotKernels(Generic[S]):
             self.error = None
             self.ready.append(hot)
             log.info("%r: %r ready", self, hot)
+            if len(self.ready) > self.size:  # the user turned them down while it started
+                await self._discard(self.ready.pop())
 
     async def _start_one(self, env: Env | None) -> HotKernel[S]:
         holder: list[HotKernel[S]] = []

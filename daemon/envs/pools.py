@@ -97,6 +97,24 @@ class EnvPool:
         if self.size > 0 and self._task is None:
             self._task = asyncio.create_task(self._fill(), name=f"pool {self.kind}")
 
+    async def resize(self, size: int) -> None:
+        """Keep `size` ready from now on (the user changed it in the settings page): the
+        builder starts or wakes for more, the environments beyond it are removed."""
+        self.size = size
+        await self._trim()
+        if self._task is None:
+            self.start()
+        else:
+            self._wakeup.set()
+
+    async def _trim(self) -> None:
+        while len(self.ready) > self.size:
+            env = self.ready.pop()
+            log.info("%r removes %s (the pool is smaller now)", self, env.path.name)
+            await remove_env(env.path)
+        if not self.ready:
+            self._available.clear()
+
     def take(self, owner: str) -> Env | None:
         """A ready environment, now owned by `owner`; the pool refills in the background."""
         while self.ready:
@@ -152,6 +170,7 @@ class EnvPool:
             self.error, self.retry_at = None, None
             self.ready.append(env)
             self._available.set()
+            await self._trim()  # the pool shrank while this one was building
             elapsed = time.monotonic() - started
             log.info("%r: %s ready in %.1f s", self, path.name, elapsed)
             self.on_progress(self.kind, "ready", f"{path.name} ready in {elapsed:.1f} s")

@@ -72,7 +72,8 @@ def set_question_asked(home: Home, question: Question, ask: bool) -> list[Questi
     return [q for q in Question if q in off]
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_preferences(path: Path) -> dict[str, Any]:
+    """Every preference in the file; none without a file; PreferencesError if unreadable."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -97,7 +98,7 @@ def check_display(display: DisplaySettings) -> DisplaySettings:
 def display_settings(home: Home) -> DisplaySettings:
     """The user's display settings; the defaults without a file or without any set."""
     path = preferences_file(home)
-    stored = _read(path).get("display", {})
+    stored = read_preferences(path).get("display", {})
     try:
         return check_display(msgspec.convert(stored, DisplaySettings))
     except (msgspec.ValidationError, PreferencesError) as exc:
@@ -107,11 +108,16 @@ def display_settings(home: Home) -> DisplaySettings:
 def set_display(home: Home, display: DisplaySettings) -> DisplaySettings:
     """Store `display` for every window, keeping every other preference."""
     check_display(display)
-    path = preferences_file(home)
-    raw = _read(path)
-    raw["display"] = msgspec.to_builtins(display)
-    atomic_write(path, (json.dumps(raw, indent=1) + "\n").encode(), private=True)
+    write_entry(home, "display", msgspec.to_builtins(display))
     return display
+
+
+def write_entry(home: Home, key: str, value: object) -> None:
+    """Store one preference, keeping every other (a bad entry is replaced, the rest kept)."""
+    path = preferences_file(home)
+    raw = read_preferences(path)
+    raw[key] = value
+    atomic_write(path, (json.dumps(raw, indent=1) + "\n").encode(), private=True)
 
 
 DEFAULT_RETENTION_DAYS = 30
@@ -132,7 +138,7 @@ def history_retention_days(home: Home) -> int:
     """For how many days blob collection keeps the outputs that a notebook's history
     references (the default without a file or without the setting)."""
     path = preferences_file(home)
-    stored = _read(path).get("history_retention_days", DEFAULT_RETENTION_DAYS)
+    stored = read_preferences(path).get("history_retention_days", DEFAULT_RETENTION_DAYS)
     try:
         return check_retention_days(stored)
     except PreferencesError as exc:
@@ -142,8 +148,5 @@ def history_retention_days(home: Home) -> int:
 def set_history_retention_days(home: Home, days: int) -> int:
     """Store the retention for every notebook, keeping every other preference."""
     check_retention_days(days)
-    path = preferences_file(home)
-    raw = _read(path)
-    raw["history_retention_days"] = days
-    atomic_write(path, (json.dumps(raw, indent=1) + "\n").encode(), private=True)
+    write_entry(home, "history_retention_days", days)
     return days

@@ -19,6 +19,7 @@ from nbdesk.daemon.doc.store import DocStore
 from nbdesk.daemon.envs.environments import Environments
 from nbdesk.daemon.home.config import Home, Settings
 from nbdesk.daemon.kernels.session import KernelSession
+from nbdesk.daemon.rooms.live_settings import LiveSettings
 from nbdesk.daemon.wire.ids import NotebookId
 
 Rebind = Callable[[NotebookId, str], Awaitable[Path]]
@@ -33,6 +34,7 @@ class RoomContext:
     environments: Environments[KernelSession]
     rebind: Rebind  # save-as: bind a room to another path (the registry keeps the index)
     broadcast_all: Callable[[msgspec.Struct], None]  # to every peer of every room
+    live: LiveSettings  # the settings the user may change while the daemon runs
 
     @cached_property
     def outputs(self) -> ManifestOutputs:

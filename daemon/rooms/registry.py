@@ -24,6 +24,7 @@ from nbdesk.daemon.envs.environments import Environments
 from nbdesk.daemon.home.config import Home, Settings
 from nbdesk.daemon.kernels.session import KernelSession, hot_session
 from nbdesk.daemon.rooms.context import RoomContext
+from nbdesk.daemon.rooms.live_settings import LiveSettings
 from nbdesk.daemon.rooms.room import Room, RoomState
 from nbdesk.daemon.wire.broadcasts import PathChanged
 from nbdesk.daemon.wire.errors import DocumentError, ErrorCode, NbdeskError, NotebookFileError
@@ -69,8 +70,16 @@ class RoomRegistry:
         )
         self.envs.broadcast = self.broadcast_all
         self.envs.in_use = self.envs_in_use
+        self.live = LiveSettings(settings, self.envs)
         self.context = RoomContext(
-            home, settings, blobs, self.doc_store, self.envs, self.rebind, self.broadcast_all
+            home,
+            settings,
+            blobs,
+            self.doc_store,
+            self.envs,
+            self.rebind,
+            self.broadcast_all,
+            self.live,
         )
 
     def broadcast_all(self, event: msgspec.Struct) -> None:
@@ -208,7 +217,7 @@ class RoomRegistry:
         if timer is not None:
             timer.cancel()
         self._evictions[room.id] = asyncio.get_running_loop().call_later(
-            self.settings.keep_alive, lambda: asyncio.create_task(self.evict(room))
+            self.live.current.keep_alive, lambda: asyncio.create_task(self.evict(room))
         )
 
     async def evict(self, room: Room) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from nbdesk.daemon.wire.daemon_settings import DaemonSettings
 from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import (
     EnvKind,
@@ -167,6 +168,13 @@ class DisplayChanged(Broadcast, tag="display_changed"):
     display: DisplaySettings
 
 
+class DaemonSettingsChanged(Broadcast, tag="daemon_settings_changed"):
+    """The user changed the daemon's settings in some window: an open settings page shows them."""
+
+    settings: DaemonSettings
+    pending_restart: list[str]
+
+
 AnyBroadcast = (
     PathChanged
     | FileChanged
@@ -187,4 +195,5 @@ AnyBroadcast = (
     | EnvProgress
     | EnvSyncState
     | DisplayChanged
+    | DaemonSettingsChanged
 )

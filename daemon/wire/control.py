@@ -55,6 +55,7 @@ class Action(StrEnum):
     CLEAR_OUTPUTS = "clear-outputs"
     CLEAR_ALL_OUTPUTS = "clear-all-outputs"
     SHORTCUTS = "shortcuts"
+    SETTINGS = "settings"
     FIND = "find"
     FIND_REPLACE = "find-replace"
     FIND_NEXT = "find-next"

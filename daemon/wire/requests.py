@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from nbdesk.daemon.wire.daemon_settings import DaemonSettings
 from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import CompareKind, KernelChoiceKind, PeerKind, Question
 from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId, NotebookId, RequestId
@@ -174,6 +175,14 @@ class SetDisplay(Request, tag="set_display"):
     display: DisplaySettings
 
 
+class SetDaemonSettings(Request, tag="set_daemon_settings"):
+    """The daemon's settings (keep-alive, pool sizes, default packages), stored per user
+    over the environment variables; applied at once where the daemon can, and broadcast
+    to every room as `daemon_settings_changed`."""
+
+    settings: DaemonSettings
+
+
 class InputReply(Request, tag="input_reply"):
     """A line typed for the kernel's `input()` (answers the pending `input_request`)."""
 
@@ -301,6 +310,7 @@ RoomRequest = (
     | GetPreferences
     | SetQuestionAsked
     | SetDisplay
+    | SetDaemonSettings
     | InputReply
     | GetTrust
     | ApproveTrust

@@ -17,6 +17,7 @@ import msgspec
 
 from nbdesk.daemon.wire import requests as rq
 from nbdesk.daemon.wire.broadcasts import TrustState
+from nbdesk.daemon.wire.daemon_settings import DaemonSettings
 from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import (
     CellChange,
@@ -110,6 +111,10 @@ class ServerList(Result):
 class Preferences(Result):
     questions_off: list[Question]
     display: DisplaySettings
+    daemon: DaemonSettings
+    """What the daemon uses: the user's choice, else the environment variable, else the default."""
+    pending_restart: list[str]
+    """The fields of `daemon` the running daemon does not use yet: they apply when it next starts."""
 
 
 class TrustReply(Result):
@@ -278,6 +283,7 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.GetPreferences: Preferences,
     rq.SetQuestionAsked: Preferences,
     rq.SetDisplay: Preferences,
+    rq.SetDaemonSettings: Preferences,
     rq.InputReply: Done,
     rq.GetTrust: TrustReply,
     rq.ApproveTrust: TrustReply,

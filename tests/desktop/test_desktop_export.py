@@ -4,12 +4,13 @@ that holds what the window shows (an edit typed and never saved included)."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
 from conftest import DaemonFactory, DaemonProcess
-from desktop_app import App, display, needs_desktop, wait_until
+from desktop_app import ARTIFACTS, App, display, needs_desktop, wait_until
 
 from nbdesk.desktop.exports import EXPORT_ACTIONS, suggested_name
 from nbdesk.desktop.menus import MENUS
@@ -63,3 +64,47 @@ async def test_export_as_html_from_the_file_menu(
         assert "typed, never saved" not in path.read_text()
     finally:
         app.stop()
+
+
+async def test_export_as_pdf_prints_with_the_apps_own_engine(
+    daemon: DaemonProcess, display: str, tmp_path: Path
+) -> None:
+    """File → Export as PDF… prints with Qt WebEngine: with no Chromium to fall back on
+    (NBDESK_CHROMIUM points at nothing), the PDF is still written, and its page renders."""
+    path = tmp_path / "printed.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells.append(nbformat.v4.new_code_cell(""))
+    path.write_text(nbformat.writes(notebook))
+    app = App(daemon, display, NBDESK_CHROMIUM=str(tmp_path / "no-chromium")).start(str(path))
+    target = tmp_path / "chosen.pdf"
+    try:
+        await wait_until(lambda: " ready at " in app.log())
+        window = app.windows()[-1]
+        app.focus(window)
+        app.xdotool("type", "--delay", "20", "'printed by the app'")
+        app.xdotool("mousemove", "--window", window, "20", "12", "click", "1")
+        await asyncio.sleep(0.5)
+        # New Notebook, Open…, Open Recent, Save, Save As…, HTML, Script, Markdown, then PDF
+        app.xdotool("key", *["Down"] * 9, "Return")
+        await wait_until(lambda: len(app.windows()) >= 2, timeout=20)
+        await asyncio.sleep(1.0)
+        dialog = next(w for w in app.windows() if w != window)
+        app.focus(dialog)
+        app.xdotool("key", "--clearmodifiers", "ctrl+a")
+        app.xdotool("type", "--delay", "10", str(target))
+        app.xdotool("key", "--clearmodifiers", "Return")
+        await wait_until(lambda: "exported " in app.log() or "failed" in app.log(), timeout=90)
+        assert f"as pdf to {target}" in app.log(), app.log()
+    finally:
+        app.stop()
+    assert target.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True)
+    assert "printed by the app" in text.stdout
+    png = tmp_path / "page"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(target), str(png)], check=True
+    )
+    rendered = next(tmp_path.glob("page*.png"))
+    assert rendered.stat().st_size > 2000  # a drawn page, not an empty one
+    ARTIFACTS.mkdir(exist_ok=True)
+    rendered.replace(ARTIFACTS / "desktop-export-pdf-page1.png")

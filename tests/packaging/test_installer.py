@@ -227,6 +227,8 @@ async def test_the_installed_app_opens_a_notebook_and_runs_a_cell(
         # the user's programs do not get the bundle's library path
         assert not (ran["ld_library_path"] or "").startswith(str(installed)), ran
 
+        _exports_work(app_exe, env, notebook, tmp_path)
+
         await asyncio.sleep(1.0)
         shot = ARTIFACTS / "installer-smoke.png"
         ARTIFACTS.mkdir(exist_ok=True)
@@ -244,6 +246,30 @@ async def test_the_installed_app_opens_a_notebook_and_runs_a_cell(
                 app.kill()
                 app.wait(5)
         subprocess.run([str(app_exe), "daemon", "stop"], env=env, timeout=60, capture_output=True)
+
+
+def _exports_work(app_exe: Path, env: dict[str, str], notebook: Path, tmp_path: Path) -> None:
+    """`nbdesk export` from the frozen app: nbconvert's templates are in the bundle (HTML
+    and Markdown), and a PDF printed by Chromium renders (pdftoppm)."""
+    for fmt, suffix in (("html", ".html"), ("markdown", ".md"), ("pdf", ".pdf")):
+        target = tmp_path / f"exported{suffix}"
+        done = subprocess.run(
+            [str(app_exe), "export", str(notebook), "--to", fmt, "-o", str(target)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, f"export --to {fmt}: {done.stderr}"
+        if fmt == "pdf":
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(target), str(target)],
+                check=True,
+            )
+            assert next(tmp_path.glob("exported.pdf*.png")).stat().st_size > 1000
+        else:
+            text = target.read_text()
+            assert "answer" in text and "42" in text, text[:500]
 
 
 def _xdotool(env: dict[str, str], *args: str) -> str:

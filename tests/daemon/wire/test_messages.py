@@ -8,6 +8,7 @@ import msgspec
 import pytest
 
 from nbdesk.daemon.wire import broadcasts, control, requests, responses
+from nbdesk.daemon.wire.daemon_settings import DaemonSettings
 from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import (
     CompareKind,
@@ -70,6 +71,12 @@ BROADCASTS: list[broadcasts.Broadcast] = [
     broadcasts.SaveRecovered(path="/n.ipynb"),
     broadcasts.DisplayChanged(
         display=DisplaySettings(line_numbers=True, font_size=16, theme=Theme.DARK)
+    ),
+    broadcasts.DaemonSettingsChanged(
+        settings=DaemonSettings(
+            keep_alive=60.0, pool_uv=1, pool_conda=0, hot_kernels=1, default_packages=["numpy>=2"]
+        ),
+        pending_restart=["default_packages"],
     ),
 ]
 

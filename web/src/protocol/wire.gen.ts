@@ -452,6 +452,7 @@ export type Action =
   | "clear-outputs"
   | "clear-all-outputs"
   | "shortcuts"
+  | "settings"
   | "find"
   | "find-replace"
   | "find-next"
@@ -506,6 +507,7 @@ export const ActionValues: readonly Action[] = [
   "clear-outputs",
   "clear-all-outputs",
   "shortcuts",
+  "settings",
   "find",
   "find-replace",
   "find-next",
@@ -1011,6 +1013,40 @@ export function checkDisplaySettings(value: unknown, at = "DisplaySettings"): Di
     line_numbers: map["line_numbers"] === undefined ? false : v.boolean(map["line_numbers"], `${at}.line_numbers`),
     font_size: map["font_size"] === undefined ? 13 : v.integer(map["font_size"], `${at}.font_size`),
     theme: map["theme"] === undefined ? "system" : v.is(isTheme, map["theme"], `${at}.theme`, "Theme"),
+  };
+}
+
+export interface SetDaemonSettings {
+  readonly op: "set_daemon_settings";
+  readonly settings: DaemonSettings;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkSetDaemonSettings(value: unknown, at = "SetDaemonSettings"): SetDaemonSettings {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "set_daemon_settings", `${at}.op`),
+    settings: checkDaemonSettings(map["settings"], `${at}.settings`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface DaemonSettings {
+  readonly keep_alive: number;
+  readonly pool_uv: number;
+  readonly pool_conda: number;
+  readonly hot_kernels: number;
+  readonly default_packages: string[];
+}
+export function checkDaemonSettings(value: unknown, at = "DaemonSettings"): DaemonSettings {
+  const map = v.record(value, at);
+  return {
+    keep_alive: v.number(map["keep_alive"], `${at}.keep_alive`),
+    pool_uv: v.integer(map["pool_uv"], `${at}.pool_uv`),
+    pool_conda: v.integer(map["pool_conda"], `${at}.pool_conda`),
+    hot_kernels: v.integer(map["hot_kernels"], `${at}.hot_kernels`),
+    default_packages: v.array(map["default_packages"], `${at}.default_packages`, (item, itemAt) => v.string(item, itemAt)),
   };
 }
 
@@ -1574,6 +1610,20 @@ export function checkDisplayChanged(value: unknown, at = "DisplayChanged"): Disp
   };
 }
 
+export interface DaemonSettingsChanged {
+  readonly event: "daemon_settings_changed";
+  readonly settings: DaemonSettings;
+  readonly pending_restart: string[];
+}
+export function checkDaemonSettingsChanged(value: unknown, at = "DaemonSettingsChanged"): DaemonSettingsChanged {
+  const map = v.record(value, at);
+  return {
+    event: v.literal(map["event"], "daemon_settings_changed", `${at}.event`),
+    settings: checkDaemonSettings(map["settings"], `${at}.settings`),
+    pending_restart: v.array(map["pending_restart"], `${at}.pending_restart`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
 export interface Connected {
   readonly type: "connected";
   readonly notebook_id: NotebookId | null;
@@ -1909,12 +1959,16 @@ export function checkServerEntry(value: unknown, at = "ServerEntry"): ServerEntr
 export interface Preferences {
   readonly questions_off: Question[];
   readonly display: DisplaySettings;
+  readonly daemon: DaemonSettings;
+  readonly pending_restart: string[];
 }
 export function checkPreferences(value: unknown, at = "Preferences"): Preferences {
   const map = v.record(value, at);
   return {
     questions_off: v.array(map["questions_off"], `${at}.questions_off`, (item, itemAt) => v.is(isQuestion, item, itemAt, "Question")),
     display: checkDisplaySettings(map["display"], `${at}.display`),
+    daemon: checkDaemonSettings(map["daemon"], `${at}.daemon`),
+    pending_restart: v.array(map["pending_restart"], `${at}.pending_restart`, (item, itemAt) => v.string(item, itemAt)),
   };
 }
 
@@ -2272,6 +2326,7 @@ export type RoomRequest =
   | GetPreferences
   | SetQuestionAsked
   | SetDisplay
+  | SetDaemonSettings
   | InputReply
   | GetTrust
   | ApproveTrust
@@ -2326,6 +2381,8 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
       return checkSetQuestionAsked(map, at);
     case "set_display":
       return checkSetDisplay(map, at);
+    case "set_daemon_settings":
+      return checkSetDaemonSettings(map, at);
     case "input_reply":
       return checkInputReply(map, at);
     case "get_trust":
@@ -2349,7 +2406,7 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
     case "compare":
       return checkCompare(map, at);
     default:
-      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "set_display", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "inspect", "send_comm", "history", "notebook_at", "compare"]);
+      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "set_display", "set_daemon_settings", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "inspect", "send_comm", "history", "notebook_at", "compare"]);
   }
 }
 
@@ -2396,7 +2453,8 @@ export type AnyBroadcast =
   | CommCustom
   | EnvProgress
   | EnvSyncState
-  | DisplayChanged;
+  | DisplayChanged
+  | DaemonSettingsChanged;
 export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroadcast {
   const map = v.record(value, at);
   switch (map["event"]) {
@@ -2438,8 +2496,10 @@ export function checkAnyBroadcast(value: unknown, at = "AnyBroadcast"): AnyBroad
       return checkEnvSyncState(map, at);
     case "display_changed":
       return checkDisplayChanged(map, at);
+    case "daemon_settings_changed":
+      return checkDaemonSettingsChanged(map, at);
     default:
-      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "save_failed", "save_recovered", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state", "display_changed"]);
+      throw v.unknownTag("event", map["event"], at, ["path_changed", "file_changed", "saved", "save_failed", "save_recovered", "file_repaired", "execution_started", "execution_done", "queue_changed", "kernel_status", "kernel_error", "kernel_location", "input_request", "input_answered", "trust_state", "comm_custom", "env_progress", "env_sync_state", "display_changed", "daemon_settings_changed"]);
   }
 }
 
@@ -2568,6 +2628,7 @@ export interface ResultMap {
   readonly get_preferences: Preferences;
   readonly set_question_asked: Preferences;
   readonly set_display: Preferences;
+  readonly set_daemon_settings: Preferences;
   readonly input_reply: Done;
   readonly get_trust: TrustReply;
   readonly approve_trust: TrustReply;
@@ -2611,6 +2672,7 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   get_preferences: checkPreferences,
   set_question_asked: checkPreferences,
   set_display: checkPreferences,
+  set_daemon_settings: checkPreferences,
   input_reply: checkDone,
   get_trust: checkTrustReply,
   approve_trust: checkTrustReply,

@@ -36,7 +36,7 @@ import type { CellCallbacks } from "./cell-view.ts";
 import { ConfirmDialog, type QuestionPreferences } from "./confirm-dialog.ts";
 import { ConsentDialog } from "./consent-dialog.ts";
 import { Dependencies } from "./dependencies.ts";
-import { applyDisplay } from "./display-settings.ts";
+import { notebookLineNumbers, WindowDisplay, withNotebookLineNumbers } from "./display-settings.ts";
 import { DocEdits } from "./doc-edits.ts";
 import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
@@ -49,8 +49,9 @@ import { NotebookActions } from "./notebook-actions.ts";
 import { basename, NotebookFile } from "./notebook-file.ts";
 import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
-import { RunActions } from "./run-actions.ts";
 import { QuestionSettings } from "./question-settings.ts";
+import { RunActions } from "./run-actions.ts";
+import { SettingsDialog } from "./settings-dialog.ts";
 import { ShortcutsHelp } from "./shortcuts-help.ts";
 import { StatusBar } from "./status.ts";
 import { InputPrompt } from "./stdin-prompt.ts";
@@ -66,6 +67,8 @@ export class App implements SessionListener {
   readonly #picker: KernelPicker;
   readonly #servers: ServersDialog;
   readonly #dependencies: Dependencies;
+  readonly #display = new WindowDisplay();
+  readonly #settings: SettingsDialog;
   #input: InputPrompt | null = null;
   /** The editor language asked for last; the view gets it once it has loaded. */
   #language: EditorLanguage = "python";
@@ -172,6 +175,20 @@ export class App implements SessionListener {
       failed: (what, error) => this.#status.showFailure(what, error),
     };
     const help = new ShortcutsHelp(new QuestionSettings(preferences));
+    this.#settings = new SettingsDialog(
+      {
+        preferences: () => this.#session.request("get_preferences", {}),
+        setDisplay: (display) => this.#session.request("set_display", { display }),
+        setDaemon: (settings) => this.#session.request("set_daemon_settings", { settings }),
+        notebookLineNumbers: () => this.#display.notebookLineNumbers,
+        setNotebookLineNumbers: async (chosen) => {
+          const value = withNotebookLineNumbers(this.#session.doc.metadata?.["nbdesk"]?.toString(), chosen);
+          await this.#session.request("set_raw_metadata", { key: "nbdesk", value });
+        },
+      },
+      new QuestionSettings(preferences),
+      commandMode,
+    );
     const confirm = new ConfirmDialog(preferences, commandMode);
     this.#panels = new NotebookPanels({
       doc: () => this.#session.doc,
@@ -197,6 +214,7 @@ export class App implements SessionListener {
       ),
       this.#status.element,
       help.element,
+      this.#settings.element,
       this.#picker.element,
       this.#servers.element,
       this.#consent.element,
@@ -233,6 +251,7 @@ export class App implements SessionListener {
       edits: this.#edits,
       cells,
       help,
+      settings: this.#settings,
       panels: this.#panels,
       kernelPicker: this.#picker,
       dependencies: this.#dependencies.panel,
@@ -263,6 +282,8 @@ export class App implements SessionListener {
     this.#panels.docChanged();
     this.#followLanguage(editorLanguage(notebookLanguage(change.doc)));
     this.#dependencies.docChanged(change.doc);
+    this.#display.setNotebookLineNumbers(notebookLineNumbers(change.doc.metadata?.["nbdesk"]?.toString()));
+    this.#settings.notebookChanged();
     if (!this.#shown && isSynced(change.doc)) {
       this.#shown = true;
       this.#firstShow();
@@ -282,7 +303,7 @@ export class App implements SessionListener {
   /** The user's display settings, read on every (re)connection: they may have changed. */
   #readDisplay(): void {
     this.#session.request("get_preferences", {}).then(
-      (preferences) => applyDisplay(preferences.display),
+      (preferences) => this.#display.setDisplay(preferences.display),
       (error: unknown) => this.#status.showFailure("Reading the display settings", error),
     );
   }
@@ -369,7 +390,11 @@ export class App implements SessionListener {
         this.#dependencies.trustState(event);
         return;
       case "display_changed":
-        applyDisplay(event.display);
+        this.#display.setDisplay(event.display);
+        this.#settings.showDisplay(event.display);
+        return;
+      case "daemon_settings_changed":
+        this.#settings.showDaemon(event.settings, event.pending_restart);
         return;
       default:
         assertNever(event);

@@ -1,16 +1,17 @@
 /**
- * The editors' light or dark look, following the system like the page's stylesheet:
- * CodeMirror's own parts (selection, tooltips, the completion popup) switch with its
- * `darkTheme` facet, and the colours come from style.css's variables.
+ * The editors' light or dark look, following the window's theme like the page's
+ * stylesheet (the root's `data-theme`, set by display-settings.ts from the user's
+ * setting or the system's): CodeMirror's own parts (selection, tooltips, the completion
+ * popup) switch with its `darkTheme` facet, and the colours come from style.css's
+ * variables.
  */
 
 import { Compartment, type Extension } from "@codemirror/state";
 import { EditorView, ViewPlugin } from "@codemirror/view";
+import { shownTheme, THEME_EVENT } from "./display-settings.ts";
 
-const DARK_QUERY = "(prefers-color-scheme: dark)";
-
-function prefersDark(): boolean {
-  return typeof matchMedia === "function" && matchMedia(DARK_QUERY).matches;
+function isDark(): boolean {
+  return shownTheme() === "dark";
 }
 
 const colours = EditorView.theme({
@@ -44,19 +45,16 @@ const colours = EditorView.theme({
   ".cm-selectionBackground": { backgroundColor: "var(--selection-blurred)" },
 });
 
-/** Editor styling that tracks `prefers-color-scheme`, also when it changes while open. */
+/** Editor styling that tracks the window's theme, also when it changes while open. */
 export function followColorScheme(): Extension {
   const scheme = new Compartment();
   const watcher = ViewPlugin.define((view) => {
-    if (typeof matchMedia !== "function") {
-      return {};
-    }
-    const query = matchMedia(DARK_QUERY);
+    const root = document.documentElement;
     const onChange = (): void => {
-      view.dispatch({ effects: scheme.reconfigure(EditorView.darkTheme.of(query.matches)) });
+      view.dispatch({ effects: scheme.reconfigure(EditorView.darkTheme.of(isDark())) });
     };
-    query.addEventListener("change", onChange);
-    return { destroy: () => query.removeEventListener("change", onChange) };
+    root.addEventListener(THEME_EVENT, onChange);
+    return { destroy: () => root.removeEventListener(THEME_EVENT, onChange) };
   });
-  return [scheme.of(EditorView.darkTheme.of(prefersDark())), colours, watcher];
+  return [scheme.of(EditorView.darkTheme.of(isDark())), colours, watcher];
 }

@@ -78,6 +78,7 @@ export const GLOBAL_SHORTCUTS: readonly Shortcut[] = [
   { keys: "F3", action: "find-next", description: "Next match" },
   { keys: "Shift-F3", action: "find-previous", description: "Previous match" },
   { keys: "Mod-Shift-o", action: "outline", description: "Show or hide the outline" },
+  { keys: "Mod-,", action: "settings", description: "Settings (theme, font size, line numbers, kernels)" },
 ];
 
 /** The first key bound to `action` in `table`, to show beside a menu item or button. */

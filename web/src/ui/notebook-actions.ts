@@ -35,6 +35,7 @@ export interface ActionTargets extends RunParts {
   readonly cells: CellCommands;
   readonly runs: RunActions;
   readonly help: ShortcutsHelp;
+  readonly settings: { toggle(): void };
   readonly panels: NotebookPanels;
   readonly kernelPicker: { open(): void };
   readonly dependencies: { open(): void };
@@ -174,6 +175,9 @@ export class NotebookActions {
         return;
       case "shortcuts":
         this.#t.help.toggle();
+        return;
+      case "settings":
+        this.#t.settings.toggle();
         return;
       case "find":
       case "find-replace":

@@ -2,7 +2,7 @@
  * The settings that turn the questions before destructive actions back on (or off): one
  * checkbox per question, read from the user's preferences each time the panel shows
  * and written on each change (confirm-dialog.ts's store, kept by the daemon). Shown in
- * the keyboard shortcuts panel. Hook: `[data-question-settings]`, checkboxes
+ * the settings page and the keyboard shortcuts panel. Hook: `[data-question-settings]`, checkboxes
  * `input[data-question=…]`.
  */
 

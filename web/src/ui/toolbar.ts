@@ -46,7 +46,10 @@ const GROUPS: readonly (readonly ButtonSpec[])[] = [
     { action: "find", label: "Find", title: "Find and replace in the notebook (Ctrl/Cmd-F)" },
     { action: "outline", label: "Outline", title: "Show or hide the outline (Ctrl/Cmd-Shift-O)" },
   ],
-  [{ action: "shortcuts", label: "⌨", title: "Keyboard shortcuts (H in command mode)", name: "Keyboard shortcuts" }],
+  [
+    { action: "shortcuts", label: "⌨", title: "Keyboard shortcuts (H in command mode)", name: "Keyboard shortcuts" },
+    { action: "settings", label: "Settings", title: "Settings: theme, font size, line numbers, kernels (Ctrl/Cmd-,)" },
+  ],
 ];
 
 interface MenuSpec {
