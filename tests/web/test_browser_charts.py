@@ -17,6 +17,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, DaemonProcess
 from playwright.async_api import FrameLocator, Page, async_playwright, expect
 from test_browser import screenshot
 
+from nbdesk.daemon.client.export import ExportFormat, export
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.desktop.web_server import ShellServer
 
@@ -99,7 +100,7 @@ def cell_frame(page: Page, cell_id: str, selector: str) -> FrameLocator:
     return page.locator(f".cell[data-cell-id='{cell_id}'] {selector}").frame_locator(":scope")
 
 
-async def plotly_bars(frame: FrameLocator) -> int:
+async def plotly_bars(frame: FrameLocator | Page) -> int:
     bars = frame.locator(".main-svg .barlayer .point path")
     await expect(bars).to_have_count(3, timeout=TIMEOUT)
     heights = await bars.evaluate_all("paths => paths.map(p => p.getBoundingClientRect().height)")
@@ -107,17 +108,18 @@ async def plotly_bars(frame: FrameLocator) -> int:
     return len(heights)
 
 
-async def vega_drawn(frame: FrameLocator) -> None:
-    """vega-embed drew the three bars: as SVG paths, or as canvas pixels."""
-    marks = frame.locator(".vega-embed svg.marks, .vega-embed canvas.marks")
+async def vega_drawn(frame: FrameLocator | Page, nth: int = 0) -> None:
+    """The `nth` vega-embed drew its three bars: as SVG paths, or as canvas pixels."""
+    embed = frame.locator(".vega-embed").nth(nth)
+    marks = embed.locator("svg.marks, canvas.marks")
     await expect(marks).to_have_count(1, timeout=TIMEOUT)
-    if await frame.locator(".vega-embed canvas.marks").count():
-        canvas = await frame.locator(".vega-embed canvas.marks").element_handle()
+    if await embed.locator("canvas.marks").count():
+        canvas = await embed.locator("canvas.marks").element_handle()
         owner = await canvas.owner_frame()
         assert owner is not None
         await owner.wait_for_function(f"c => ({INKED_PIXELS})(c) > 2000", arg=canvas)
         return
-    bars = frame.locator(".vega-embed .mark-rect path")
+    bars = embed.locator(".mark-rect path")
     await expect(bars).to_have_count(3, timeout=TIMEOUT)
     heights = await bars.evaluate_all("paths => paths.map(p => p.getBoundingClientRect().height)")
     assert sorted(heights)[0] > 10, heights
@@ -278,3 +280,34 @@ async def test_saved_notebook_keeps_the_chart_bundles(
         assert output.data == kernel_bundle, name
     assert "application/vnd.plotly.v1+json" in saved.cells[0].outputs[0].data
     assert "text/html" in saved.cells[1].outputs[0].data
+
+
+async def test_exported_html_draws_the_charts_offline(
+    daemon: DaemonProcess, offline_page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    """`nbdesk export --to html` (its function): the page, opened from disk in a chromium
+    that reaches nothing, draws the Plotly figure, Altair's default chart and a Vega-Lite
+    spec, with the bundles inlined once."""
+    v5 = (
+        ALTAIR + "from IPython.display import display\n"
+        "display({'application/vnd.vegalite.v5+json': chart.to_dict(), 'text/plain': 'c'}, raw=True)"
+    )
+    client, cells = await notebook_with(daemon, PLOTLY, ALTAIR_DEFAULT, v5)
+    for cell in cells:
+        result = await client.execute(cell, timeout=120)
+        assert result.status == "ok", result.outputs
+    html_path = await export(client, ExportFormat.HTML, tmp_path / "charts.html")
+    text = html_path.read_text()
+    # each bundle inlined once, and nothing fetched from Altair's CDN
+    assert text.count("globalThis.vegaEmbed=") == 1, text.count("globalThis.vegaEmbed=")
+    assert text.count('<div class="nbdesk-chart" data-chart="plotly">') == 1
+
+    page, errors = offline_page
+    await page.goto(html_path.as_uri())
+    await plotly_bars(page)
+    await expect(page.locator(".vega-embed")).to_have_count(2, timeout=TIMEOUT)
+    await vega_drawn(page, 0)
+    await vega_drawn(page, 1)
+    assert errors == []
+    await page.screenshot(path=str(tmp_path / "export.png"), full_page=True)
+    await screenshot(page, "chart-export-html")
