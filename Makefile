@@ -96,6 +96,7 @@ bench: deps
 	$(PY) bench/env_pools.py
 	$(PY) bench/project_env.py
 	$(PY) bench/frontend_vs_jupyterlab.py
+	$(PY) bench/charts_vs_jupyterlab.py
 
 # The frozen app (dist/nbdesk), dist/nbdesk-VERSION-linux-ARCH.tar.gz and
 # dist/nbdesk_VERSION_ARCH.deb; sizes and times in dist/build-report.json.

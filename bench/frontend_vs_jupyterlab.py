@@ -5,11 +5,10 @@ One Playwright script drives both, in the same run, on copies of the same notebo
 and markdown cells), in Debian's chromium at 1280x900, a fresh browser context each time
 (so neither gets a warm HTTP cache):
 
-  * nbdesk: a real daemon (`BenchDaemon`) and the shell's own web server and relay
-    (`ShellServer`, in a child process like the desktop app's), page `?open=<path>`;
-  * JupyterLab (the version pinned in pyproject [dev]): `jupyter lab --no-browser` on a
-    temporary root with fresh settings, workspace, config, data and runtime directories,
-    page `/lab/tree/<name>`.
+  * nbdesk: a real daemon and the shell's own web server and relay (`_servers.py`), page
+    `?open=<path>`;
+  * JupyterLab (the version pinned in pyproject [dev], `_servers.py`), page
+    `/lab/tree/<name>`.
 
 Measured, per app and run:
   (a) first paint: from `page.goto` until the first cell's editor shows its source;
@@ -40,13 +39,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,7 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from _daemon import ROOT, BenchDaemon, run_main, spawn, stop_process
+from _daemon import ROOT, run_main
+from _servers import jupyterlab_server, nbdesk_server
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
@@ -67,7 +62,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 900}
 TARGET_RATIO = 2.0
-SELF = Path(__file__).resolve()
 FLOOD = (
     "import time\n"
     "start = time.monotonic()\n"
@@ -127,13 +121,6 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def replace_source_and_run(page: Page, editor: str, source: str) -> None:
     await page.locator(editor).click()
     await page.keyboard.press("Control+a")
@@ -145,60 +132,31 @@ async def replace_source_and_run(page: Page, editor: str, source: str) -> None:
 # -- nbdesk -------------------------------------------------------------------------
 
 
-def serve_shell(home: str) -> None:
-    """Child process: the shell's web server and relay for `home`, until SIGTERM."""
-    from nbdesk.daemon.home.config import Home
-    from nbdesk.desktop.web_server import ShellServer
-
-    async def serve() -> None:
-        server = ShellServer(Home(Path(home)), ROOT / "web" / "dist")
-        await server.start()
-        print(server.page_url(), flush=True)
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
-        await server.close()
-
-    asyncio.run(serve())
-
-
 @contextlib.asynccontextmanager
 async def nbdesk(notebook: Path, flood_seconds: float) -> AsyncIterator[App]:
-    # Pools off: building environments at the daemon's start would compete with the page
-    # for the two cores during the cold open, which is not what this bench compares.
-    with BenchDaemon(NBDESK_POOL_UV="0", NBDESK_POOL_CONDA="0", NBDESK_HOT_KERNELS="0") as daemon:
-        shell = spawn(str(SELF), "--serve-shell", str(daemon.root), env=daemon.env)
-        try:
-            assert shell.stdout is not None
-            base = (await asyncio.to_thread(shell.stdout.readline)).decode().strip()
-            if not base.startswith("http"):
-                raise RuntimeError("the shell server did not start")
+    async with nbdesk_server() as base:
 
-            async def start_flood(page: Page, browser: Browser, _: str) -> Page:
-                notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
-                flooder = await (await browser.new_context(viewport=VIEWPORT)).new_page()
-                await flooder.goto(f"{base}&join={notebook_id}")
-                source = FLOOD.format(seconds=flood_seconds)
-                await replace_source_and_run(
-                    flooder, ".cell[data-cell-id=code-2] .cm-content", source
-                )
-                return flooder
+        async def start_flood(page: Page, browser: Browser, _: str) -> Page:
+            notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
+            flooder = await (await browser.new_context(viewport=VIEWPORT)).new_page()
+            await flooder.goto(f"{base}&join={notebook_id}")
+            source = FLOOD.format(seconds=flood_seconds)
+            await replace_source_and_run(flooder, ".cell[data-cell-id=code-2] .cm-content", source)
+            return flooder
 
-            async def busy(page: Page) -> bool:
-                state = await page.locator(".cell[data-cell-id=code-2]").get_attribute("data-state")
-                return state == "running"
+        async def busy(page: Page) -> bool:
+            state = await page.locator(".cell[data-cell-id=code-2]").get_attribute("data-state")
+            return state == "running"
 
-            yield App(
-                name="nbdesk",
-                url=f"{base}&{urllib.parse.urlencode({'open': str(notebook)})}",
-                first_editor=".cell[data-cell-id=code-0] .cm-content",
-                cell_editor=lambda i: f".cell[data-cell-id=code-{i}] .cm-content",
-                flood_output=".cell[data-cell-id=code-2] .output[data-output-type=stream]",
-                start_flood=start_flood,
-                busy=busy,
-            )
-        finally:
-            stop_process(shell)
+        yield App(
+            name="nbdesk",
+            url=f"{base}&{urllib.parse.urlencode({'open': str(notebook)})}",
+            first_editor=".cell[data-cell-id=code-0] .cm-content",
+            cell_editor=lambda i: f".cell[data-cell-id=code-{i}] .cm-content",
+            flood_output=".cell[data-cell-id=code-2] .output[data-output-type=stream]",
+            start_flood=start_flood,
+            busy=busy,
+        )
 
 
 # -- JupyterLab ---------------------------------------------------------------------
@@ -206,49 +164,7 @@ async def nbdesk(notebook: Path, flood_seconds: float) -> AsyncIterator[App]:
 
 @contextlib.asynccontextmanager
 async def jupyterlab(notebook: Path, flood_seconds: float) -> AsyncIterator[App]:
-    scratch = Path(tempfile.mkdtemp(prefix="jlab-"))
-    dirs = {
-        name: scratch / name for name in ("settings", "workspaces", "config", "data", "runtime")
-    }
-    for path in dirs.values():
-        path.mkdir()
-    # No news or update pop-ups in the way of the clicks.
-    notification = dirs["settings"] / "@jupyterlab" / "apputils-extension"
-    notification.mkdir(parents=True)
-    (notification / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}'
-    )
-    token = secrets.token_hex(16)
-    port = free_port()
-    env = {
-        **os.environ,
-        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
-        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
-        "JUPYTER_DATA_DIR": str(dirs["data"]),
-        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-    }
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "jupyter"),
-            "lab",
-            "--no-browser",
-            f"--port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={notebook.parent}",
-            "--LabApp.news_url=",
-            # jupyter refuses to run as root without it (containers, CI).
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        await wait_for_http(f"{base}/api/status?token={token}", server)
+    async with jupyterlab_server(notebook.parent) as (base, token):
 
         def cell_editor(i: int) -> str:
             return f'.jp-Notebook .jp-Cell[data-windowed-list-index="{i}"] .cm-content'
@@ -270,27 +186,6 @@ async def jupyterlab(notebook: Path, flood_seconds: float) -> AsyncIterator[App]
             start_flood=start_flood,
             busy=busy,
         )
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(10)
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-async def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with {proc.returncode}")
-        with contextlib.suppress(OSError):
-            await asyncio.to_thread(urllib.request.urlopen, url, timeout=2)
-            return
-        await asyncio.sleep(0.2)
-    raise RuntimeError(f"jupyter lab did not answer {url} within {timeout} s")
 
 
 # -- the measurement ----------------------------------------------------------------
@@ -425,11 +320,7 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=100)
     parser.add_argument("--flood-seconds", type=float, default=30)
     parser.add_argument("--cells", type=int, default=1000)
-    parser.add_argument("--serve-shell", metavar="HOME", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_shell:
-        serve_shell(args.serve_shell)
-        return 0
     if not Path(CHROMIUM).exists() or not (ROOT / "web" / "dist" / "app.js").exists():
         print("needs Debian chromium and the web build (make web)", file=sys.stderr)
         return 2

@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 from aiohttp import WSCloseCode, web
 
 from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.home.web_build import web_dist
 from nbdesk.daemon.wire.control import ControlError, HostRequest, Status, control_text
 from nbdesk.daemon.wire.errors import NbdeskError
 from nbdesk.daemon.wire.framing import HEADER_LEN, MAX_FRAME
@@ -42,15 +43,7 @@ from nbdesk.desktop.relay import Relay
 ShellControlHandler = Callable[[Relay, HostRequest], Awaitable[None] | None]
 
 
-def default_web_dir() -> Path:
-    """The built page: inside the installed package (a wheel ships it as `web/`), else the
-    source tree's `web/dist` (an editable install maps only the Python folders)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "web"
-    return installed if (installed / "index.html").is_file() else here.parent / "web" / "dist"
-
-
-DEFAULT_WEB_DIR = default_web_dir()
+DEFAULT_WEB_DIR = web_dist()
 HOST = "127.0.0.1"
 MAX_MESSAGE = MAX_FRAME + HEADER_LEN  # one WebSocket message is one frame
 CONTENT_TYPES = {

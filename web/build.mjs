@@ -86,6 +86,21 @@ const languages = {
   plugins: [fromPage],
 };
 
+/**
+ * The chart renderers (src/charts/): one bundle per library, loaded only by the sandboxed
+ * frame of an output that needs it (and inlined into exported HTML), never by the page.
+ */
+const charts = {
+  ...COMMON,
+  format: "iife",
+  minify: true,
+  sourcemap: false, // plotly.js ships minified without one; a map would double the bytes read
+  entryPoints: { "charts-plotly": "src/charts/plotly-entry.ts", "charts-vega": "src/charts/vega-entry.ts" },
+  outdir: "dist",
+  platform: "browser",
+  define: { "process.env.NODE_ENV": '"production"' },
+};
+
 /** Unit tests for Node's test runner; like the interop peer, packages stay external. */
 async function testTarget() {
   // The tests, and readme-keys.ts (`npm run readme-keys`), which shares their setup.
@@ -112,7 +127,7 @@ async function copyKatex() {
   ]);
 }
 
-const TARGETS = { interopPeer, browserApp, widgetRuntime, languages };
+const TARGETS = { interopPeer, browserApp, widgetRuntime, languages, charts };
 if (process.argv.includes("--tests")) {
   await rm("dist-test", { recursive: true, force: true });
   TARGETS.tests = await testTarget();

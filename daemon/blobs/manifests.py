@@ -57,6 +57,12 @@ def is_binary_mime(mime: str) -> bool:
     return False
 
 
+def is_json_mime(mime: str) -> bool:
+    """True for MIME types whose nbformat value is JSON itself (any value, a list included),
+    not text that may be split into a list of lines."""
+    return mime == JSON_MEDIA_TYPE or (mime.startswith("application/") and mime.endswith("+json"))
+
+
 def text_media_type(mime: str) -> str:
     """The media type a text value of `mime` is served with: UTF-8, as it is stored."""
     return f"{mime.split(';', 1)[0].strip()}; charset=utf-8"
@@ -122,7 +128,7 @@ def resolve_ref(store: BlobStore, ref: Any) -> Any:
 def _data_refs(store: BlobStore, bundle: dict[str, Any]) -> dict[str, Any]:
     refs = {}
     for mime, value in bundle.items():
-        if isinstance(value, list):
+        if isinstance(value, list) and not is_json_mime(mime):
             value = "".join(value)
         if isinstance(value, str):
             refs[mime] = (

@@ -4,10 +4,11 @@ the kernel's language, Markdown, or PDF.
 The notebook is read through the client: a sync barrier, then the replica's cells with
 their outputs and widgets fetched from the blob server, written out by the one `.ipynb`
 exporter (`doc.ipynb.export_notebook`). nbconvert turns that into HTML (JupyterLab's
-template, images inline, widgets drawn from their last state by `widget_snapshot`, no
-script loaded from the network for them), a script or Markdown (its images in a
-`<name>_files` folder beside it). PDF is that HTML printed by a web engine, so no TeX is
-needed: a headless Chromium (`pdf.py`), or the caller's (the app's Qt WebEngine). Does not choose the notebook or the file: callers do
+template, images inline, widgets drawn from their last state by `widget_snapshot`, charts
+by the page's own bundles (`export_charts`), no script loaded from the network for
+either), a script or Markdown (its images in a `<name>_files` folder beside it). PDF is
+that HTML printed by a web engine, so no TeX is needed: a headless Chromium (`pdf.py`),
+or the caller's (the app's Qt WebEngine). Does not choose the notebook or the file: callers do
 (`export_cli.py`, the desktop shell, the MCP server).
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 
 import nbformat
 
+from nbdesk.daemon.client.export_charts import bundle_scripts, draw_charts
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.client.pdf import PdfPrinter
 from nbdesk.daemon.client.widget_snapshot import (
@@ -45,9 +47,16 @@ SCRIPT_SUFFIX = {"python": ".py", "r": ".r", "julia": ".jl"}
 FIXED_SUFFIX = {ExportFormat.HTML: ".html", ExportFormat.MARKDOWN: ".md", ExportFormat.PDF: ".pdf"}
 
 # JupyterLab's page, minus the loader that fetches the widget manager from a CDN: widgets
-# are already drawn from their state, and an exported file should open offline.
+# are already drawn from their state, and an exported file should open offline. The chart
+# bundles the notebook needs are inlined into its head (`export_charts.py`).
 HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{% block html_head_js %}
+{{ super() }}
+{%- for script in resources.get("nbdesk_chart_scripts", []) %}
+<script>{{ script }}</script>
+{%- endfor %}
+{% endblock html_head_js %}
 {% block extra_css %}
 <style>
 .nbdesk-widget { padding: 2px 0; }
@@ -124,6 +133,10 @@ def convert(nb: nbformat.NotebookNode, fmt: ExportFormat, name: str) -> Exported
     _ensure_language_info(nb)
     exporter: Any
     if fmt in (ExportFormat.HTML, ExportFormat.PDF):
+        try:
+            resources["nbdesk_chart_scripts"] = bundle_scripts(draw_charts(nb))
+        except FileNotFoundError as exc:
+            raise ExportError(str(exc)) from exc
         exporter = nbconvert.HTMLExporter(
             template_name="lab",
             extra_loaders=[DictLoader({"nbdesk.html.j2": HTML_TEMPLATE})],

@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 
 import { jsonNode } from "../src/render/json-model.ts";
 import { latexSource } from "../src/render/latex.ts";
-import { chooseMime } from "../src/render/mime.ts";
+import { altairVersions } from "../src/render/charts.ts";
+import { chartKind, chooseMime } from "../src/render/mime.ts";
 import { attachmentUrl, filesUrl, parseAttachments, resolveUrl } from "../src/render/resources.ts";
 import { truncateLines } from "../src/render/truncate.ts";
 import { parseManifest } from "../src/ui/manifests.ts";
@@ -123,6 +124,34 @@ describe("markdown URLs", () => {
     for (const url of urls) {
       assert.deepEqual(resolveUrl(url, attachments, saved), { kind: "keep" }, url);
     }
+  });
+});
+
+describe("chart outputs", () => {
+  it("are shown as charts before the HTML or text they carry too", () => {
+    const plotly = "application/vnd.plotly.v1+json";
+    assert.equal(chooseMime(["text/html", plotly, "text/plain"]), plotly);
+    assert.equal(chooseMime(["text/plain", "application/vnd.vegalite.v6.json"]), "application/vnd.vegalite.v6.json");
+    assert.equal(chooseMime(["text/plain", "application/vnd.vegalite.v4+json"]), "application/vnd.vegalite.v4+json");
+    assert.equal(chooseMime(["application/vnd.vegalite.v3+json", "text/plain"]), "text/plain");
+  });
+
+  it("name the library that draws them", () => {
+    assert.equal(chartKind("application/vnd.plotly.v1+json"), "plotly");
+    assert.equal(chartKind("application/vnd.vega.v5+json"), "vega");
+    assert.equal(chartKind("application/vnd.vega.v6.json"), "vega");
+    assert.equal(chartKind("application/vnd.vegalite.v6+json"), "vega-lite");
+    assert.equal(chartKind("application/vnd.vegalite.v5+json"), "vega-lite");
+  });
+
+  it("find the versions Altair's default HTML asks for, and nothing in other HTML", () => {
+    const altair = `<div id="altair-viz-1"></div><script>
+      var VEGA_DEBUG = (typeof VEGA_DEBUG == "undefined") ? {} : VEGA_DEBUG;
+      maybeLoadScript("vega", "6").then(() => maybeLoadScript("vega-lite", "6.4.1"))
+        .then(() => maybeLoadScript("vega-embed", "7")).then(() => displayChart(vegaEmbed));</script>`;
+    assert.deepEqual(altairVersions(altair), { vega_version: "6", vegalite_version: "6.4.1", vegaembed_version: "7" });
+    assert.equal(altairVersions("<b>vegaEmbed is a word here</b>"), null);
+    assert.equal(altairVersions("<table><tr><td>1</td></tr></table>"), null);
   });
 });
 

@@ -157,6 +157,15 @@ def test_invalid_base64_is_kept_as_text(store: BlobStore) -> None:
             "metadata": {},
             "data": {"application/json": {"blob": "looks like a ref"}},
         },
+        # JSON values that are lists stay lists (they are not lines of text to join)
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {
+                "application/json": [1, 2],
+                "application/vnd.vegalite.v5+json": ["a", "b"],
+            },
+        },
     ],
 )
 def test_store_and_load_output_round_trip(store: BlobStore, output: dict) -> None:

@@ -4,15 +4,17 @@
  * Each output is a `.output` element with `data-output-type` (the nbformat output type)
  * and, for rich outputs, `data-mime` (the MIME type shown). Elements are keyed by hash and
  * reused while the hash stays in the list, so a growing stream re-renders only its tail.
- * Untrusted HTML, SVG and Javascript run in iframes sandboxed without `allow-same-origin`
- * (render/frames.ts); markdown and LaTeX are sanitised (render/markdown.ts).
+ * Untrusted HTML, SVG, Javascript and charts run in iframes sandboxed without
+ * `allow-same-origin` (render/frames.ts, render/charts.ts); markdown and LaTeX are sanitised
+ * (render/markdown.ts).
  */
 
 import { ansiPre } from "../render/ansi.ts";
+import { chartFrame, htmlOutputHtml } from "../render/charts.ts";
 import { htmlFrame, javascriptFrame, svgFrame } from "../render/frames.ts";
 import { jsonTree } from "../render/json-view.ts";
 import { renderLatex, renderMarkdown } from "../render/markdown.ts";
-import { chooseMime, type ShownMime } from "../render/mime.ts";
+import { chooseMime, isChartMime, type ShownMime } from "../render/mime.ts";
 import { streamElement } from "../render/stream.ts";
 import { errorMessage, isRecord } from "../util/guards.ts";
 import { h, placeChildren } from "./dom.ts";
@@ -65,9 +67,12 @@ async function renderMime(
   blobs: BlobClient,
   metadata: Readonly<Record<string, unknown>>,
 ): Promise<HTMLElement> {
+  if (isChartMime(mime)) {
+    return chartFrame(mime, await blobs.text(ref), metadata[mime]);
+  }
   switch (mime) {
     case "text/html":
-      return htmlFrame(await blobs.text(ref));
+      return htmlFrame(htmlOutputHtml(await blobs.text(ref)));
     case "image/svg+xml":
       return svgFrame(await blobs.text(ref));
     case "image/png":
