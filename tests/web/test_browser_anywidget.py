@@ -132,8 +132,8 @@ async def test_anywidget_custom_messages_buffers_and_sandbox(
     await client.execute(broken)
     failed = page.locator(".anywidget-view[data-anywidget=failed]")
     await expect(failed).to_have_count(1, timeout=TIMEOUT)
-    await expect(page.frame_locator(".anywidget-frame").nth(1).locator(".anywidget-error")).to_contain_text(
-        "exports no default object or function"
-    )
+    await expect(
+        page.frame_locator(".anywidget-frame").nth(1).locator(".anywidget-error")
+    ).to_contain_text("exports no default object or function")
     assert_no_errors(page)
     await client.close()
