@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import nbformat
@@ -87,7 +87,8 @@ class DaemonProcess:
         # ("remote", "SERVER/KERNELSPEC") when new notebooks run on a Jupyter server
         self.kernel_pick: tuple[str, str] | None = None
 
-    def start(self, timeout: float = 20) -> DaemonProcess:
+    def start(self, timeout: float = 60) -> DaemonProcess:
+        # generous: on a loaded 2-core machine the interpreter alone can take 20 s to start
         quiet = [] if self.stderr_file else ["--quiet"]
         with contextlib.ExitStack() as files:
             stderr = (
@@ -140,6 +141,20 @@ class DaemonProcess:
 DaemonFactory = Callable[..., DaemonProcess]
 
 
+def nbdesk_cli(
+    env: Mapping[str, str], *args: str, stdin: str = "", timeout: float = 400
+) -> subprocess.CompletedProcess[str]:
+    """`nbdesk ARGS` as a user types it, against the daemon (home) that `env` names."""
+    return subprocess.run(
+        [sys.executable, "-m", "nbdesk.cli", *args],
+        env=dict(env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 @pytest.fixture
 def daemon_home() -> Iterator[Path]:
     """A short home path: Unix socket paths are limited to 108 bytes."""
@@ -165,6 +180,16 @@ def daemon_factory(daemon_home: Path) -> Iterator[DaemonFactory]:
 @pytest.fixture
 def daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
     return daemon_factory()
+
+
+@pytest.fixture(scope="module")
+def module_daemon() -> Iterator[DaemonProcess]:
+    """One daemon for a whole test module whose tests each use a room of their own."""
+    home = Path(tempfile.mkdtemp(prefix="nbd-"))
+    process = DaemonProcess(home).start()
+    yield process
+    process.stop()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 # -- the kernel conformance suite: one set of kernel tests over a local and a remote kernel --

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nbdesk.daemon.rooms import (
+    history_handlers,
     kernel_choices,
     preference_handlers,
     server_settings,
@@ -217,6 +218,7 @@ HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {
     Inspect: inspect,
     SendComm: send_comm,
     **trust_handlers.HANDLERS,
+    **history_handlers.HANDLERS,
 }
 
 

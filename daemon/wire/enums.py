@@ -100,3 +100,56 @@ class TrustStatus(StrEnum):
     UNTRUSTED = "untrusted"  # never approved here: nothing is installed until it is
     SIGNATURE_INVALID = "signature_invalid"  # signed, but not for these dependencies
     NO_DEPENDENCIES = "no_dependencies"
+
+
+class PeerKind(StrEnum):
+    """Who a connection is, said in its handshake: a page's window (through the relay)
+    or a client (the Python client, the MCP server, scripts)."""
+
+    WINDOW = "window"
+    CLIENT = "client"
+
+
+class HistoryAuthor(StrEnum):
+    """Who made a change in a notebook's history: a window, a client, the kernel's
+    outputs, the file on disk (import or external edit) or the daemon itself."""
+
+    WINDOW = "window"
+    CLIENT = "client"
+    KERNEL = "kernel"
+    FILE = "file"
+    DAEMON = "daemon"
+
+
+class HistoryMark(StrEnum):
+    """What happened at a history point besides its changes."""
+
+    SAVE = "save"
+    EXECUTION = "execution"
+    EXTERNAL_EDIT = "external_edit"
+
+
+class CompareKind(StrEnum):
+    """One side of a comparison: the document at heads, now, its file on disk, or a git
+    revision of that file."""
+
+    HEADS = "heads"
+    NOW = "now"
+    FILE = "file"
+    GIT = "git"
+
+
+class CellChange(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    MOVED = "moved"
+    MODIFIED = "modified"
+    UNCHANGED = "unchanged"
+
+
+class DiffOp(StrEnum):
+    """A line of a unified diff: kept, added or removed."""
+
+    SAME = " "
+    ADDED = "+"
+    REMOVED = "-"

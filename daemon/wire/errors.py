@@ -52,6 +52,10 @@ class ErrorCode(StrEnum):
     BAD_PATH = "bad_path"
     PATH_IN_USE = "path_in_use"
     NOT_SYNCED = "not_synced"
+    # history and comparisons
+    NOT_IN_GIT = "not_in_git"  # a git comparison of a notebook outside a git repository
+    NO_SUCH_REVISION = "no_such_revision"  # git knows no such commit (or not the file there)
+    UNKNOWN_HEADS = "unknown_heads"  # heads this document's history does not contain
     # blobs
     BLOB_ERROR = "blob_error"
     BAD_HASH = "bad_hash"

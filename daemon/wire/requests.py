@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from nbdesk.daemon.wire.display import DisplaySettings
-from nbdesk.daemon.wire.enums import KernelChoiceKind, Question
+from nbdesk.daemon.wire.enums import CompareKind, KernelChoiceKind, PeerKind, Question
 from nbdesk.daemon.wire.ids import CellId, CommId, ExecutionId, NotebookId, RequestId
 
 # -- requests -------------------------------------------------------------------------
@@ -27,11 +27,18 @@ class Request(msgspec.Struct, tag_field="op", kw_only=True, forbid_unknown_field
     required_heads: list[str] | None = None
 
 
-class OpenNotebook(Request, tag="open"):
+class NotebookHandshake(Request, kw_only=True):
+    """A notebook handshake says who is connecting (windows come through the relay), so
+    the notebook's history can say who made each change."""
+
+    peer: PeerKind = PeerKind.CLIENT
+
+
+class OpenNotebook(NotebookHandshake, tag="open", kw_only=True):
     path: str
 
 
-class CreateNotebook(Request, tag="create"):
+class CreateNotebook(NotebookHandshake, tag="create"):
     """A new untitled notebook. `folder` is where it lives until saved (its kernel's working
     directory and where its project is looked for; None: the daemon's home). With `launch`
     False no kernel starts until asked (a script that writes metadata first)."""
@@ -40,7 +47,7 @@ class CreateNotebook(Request, tag="create"):
     launch: bool = True
 
 
-class JoinNotebook(Request, tag="join"):
+class JoinNotebook(NotebookHandshake, tag="join", kw_only=True):
     notebook_id: NotebookId
 
 
@@ -229,6 +236,33 @@ class SendComm(Request, tag="send_comm"):
     buffers: list[bytes] = []
 
 
+class GetHistory(Request, tag="history"):
+    """The notebook's history as timeline points, oldest first."""
+
+
+class GetNotebookAt(Request, tag="notebook_at"):
+    """The notebook (nbformat-shaped JSON, outputs as stored manifests) as it was at
+    `heads` (hex change hashes)."""
+
+    heads: list[str]
+
+
+class CompareSide(msgspec.Struct, kw_only=True):
+    """One side of a comparison. `heads` for kind "heads"; `rev` for kind "git" (HEAD
+    when None)."""
+
+    kind: CompareKind
+    heads: list[str] | None = None
+    rev: str | None = None
+
+
+class Compare(Request, tag="compare"):
+    """A cell-aware comparison of two versions of this notebook."""
+
+    left: CompareSide
+    right: CompareSide
+
+
 class Ping(Request, tag="ping"):
     pass
 
@@ -275,6 +309,9 @@ RoomRequest = (
     | Complete
     | Inspect
     | SendComm
+    | GetHistory
+    | GetNotebookAt
+    | Compare
 )
 ControlRequest = Ping | DaemonStatus | ListRooms | StopDaemon | CollectGarbage
 AnyRequest = Handshake | RoomRequest | ControlRequest

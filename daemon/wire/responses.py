@@ -18,7 +18,14 @@ import msgspec
 from nbdesk.daemon.wire import requests as rq
 from nbdesk.daemon.wire.broadcasts import TrustState
 from nbdesk.daemon.wire.display import DisplaySettings
-from nbdesk.daemon.wire.enums import KernelChoiceKind, Question
+from nbdesk.daemon.wire.enums import (
+    CellChange,
+    DiffOp,
+    HistoryAuthor,
+    HistoryMark,
+    KernelChoiceKind,
+    Question,
+)
 from nbdesk.daemon.wire.errors import ErrorCode
 from nbdesk.daemon.wire.ids import CellId, ExecutionId, NotebookId, RequestId
 
@@ -137,6 +144,68 @@ class Inspection(Result):
     metadata: dict[str, Any]
 
 
+class HistoryPoint(msgspec.Struct, kw_only=True):
+    """Consecutive changes of one author within a few seconds, as one timeline point.
+    `heads` are the document's heads right after its last change; `time` that change's
+    time (unix seconds); `session` counts from 0 and grows after a gap of 30 minutes or
+    more; `author_id` is the changes' actor (hex), `author_label` words for people."""
+
+    heads: list[str]
+    time: float
+    session: int
+    author: HistoryAuthor
+    author_id: str
+    author_label: str
+    marks: list[HistoryMark]
+    changes: int
+
+
+class History(Result):
+    """The timeline, oldest first, and for how many days the outputs of old points are
+    kept (the user's blob retention)."""
+
+    points: list[HistoryPoint]
+    retention_days: int
+
+
+class NotebookAt(Result):
+    """nbformat-shaped JSON: each cell's `outputs` are the stored manifest hashes (as the
+    document holds them), so the page renders them as it renders the document's."""
+
+    notebook: dict[str, Any]
+
+
+class DiffLine(msgspec.Struct, kw_only=True):
+    op: DiffOp
+    text: str
+
+
+class CellDiff(msgspec.Struct, kw_only=True):
+    """One cell of a comparison. `source_lines` is a unified diff of the source (empty
+    unless it changed); `left_outputs`/`right_outputs` are output manifest hashes, as the
+    document holds them (a file or git side's outputs are stored in the blob store
+    first); `output_lines` diffs the outputs' text summaries (images by size and sha256),
+    empty unless they changed; `metadata_changed` lists changed metadata keys."""
+
+    status: CellChange
+    cell_id: str
+    cell_type: str
+    left_index: int | None
+    right_index: int | None
+    source_lines: list[DiffLine]
+    outputs_changed: bool
+    left_outputs: list[str]
+    right_outputs: list[str]
+    output_lines: list[DiffLine]
+    metadata_changed: list[str]
+
+
+class Comparison(Result):
+    left_label: str
+    right_label: str
+    cells: list[CellDiff]
+
+
 class Pong(Result):
     pong: bool
     daemon_version: str
@@ -217,6 +286,9 @@ RESULT_OF: dict[type[rq.Request], type[Result]] = {
     rq.Complete: Completion,
     rq.Inspect: Inspection,
     rq.SendComm: Done,
+    rq.GetHistory: History,
+    rq.GetNotebookAt: NotebookAt,
+    rq.Compare: Comparison,
     rq.Ping: Pong,
     rq.DaemonStatus: DaemonStatusReply,
     rq.ListRooms: RoomList,

@@ -83,6 +83,17 @@ export function requestId(value: number): RequestId {
 
 // -- closed sets
 
+export type PeerKind =
+  | "window"
+  | "client";
+export const PeerKindValues: readonly PeerKind[] = [
+  "window",
+  "client",
+];
+export function isPeerKind(value: unknown): value is PeerKind {
+  return PeerKindValues.some((member) => member === value);
+}
+
 export type KernelChoiceKind =
   | "kernelspec"
   | "python"
@@ -122,6 +133,21 @@ export const ThemeValues: readonly Theme[] = [
 ];
 export function isTheme(value: unknown): value is Theme {
   return ThemeValues.some((member) => member === value);
+}
+
+export type CompareKind =
+  | "heads"
+  | "now"
+  | "file"
+  | "git";
+export const CompareKindValues: readonly CompareKind[] = [
+  "heads",
+  "now",
+  "file",
+  "git",
+];
+export function isCompareKind(value: unknown): value is CompareKind {
+  return CompareKindValues.some((member) => member === value);
 }
 
 export type ExecutionStatus =
@@ -273,6 +299,9 @@ export type ErrorCode =
   | "bad_path"
   | "path_in_use"
   | "not_synced"
+  | "not_in_git"
+  | "no_such_revision"
+  | "unknown_heads"
   | "blob_error"
   | "bad_hash"
   | "no_such_blob"
@@ -346,6 +375,9 @@ export const ErrorCodeValues: readonly ErrorCode[] = [
   "bad_path",
   "path_in_use",
   "not_synced",
+  "not_in_git",
+  "no_such_revision",
+  "unknown_heads",
   "blob_error",
   "bad_hash",
   "no_such_blob",
@@ -439,7 +471,9 @@ export type Action =
   | "restart-clear"
   | "toggle-input"
   | "toggle-outputs"
-  | "toggle-scrolled";
+  | "toggle-scrolled"
+  | "history"
+  | "undo-restore";
 export const ActionValues: readonly Action[] = [
   "add-above",
   "add-below",
@@ -492,9 +526,71 @@ export const ActionValues: readonly Action[] = [
   "toggle-input",
   "toggle-outputs",
   "toggle-scrolled",
+  "history",
+  "undo-restore",
 ];
 export function isAction(value: unknown): value is Action {
   return ActionValues.some((member) => member === value);
+}
+
+export type HistoryAuthor =
+  | "window"
+  | "client"
+  | "kernel"
+  | "file"
+  | "daemon";
+export const HistoryAuthorValues: readonly HistoryAuthor[] = [
+  "window",
+  "client",
+  "kernel",
+  "file",
+  "daemon",
+];
+export function isHistoryAuthor(value: unknown): value is HistoryAuthor {
+  return HistoryAuthorValues.some((member) => member === value);
+}
+
+export type HistoryMark =
+  | "save"
+  | "execution"
+  | "external_edit";
+export const HistoryMarkValues: readonly HistoryMark[] = [
+  "save",
+  "execution",
+  "external_edit",
+];
+export function isHistoryMark(value: unknown): value is HistoryMark {
+  return HistoryMarkValues.some((member) => member === value);
+}
+
+export type CellChange =
+  | "added"
+  | "removed"
+  | "moved"
+  | "modified"
+  | "unchanged";
+export const CellChangeValues: readonly CellChange[] = [
+  "added",
+  "removed",
+  "moved",
+  "modified",
+  "unchanged",
+];
+export function isCellChange(value: unknown): value is CellChange {
+  return CellChangeValues.some((member) => member === value);
+}
+
+export type DiffOp =
+  | " "
+  | "+"
+  | "-";
+export const DiffOpValues: readonly DiffOp[] = [
+  " ",
+  "+",
+  "-",
+];
+export function isDiffOp(value: unknown): value is DiffOp {
+  return DiffOpValues.some((member) => member === value);
 }
 
 export type CellType =
@@ -514,17 +610,19 @@ export function isCellType(value: unknown): value is CellType {
 
 export interface OpenNotebook {
   readonly op: "open";
-  readonly path: string;
   readonly id: RequestId;
   readonly required_heads?: string[] | null;
+  readonly peer?: PeerKind;
+  readonly path: string;
 }
 export function checkOpenNotebook(value: unknown, at = "OpenNotebook"): OpenNotebook {
   const map = v.record(value, at);
   return {
     op: v.literal(map["op"], "open", `${at}.op`),
-    path: v.string(map["path"], `${at}.path`),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+    peer: map["peer"] === undefined ? "client" : v.is(isPeerKind, map["peer"], `${at}.peer`, "PeerKind"),
+    path: v.string(map["path"], `${at}.path`),
   };
 }
 
@@ -534,6 +632,7 @@ export interface CreateNotebook {
   readonly launch?: boolean;
   readonly id: RequestId;
   readonly required_heads?: string[] | null;
+  readonly peer?: PeerKind;
 }
 export function checkCreateNotebook(value: unknown, at = "CreateNotebook"): CreateNotebook {
   const map = v.record(value, at);
@@ -543,22 +642,25 @@ export function checkCreateNotebook(value: unknown, at = "CreateNotebook"): Crea
     launch: map["launch"] === undefined ? true : v.boolean(map["launch"], `${at}.launch`),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+    peer: map["peer"] === undefined ? "client" : v.is(isPeerKind, map["peer"], `${at}.peer`, "PeerKind"),
   };
 }
 
 export interface JoinNotebook {
   readonly op: "join";
-  readonly notebook_id: NotebookId;
   readonly id: RequestId;
   readonly required_heads?: string[] | null;
+  readonly peer?: PeerKind;
+  readonly notebook_id: NotebookId;
 }
 export function checkJoinNotebook(value: unknown, at = "JoinNotebook"): JoinNotebook {
   const map = v.record(value, at);
   return {
     op: v.literal(map["op"], "join", `${at}.op`),
-    notebook_id: v.is(isNotebookId, map["notebook_id"], `${at}.notebook_id`, "NotebookId"),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+    peer: map["peer"] === undefined ? "client" : v.is(isPeerKind, map["peer"], `${at}.peer`, "PeerKind"),
+    notebook_id: v.is(isNotebookId, map["notebook_id"], `${at}.notebook_id`, "NotebookId"),
   };
 }
 
@@ -1045,6 +1147,68 @@ export function checkSendComm(value: unknown, at = "SendComm"): SendComm {
     buffers: map["buffers"] === undefined ? [] : v.array(map["buffers"], `${at}.buffers`, (item, itemAt) => v.bytes(item, itemAt)),
     id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
     required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface GetHistory {
+  readonly op: "history";
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkGetHistory(value: unknown, at = "GetHistory"): GetHistory {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "history", `${at}.op`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface GetNotebookAt {
+  readonly op: "notebook_at";
+  readonly heads: string[];
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkGetNotebookAt(value: unknown, at = "GetNotebookAt"): GetNotebookAt {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "notebook_at", `${at}.op`),
+    heads: v.array(map["heads"], `${at}.heads`, (item, itemAt) => v.string(item, itemAt)),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface Compare {
+  readonly op: "compare";
+  readonly left: CompareSide;
+  readonly right: CompareSide;
+  readonly id: RequestId;
+  readonly required_heads?: string[] | null;
+}
+export function checkCompare(value: unknown, at = "Compare"): Compare {
+  const map = v.record(value, at);
+  return {
+    op: v.literal(map["op"], "compare", `${at}.op`),
+    left: checkCompareSide(map["left"], `${at}.left`),
+    right: checkCompareSide(map["right"], `${at}.right`),
+    id: v.is(isRequestId, map["id"], `${at}.id`, "RequestId"),
+    required_heads: map["required_heads"] === undefined ? null : map["required_heads"] === null ? null : v.array(map["required_heads"], `${at}.required_heads`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface CompareSide {
+  readonly kind: CompareKind;
+  readonly heads?: string[] | null;
+  readonly rev?: string | null;
+}
+export function checkCompareSide(value: unknown, at = "CompareSide"): CompareSide {
+  const map = v.record(value, at);
+  return {
+    kind: v.is(isCompareKind, map["kind"], `${at}.kind`, "CompareKind"),
+    heads: map["heads"] === undefined ? null : map["heads"] === null ? null : v.array(map["heads"], `${at}.heads`, (item, itemAt) => v.string(item, itemAt)),
+    rev: map["rev"] === undefined ? null : map["rev"] === null ? null : v.string(map["rev"], `${at}.rev`),
   };
 }
 
@@ -1834,6 +1998,108 @@ export function checkInspection(value: unknown, at = "Inspection"): Inspection {
   };
 }
 
+export interface History {
+  readonly points: HistoryPoint[];
+  readonly retention_days: number;
+}
+export function checkHistory(value: unknown, at = "History"): History {
+  const map = v.record(value, at);
+  return {
+    points: v.array(map["points"], `${at}.points`, (item, itemAt) => checkHistoryPoint(item, itemAt)),
+    retention_days: v.integer(map["retention_days"], `${at}.retention_days`),
+  };
+}
+
+export interface HistoryPoint {
+  readonly heads: string[];
+  readonly time: number;
+  readonly session: number;
+  readonly author: HistoryAuthor;
+  readonly author_id: string;
+  readonly author_label: string;
+  readonly marks: HistoryMark[];
+  readonly changes: number;
+}
+export function checkHistoryPoint(value: unknown, at = "HistoryPoint"): HistoryPoint {
+  const map = v.record(value, at);
+  return {
+    heads: v.array(map["heads"], `${at}.heads`, (item, itemAt) => v.string(item, itemAt)),
+    time: v.number(map["time"], `${at}.time`),
+    session: v.integer(map["session"], `${at}.session`),
+    author: v.is(isHistoryAuthor, map["author"], `${at}.author`, "HistoryAuthor"),
+    author_id: v.string(map["author_id"], `${at}.author_id`),
+    author_label: v.string(map["author_label"], `${at}.author_label`),
+    marks: v.array(map["marks"], `${at}.marks`, (item, itemAt) => v.is(isHistoryMark, item, itemAt, "HistoryMark")),
+    changes: v.integer(map["changes"], `${at}.changes`),
+  };
+}
+
+export interface NotebookAt {
+  readonly notebook: Readonly<Record<string, unknown>>;
+}
+export function checkNotebookAt(value: unknown, at = "NotebookAt"): NotebookAt {
+  const map = v.record(value, at);
+  return {
+    notebook: v.record(map["notebook"], `${at}.notebook`),
+  };
+}
+
+export interface Comparison {
+  readonly left_label: string;
+  readonly right_label: string;
+  readonly cells: CellDiff[];
+}
+export function checkComparison(value: unknown, at = "Comparison"): Comparison {
+  const map = v.record(value, at);
+  return {
+    left_label: v.string(map["left_label"], `${at}.left_label`),
+    right_label: v.string(map["right_label"], `${at}.right_label`),
+    cells: v.array(map["cells"], `${at}.cells`, (item, itemAt) => checkCellDiff(item, itemAt)),
+  };
+}
+
+export interface CellDiff {
+  readonly status: CellChange;
+  readonly cell_id: string;
+  readonly cell_type: string;
+  readonly left_index: number | null;
+  readonly right_index: number | null;
+  readonly source_lines: DiffLine[];
+  readonly outputs_changed: boolean;
+  readonly left_outputs: string[];
+  readonly right_outputs: string[];
+  readonly output_lines: DiffLine[];
+  readonly metadata_changed: string[];
+}
+export function checkCellDiff(value: unknown, at = "CellDiff"): CellDiff {
+  const map = v.record(value, at);
+  return {
+    status: v.is(isCellChange, map["status"], `${at}.status`, "CellChange"),
+    cell_id: v.string(map["cell_id"], `${at}.cell_id`),
+    cell_type: v.string(map["cell_type"], `${at}.cell_type`),
+    left_index: map["left_index"] === null ? null : v.integer(map["left_index"], `${at}.left_index`),
+    right_index: map["right_index"] === null ? null : v.integer(map["right_index"], `${at}.right_index`),
+    source_lines: v.array(map["source_lines"], `${at}.source_lines`, (item, itemAt) => checkDiffLine(item, itemAt)),
+    outputs_changed: v.boolean(map["outputs_changed"], `${at}.outputs_changed`),
+    left_outputs: v.array(map["left_outputs"], `${at}.left_outputs`, (item, itemAt) => v.string(item, itemAt)),
+    right_outputs: v.array(map["right_outputs"], `${at}.right_outputs`, (item, itemAt) => v.string(item, itemAt)),
+    output_lines: v.array(map["output_lines"], `${at}.output_lines`, (item, itemAt) => checkDiffLine(item, itemAt)),
+    metadata_changed: v.array(map["metadata_changed"], `${at}.metadata_changed`, (item, itemAt) => v.string(item, itemAt)),
+  };
+}
+
+export interface DiffLine {
+  readonly op: DiffOp;
+  readonly text: string;
+}
+export function checkDiffLine(value: unknown, at = "DiffLine"): DiffLine {
+  const map = v.record(value, at);
+  return {
+    op: v.is(isDiffOp, map["op"], `${at}.op`, "DiffOp"),
+    text: v.string(map["text"], `${at}.text`),
+  };
+}
+
 export interface Pong {
   readonly pong: boolean;
   readonly daemon_version: string;
@@ -2029,7 +2295,10 @@ export type RoomRequest =
   | ListPackages
   | Complete
   | Inspect
-  | SendComm;
+  | SendComm
+  | GetHistory
+  | GetNotebookAt
+  | Compare;
 export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomRequest {
   const map = v.record(value, at);
   switch (map["op"]) {
@@ -2089,8 +2358,14 @@ export function checkRoomRequest(value: unknown, at = "RoomRequest"): RoomReques
       return checkInspect(map, at);
     case "send_comm":
       return checkSendComm(map, at);
+    case "history":
+      return checkGetHistory(map, at);
+    case "notebook_at":
+      return checkGetNotebookAt(map, at);
+    case "compare":
+      return checkCompare(map, at);
     default:
-      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "set_display", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "inspect", "send_comm"]);
+      throw v.unknownTag("op", map["op"], at, ["get_doc_bytes", "get_raw_metadata", "set_raw_metadata", "save", "clear_outputs", "sync_barrier", "execute_cell", "run_all", "interrupt", "restart_kernel", "shutdown_kernel", "launch_kernel", "list_kernels", "change_kernel", "list_servers", "add_server", "remove_server", "get_preferences", "set_question_asked", "set_display", "input_reply", "get_trust", "approve_trust", "set_dependencies", "list_packages", "complete", "inspect", "send_comm", "history", "notebook_at", "compare"]);
   }
 }
 
@@ -2320,6 +2595,9 @@ export interface ResultMap {
   readonly complete: Completion;
   readonly inspect: Inspection;
   readonly send_comm: Done;
+  readonly history: History;
+  readonly notebook_at: NotebookAt;
+  readonly compare: Comparison;
   readonly ping: Pong;
   readonly status: DaemonStatusReply;
   readonly list_rooms: RoomList;
@@ -2360,6 +2638,9 @@ export const RESULT_CHECKERS: { readonly [Op in keyof ResultMap]: v.Checker<Resu
   complete: checkCompletion,
   inspect: checkInspection,
   send_comm: checkDone,
+  history: checkHistory,
+  notebook_at: checkNotebookAt,
+  compare: checkComparison,
   ping: checkPong,
   status: checkDaemonStatusReply,
   list_rooms: checkRoomList,
