@@ -35,16 +35,18 @@ from nbdesk.daemon.wire.control import (
     Ready,
     SaveAsDialog,
     SaveAsPath,
+    SaveOutput,
     Title,
     ToPage,
 )
 from nbdesk.daemon.wire.errors import NbdeskError
 from nbdesk.desktop.daemon_gate import DaemonGate
 from nbdesk.desktop.display import HEADLESS_HELP, display_problem
-from nbdesk.desktop.exports import EXPORT_ACTIONS, export_with_dialog
+from nbdesk.desktop.exports import EXPORT_ACTIONS, chosen_path, export_with_dialog
 from nbdesk.desktop.instance import AppInstance, HandOverFailed
 from nbdesk.desktop.launch import LaunchError, create_notebook, plan
 from nbdesk.desktop.menus import build_menus
+from nbdesk.desktop.output_save import save_output
 from nbdesk.desktop.recent import RecentNotebooks
 from nbdesk.desktop.relay import Relay
 from nbdesk.desktop.web_server import DEFAULT_WEB_DIR, ShellServer
@@ -258,6 +260,9 @@ class Shell:
             )
         elif isinstance(message, Close) and window is not None:
             window.destroy()
+        elif isinstance(message, SaveOutput) and window is not None:
+            args = (window, relay, message)
+            threading.Thread(target=self._save_output, args=args, daemon=True).start()
 
     def _open_dialog(self, window: Any) -> None:
         import webview
@@ -279,6 +284,28 @@ class Shell:
         if path is not None:
             self._remember(path)
             self.loop.call_soon_threadsafe(relay.send_control, SaveAsPath(path=path))
+
+    def _save_output(self, window: Any, relay: Relay, message: SaveOutput) -> None:
+        """An output's "Save as file…": the save dialog, then the file; a failure is shown
+        in a dialog and logged."""
+        import webview
+
+        reply = relay.reply
+        folder = str(Path(reply.path).parent) if reply is not None and reply.path else ""
+        target = chosen_path(
+            window.create_file_dialog(
+                webview.FileDialog.SAVE, directory=folder, save_filename=message.suggested_name
+            )
+        )
+        if target is None:
+            return
+        try:
+            save_output(reply.blob_url if reply is not None else None, message, target)
+        except (NbdeskError, OSError) as exc:
+            log.error("saving an output to %s failed: %s", target, exc)
+            window.create_confirmation_dialog("Save failed", str(exc))
+            return
+        log.info("saved an output to %s", target)
 
     # -- menus (each item runs on a thread of its own) ----------------------------------
 

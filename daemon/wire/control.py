@@ -7,7 +7,8 @@ connection ends and `reconnected` once it is back (the page then resyncs from sc
 `status` while the shell is still starting the daemon; `error` before a fatal close.
 Shell -> page: `save_as_path` (the path chosen in the save-as dialog) and `action` (a
 native menu item). Page -> shell: `new_window`, `open_dialog`, `save_as_dialog`, `title`,
-`dirty`, `ready` (the notebook is shown and editable) and `close`.
+`dirty`, `ready` (the notebook is shown and editable), `close` and `save_output` (an
+output's image or data, through the save dialog).
 """
 
 from __future__ import annotations
@@ -159,7 +160,16 @@ class Close(Control, tag="close"):
     pass
 
 
-HostRequest = NewWindow | OpenDialog | SaveAsDialog | Title | Dirty | Ready | Close
+class SaveOutput(Control, tag="save_output"):
+    """Save one MIME value of an output as a file, through the shell's save dialog: the
+    bytes of blob `blob_hash` (as the daemon's blob server serves them) or else `text`."""
+
+    suggested_name: str
+    blob_hash: str = ""
+    text: str = ""
+
+
+HostRequest = NewWindow | OpenDialog | SaveAsDialog | Title | Dirty | Ready | Close | SaveOutput
 
 
 def control_text(message: Control) -> str:

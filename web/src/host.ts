@@ -4,7 +4,9 @@
  * harmless and the UI runs unchanged in tests.
  *
  * Page -> shell (`HostRequest`): `new_window`, `open_dialog`, `save_as_dialog`, `title`,
- * `dirty`, `ready` (the notebook is shown and editable), `close`. Shell -> page
+ * `dirty`, `ready` (the notebook is shown and editable), `close`, `save_output` (an output
+ * saved as a file through the shell's save dialog; a plain browser downloads it instead).
+ * Shell -> page
  * (`ShellMessage`): `save_as_path` (the path the user chose in the save-as dialog; the
  * page then sends the `save` request) and `action` (a native menu item, named like the
  * toolbar's `data-action`). Both are generated from daemon/wire/control.py.
@@ -16,6 +18,13 @@ import { checkShellMessage, type HostRequest, type ShellMessage } from "./protoc
 import type { Transport } from "./transport.ts";
 
 export type { ShellMessage };
+
+/** An output's MIME value to save as a file: a blob of the daemon's or inline text. */
+export interface SavedOutput {
+  readonly suggestedName: string;
+  readonly mime: string;
+  readonly content: { readonly blobUrl: string; readonly hash: string } | { readonly text: string };
+}
 
 export interface Host {
   newWindow(): void;
@@ -31,6 +40,28 @@ export interface Host {
   /** Make this window rejoin `notebookId` when it is reloaded (not create another). */
   rememberNotebook(notebookId: string): void;
   onMessage(listener: (message: ShellMessage) => void): void;
+  /** Save an output as a file: the shell's save dialog in the app, a download in a browser. */
+  saveOutput(output: SavedOutput): Promise<void>;
+}
+
+/** A browser download of the output (what the page does without the app's shell). */
+async function download(output: SavedOutput): Promise<void> {
+  let blob: Blob;
+  if ("text" in output.content) {
+    blob = new Blob([output.content.text], { type: output.mime });
+  } else {
+    const response = await fetch(output.content.blobUrl);
+    if (!response.ok) {
+      throw new Error(`the output's data is unavailable (HTTP ${response.status})`);
+    }
+    blob = new Blob([await response.arrayBuffer()], { type: output.mime });
+  }
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement("a"), { href: url, download: output.suggestedName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000); // the download reads it after the click
 }
 
 /** A shell message (types generated from daemon/wire/control.py); null for any other text. */
@@ -98,6 +129,20 @@ export class RelayHost implements Host {
 
   wantsFirstCell(): boolean {
     return new URL(window.location.href).searchParams.has("first_cell");
+  }
+
+  /** The app opens its windows with a `window` name; a plain browser page has none. */
+  saveOutput(output: SavedOutput): Promise<void> {
+    if (!new URL(window.location.href).searchParams.has("window")) {
+      return download(output);
+    }
+    const { content } = output;
+    this.#send({
+      type: "save_output",
+      suggested_name: output.suggestedName,
+      ...("text" in content ? { text: content.text } : { blob_hash: content.hash }),
+    });
+    return Promise.resolve();
   }
 
   onMessage(listener: (message: ShellMessage) => void): void {

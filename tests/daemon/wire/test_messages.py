@@ -172,6 +172,8 @@ def test_control_messages_round_trip_as_json() -> None:
     menu = control.MenuAction(action=control.Action.RUN_ALL)
     assert control.control_text(menu) == '{"type":"action","action":"run-all"}'
     assert control.parse_host_request('{"type":"ready","page_ms":12}') == control.Ready(page_ms=12)
+    save = control.SaveOutput(suggested_name="image-1a2b.png", blob_hash="ab" * 32)
+    assert control.parse_host_request(control.control_text(save)) == save
 
 
 @pytest.mark.parametrize(

@@ -1798,6 +1798,22 @@ export function checkClose(value: unknown, at = "Close"): Close {
   };
 }
 
+export interface SaveOutput {
+  readonly type: "save_output";
+  readonly suggested_name: string;
+  readonly blob_hash?: string;
+  readonly text?: string;
+}
+export function checkSaveOutput(value: unknown, at = "SaveOutput"): SaveOutput {
+  const map = v.record(value, at);
+  return {
+    type: v.literal(map["type"], "save_output", `${at}.type`),
+    suggested_name: v.string(map["suggested_name"], `${at}.suggested_name`),
+    blob_hash: map["blob_hash"] === undefined ? "" : v.string(map["blob_hash"], `${at}.blob_hash`),
+    text: map["text"] === undefined ? "" : v.string(map["text"], `${at}.text`),
+  };
+}
+
 export interface HandshakeReply {
   readonly notebook_id: NotebookId | null;
   readonly path: string | null;
@@ -2579,7 +2595,8 @@ export type HostRequest =
   | Title
   | Dirty
   | Ready
-  | Close;
+  | Close
+  | SaveOutput;
 export function checkHostRequest(value: unknown, at = "HostRequest"): HostRequest {
   const map = v.record(value, at);
   switch (map["type"]) {
@@ -2597,8 +2614,10 @@ export function checkHostRequest(value: unknown, at = "HostRequest"): HostReques
       return checkReady(map, at);
     case "close":
       return checkClose(map, at);
+    case "save_output":
+      return checkSaveOutput(map, at);
     default:
-      throw v.unknownTag("type", map["type"], at, ["new_window", "open_dialog", "save_as_dialog", "title", "dirty", "ready", "close"]);
+      throw v.unknownTag("type", map["type"], at, ["new_window", "open_dialog", "save_as_dialog", "title", "dirty", "ready", "close", "save_output"]);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { h } from "../ui/dom.ts";
+import OUTPUT_FRAME_CSS from "./output-frame.css" with { type: "text" };
 
 const FRAME_HEIGHT_SCRIPT = `<script>(function(){
 function post(){parent.postMessage({nbdeskFrameHeight:document.documentElement.getBoundingClientRect().height},"*");}
@@ -13,8 +14,11 @@ addEventListener("load",post);
 if(typeof ResizeObserver==="function"){new ResizeObserver(post).observe(document.documentElement);}
 post();})();</script>`;
 
-/** Standards mode, so the root element's height is the content's height, not the frame's. */
-const FRAME_HEAD = `<!doctype html><meta charset="utf-8"><style>:root{color-scheme:light dark}body{margin:0;display:flow-root;font:14px system-ui,sans-serif}</style>`;
+/**
+ * Standards mode, so the root element's height is the content's height, not the frame's;
+ * then the output's own styles, which come after and so win over these.
+ */
+const FRAME_HEAD = `<!doctype html><meta charset="utf-8"><style>${OUTPUT_FRAME_CSS}</style>`;
 
 const MIN_HEIGHT = 16;
 const MAX_HEIGHT = 20000;

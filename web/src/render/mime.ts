@@ -44,6 +44,7 @@ export const MIME_ORDER = [
   "image/jpeg",
   "image/gif",
   "image/webp",
+  "application/geo+json",
   "application/javascript",
   "application/json",
   "text/plain",

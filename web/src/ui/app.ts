@@ -49,6 +49,7 @@ import { NotebookActions } from "./notebook-actions.ts";
 import { basename, NotebookFile } from "./notebook-file.ts";
 import { NotebookPanels } from "./notebook-panels.ts";
 import { NotebookView } from "./notebook-view.ts";
+import { useOutputSaver } from "./outputs.ts";
 import { QuestionSettings } from "./question-settings.ts";
 import { RunActions } from "./run-actions.ts";
 import { SettingsDialog } from "./settings-dialog.ts";
@@ -163,6 +164,7 @@ export class App implements SessionListener {
         this.#session.request("send_comm", { comm_id: toCommId(commId), data, buffers }).then(() => undefined),
       blobs: () => this.#blobs,
     });
+    useOutputSaver((output) => host.saveOutput(output));
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     const toolbar = new Toolbar(
       (action) => this.#actions.perform(action),

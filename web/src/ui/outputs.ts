@@ -6,21 +6,25 @@
  * reused while the hash stays in the list, so a growing stream re-renders only its tail.
  * Untrusted HTML, SVG, Javascript and charts run in iframes sandboxed without
  * `allow-same-origin` (render/frames.ts, render/charts.ts); markdown and LaTeX are sanitised
- * (render/markdown.ts).
+ * (render/markdown.ts). Images zoom on click and can be copied or saved
+ * (render/image-output.ts).
  */
 
 import { ansiPre } from "../render/ansi.ts";
 import { chartFrame, htmlOutputHtml } from "../render/charts.ts";
 import { htmlFrame, javascriptFrame, svgFrame } from "../render/frames.ts";
+import { geoJsonOutput } from "../render/geojson.ts";
+import { imageOutput, withSaveAction } from "../render/image-output.ts";
 import { jsonTree } from "../render/json-view.ts";
 import { renderLatex, renderMarkdown } from "../render/markdown.ts";
 import { chooseMime, isChartMime, type ShownMime } from "../render/mime.ts";
 import { streamElement } from "../render/stream.ts";
-import { errorMessage, isRecord } from "../util/guards.ts";
+import { errorMessage } from "../util/guards.ts";
 import { h, placeChildren } from "./dom.ts";
 import type { BlobClient, ContentRef, Manifest } from "./manifests.ts";
 
 export { ansiToHtml } from "../render/ansi.ts";
+export { useOutputSaver } from "../render/image-output.ts";
 export { chooseMime, MIME_ORDER, type ShownMime } from "../render/mime.ts";
 
 /** Renders one MIME value that a part of the UI outside this module knows how to show. */
@@ -34,20 +38,6 @@ export function registerRenderer(mime: string, render: ExtraRenderer): void {
   extraRenderers.set(mime, render);
 }
 
-/** An image at the size its metadata asks for (matplotlib's retina PNGs give half their pixels). */
-function image(src: string, mime: string, metadata: unknown): HTMLImageElement {
-  const element = h("img", { class: "image-output", src, alt: mime });
-  if (isRecord(metadata)) {
-    for (const side of ["width", "height"] as const) {
-      const size = metadata[side];
-      if (typeof size === "number" && Number.isFinite(size) && size > 0) {
-        element.setAttribute(side, String(Math.round(size)));
-      }
-    }
-  }
-  return element;
-}
-
 async function imageFromRef(
   ref: ContentRef,
   mime: string,
@@ -55,7 +45,7 @@ async function imageFromRef(
   metadata: unknown,
 ): Promise<HTMLElement> {
   if (ref.kind === "blob" && ref.blobKind === "binary") {
-    return image(blobs.url(ref.hash), mime, metadata);
+    return imageOutput(blobs.url(ref.hash), ref.hash, mime, metadata);
   }
   // Not valid base64 when stored, so the daemon kept it as text: show it as such.
   return ansiPre(await blobs.text(ref), "text-output");
@@ -73,13 +63,17 @@ async function renderMime(
   switch (mime) {
     case "text/html":
       return htmlFrame(htmlOutputHtml(await blobs.text(ref)));
-    case "image/svg+xml":
-      return svgFrame(await blobs.text(ref));
+    case "image/svg+xml": {
+      const svg = await blobs.text(ref);
+      return withSaveAction(svgFrame(svg), mime, svg, ref.kind === "blob" ? ref.hash : "");
+    }
     case "image/png":
     case "image/jpeg":
     case "image/gif":
     case "image/webp":
       return imageFromRef(ref, mime, blobs, metadata[mime]);
+    case "application/geo+json":
+      return geoJsonOutput(await blobs.json(ref));
     case "application/javascript":
       return javascriptFrame(await blobs.text(ref));
     case "application/json":

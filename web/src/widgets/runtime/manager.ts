@@ -7,7 +7,8 @@
  * messages to the models, minus the keys this page sent and has not seen back yet
  * (LocalEdits); comms that leave the document close their models. `$blob` references
  * are fetched and handed to the models as DataViews, as kernel buffers would be.
- * Only ipywidgets 8 modules load: base 2.x, controls 2.x and output 1.x.
+ * Only ipywidgets 8 modules load (base 2.x, controls 2.x and output 1.x), and anywidget's
+ * (anywidget.ts), whose widgets bring their own code.
  */
 
 import * as base from "@jupyter-widgets/base";
@@ -26,15 +27,19 @@ import {
 } from "../comm-state.ts";
 import type { WidgetHost, WidgetRuntime } from "../contract.ts";
 import { LocalEdits } from "../local-edits.ts";
+import * as anywidget from "./anywidget.ts";
 import { DocComm } from "./doc-comm.ts";
 import * as output from "./output-widget.ts";
 
 type WidgetClass = typeof base.WidgetModel | typeof base.WidgetView;
 
+/** Each module by name, with the major version it implements ("*": any version). */
 const MODULES: Readonly<Record<string, { readonly major: string; readonly exports: object }>> = {
   "@jupyter-widgets/base": { major: "2", exports: base },
   "@jupyter-widgets/controls": { major: "2", exports: controls },
   [output.OUTPUT_MODULE]: { major: "1", exports: output },
+  // anywidget's Python side asks for its own version ("~0.11.*"); the protocol is the same
+  [anywidget.ANYWIDGET_MODULE]: { major: "*", exports: { AnyModel: anywidget.AnyModel, AnyView: anywidget.AnyView } },
 };
 
 function isWidgetClass(value: unknown): value is WidgetClass {
@@ -111,7 +116,7 @@ export class DocWidgetManager extends ManagerBase implements WidgetRuntime {
 
   protected loadClass(className: string, moduleName: string, moduleVersion: string): Promise<WidgetClass> {
     const module = MODULES[moduleName];
-    if (module === undefined || moduleVersion.split(".")[0] !== module.major) {
+    if (module === undefined || (module.major !== "*" && moduleVersion.split(".")[0] !== module.major)) {
       return Promise.reject(
         new Error(`widget module ${moduleName}@${moduleVersion} is not available in nbdesk`),
       );
