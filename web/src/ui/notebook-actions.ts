@@ -183,6 +183,9 @@ export class NotebookActions {
       case "outline":
         this.#t.panels.perform(action);
         return;
+      case "history":
+      case "undo-restore":
+        return; // the window's history (history.ts) answers these before they get here
       case "change-kernel":
         this.#t.kernelPicker.open();
         return;

@@ -16,7 +16,7 @@ import { chooseMime, type ShownMime } from "../render/mime.ts";
 import { streamElement } from "../render/stream.ts";
 import { errorMessage, isRecord } from "../util/guards.ts";
 import { h, placeChildren } from "./dom.ts";
-import type { BlobClient, ContentRef, Manifest } from "./manifests.ts";
+import { type BlobClient, BlobMissing, type ContentRef, type Manifest } from "./manifests.ts";
 
 export { ansiToHtml } from "../render/ansi.ts";
 export { chooseMime, MIME_ORDER, type ShownMime } from "../render/mime.ts";
@@ -32,9 +32,16 @@ export function registerRenderer(mime: string, render: ExtraRenderer): void {
   extraRenderers.set(mime, render);
 }
 
+/** What an output whose blobs were collected shows instead of nothing. */
+function collectedNote(): HTMLElement {
+  return h("div", { class: "output-collected" }, "Output collected (older than the retention)");
+}
+
 /** An image at the size its metadata asks for (matplotlib's retina PNGs give half their pixels). */
 function image(src: string, mime: string, metadata: unknown): HTMLImageElement {
   const element = h("img", { class: "image-output", src, alt: mime });
+  // An image's bytes are fetched by the browser, not BlobClient: a collected one errors here.
+  element.addEventListener("error", () => element.replaceWith(collectedNote()), { once: true });
   if (isRecord(metadata)) {
     for (const side of ["width", "height"] as const) {
       const size = metadata[side];
@@ -146,6 +153,11 @@ function loadingOutput(hash: string, blobs: BlobClient): { element: HTMLElement;
     .manifest(hash)
     .then((manifest) => renderManifest(manifest, element, blobs))
     .catch((error: unknown) => {
+      if (error instanceof BlobMissing) {
+        element.dataset["outputType"] = "collected";
+        element.replaceChildren(collectedNote());
+        return;
+      }
       element.dataset["outputType"] ??= "unavailable";
       element.append(h("div", { class: "output-failure" }, `Output unavailable: ${errorMessage(error)}`));
     })
