@@ -69,7 +69,8 @@ export class History {
       view: (index) => this.view(index),
       compareWith: (kind) => void this.compare({ kind }, { kind: "now" }),
       undoRestore: () => this.undoRestore(),
-      leave: () => (this.viewer.isShown ? this.viewer.focus() : host.commandMode()),
+      // Escape: first back to now (staying on the timeline), then back to the notebook.
+      leave: () => (this.viewer.isShown ? this.back() : host.commandMode()),
     });
     this.viewer = new HistoryViewer({ blobs: () => host.blobs(), act: (action) => this.#act(action) });
     this.compareView = new CompareView(() => this.#afterCompare());
