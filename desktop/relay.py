@@ -39,6 +39,7 @@ from nbdesk.daemon.wire.control import (
     control_text,
     parse_host_request,
 )
+from nbdesk.daemon.wire.enums import PeerKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.framing import PREAMBLE, FrameType, encode_frame, read_frame
 from nbdesk.daemon.wire.ids import HANDSHAKE_ID
@@ -101,7 +102,11 @@ async def _open_link(home: Home, handshake: dict[str, Any]) -> tuple[_DaemonLink
         async with asyncio.timeout(HANDSHAKE_TIMEOUT):
             writer.write(
                 PREAMBLE
-                + encode_frame(FrameType.REQUEST, encode({**handshake, "id": HANDSHAKE_ID}))
+                + encode_frame(
+                    FrameType.REQUEST,
+                    # a page is a window: the notebook's history says so of its changes
+                    encode({**handshake, "peer": PeerKind.WINDOW, "id": HANDSHAKE_ID}),
+                )
             )
             await writer.drain()
             while True:

@@ -4,7 +4,8 @@
 notebook); `nbdesk daemon ...` manages (and `nbdesk daemon serve` is) the daemon;
 `nbdesk run` executes headlessly; `nbdesk trust` approves a notebook's packages; `nbdesk
 export` writes HTML, a script, Markdown or PDF; `nbdesk mcp` serves the Model Context
-Protocol on stdio (agents as peers); `nbdesk server ...` adds the Jupyter servers whose
+Protocol on stdio (agents as peers); `nbdesk diff A B` diffs two notebooks cell by
+cell (also as a git difftool); `nbdesk server ...` adds the Jupyter servers whose
 kernels notebooks may use; `nbdesk kernel -f FILE` is an ipykernel (see
 `nbdesk.daemon.home.frozen`: the frozen app is one executable).
 """
@@ -19,11 +20,12 @@ USAGE = (
     " | nbdesk run NOTEBOOK [-o OUT] [--kernel NAME] [--timeout S] [--allow-errors]"
     " [-p NAME VALUE]... [-f PARAMS.yaml]... [--trust] | nbdesk trust NOTEBOOK [--yes]"
     " | nbdesk export {NOTEBOOK | --id ID} --to {html,script,markdown,pdf} [-o OUT]"
-    " | nbdesk mcp | nbdesk server {add,list,remove} | nbdesk kernel -f CONNECTION_FILE"
+    " | nbdesk mcp | nbdesk server {add,list,remove} | nbdesk diff OLD.ipynb NEW.ipynb"
+    " | nbdesk kernel -f CONNECTION_FILE"
 )
 
 
-COMMANDS = ("daemon", "run", "export", "mcp", "server", "kernel")
+COMMANDS = ("daemon", "run", "export", "mcp", "server", "diff", "kernel")
 
 
 def not_a_command(word: str) -> str | None:
@@ -72,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         from nbdesk.daemon.client import export_cli
 
         return export_cli.main(args[1:])
+    if args and args[0] == "diff":
+        from nbdesk.daemon.client import diff_cli
+
+        return diff_cli.main(args[1:])
     if args and args[0] == "mcp":
         from nbdesk.daemon.client import mcp_server
 

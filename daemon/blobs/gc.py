@@ -1,7 +1,8 @@
 """Garbage collection of blobs that no notebook references any more.
 
-The roots are the manifest hashes in every cell's and every comm's `outputs`; each
-manifest keeps alive the blobs it references. A blob is deleted only when it is
+The roots are the manifest hashes in every cell's and every comm's `outputs`, now and
+at the points of each notebook's history within the user's retention
+(`nbdesk.daemon.doc.history_outputs`); each manifest keeps alive the blobs it references. A blob is deleted only when it is
 unreferenced *and* was last put longer than `min_age_seconds` ago: outputs being written
 right now (put, but not yet in any document the caller passed) are never collected, and
 `BlobStore.put` refreshes the age of a blob it is handed again.
@@ -40,10 +41,7 @@ def output_hashes(docs: Iterable[NotebookDoc]) -> set[str]:
     """Every manifest hash in the documents' cell and comm outputs (documents only)."""
     found: set[str] = set()
     for doc in docs:
-        for cell in doc.cells():
-            found.update(cell.outputs)
-        for comm in doc.get_comms():
-            found.update(comm.outputs)
+        found.update(doc.output_hashes())
     return found
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import nbformat
 
 from nbdesk.daemon.blobs.manifests import content_blob_refs, manifest_to_output
@@ -41,17 +42,22 @@ from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.wire.broadcasts import TrustState
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError, ProtocolError
 from nbdesk.daemon.wire.framing import FrameType
+from nbdesk.daemon.wire.requests import CompareSide
 from nbdesk.daemon.wire.responses import (
+    Comparison,
     Completion,
     DocBytes,
     ExecutionQueued,
     ExecutionsQueued,
     HandshakeReply,
     Heads,
+    History,
+    HistoryPoint,
     Inspection,
     KernelChoice,
     KernelChoices,
     KernelLaunched,
+    NotebookAt,
     RawMetadata,
     SavedTo,
     TrustReply,
@@ -364,6 +370,30 @@ class NotebookClient:
         }
         reader: Any = _FetchedBlobs(blobs)
         return [manifest_to_output(reader, m) for m in manifests]
+
+    # -- history ----------------------------------------------------------------------
+
+    async def history(self) -> list[HistoryPoint]:
+        """The notebook's history as timeline points, oldest first (each with the heads
+        to pass to `notebook_at`, its time, session, author and marks)."""
+        return (await self.call("history", History)).points
+
+    async def notebook_at(self, heads: list[str]) -> nbformat.NotebookNode:
+        """The notebook as it was at `heads` (a history point's), outputs included."""
+        notebook = (await self.call("notebook_at", NotebookAt, heads=list(heads))).notebook
+        for cell in notebook["cells"]:
+            if "outputs" in cell:
+                cell["outputs"] = await self.resolve_outputs(cell["outputs"])
+        return nbformat.from_dict(notebook)
+
+    async def compare(self, left: CompareSide, right: CompareSide) -> Comparison:
+        """The cell-aware diff between two versions (heads, now, the file, a git rev)."""
+        return await self.call(
+            "compare",
+            Comparison,
+            left=msgspec.to_builtins(left),
+            right=msgspec.to_builtins(right),
+        )
 
     # -- widgets ----------------------------------------------------------------------
 

@@ -11,12 +11,14 @@ nothing of notebooks.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from automerge import core
 
+from nbdesk.daemon.wire.enums import HistoryAuthor
 from nbdesk.daemon.wire.errors import DocumentError, ErrorCode, NbdeskError
 from nbdesk.daemon.wire.ids import BlobHash
 
@@ -70,14 +72,74 @@ class SyncPeer:
         return f"SyncPeer({self.name!r}, sent={self.messages_sent}, recv={self.messages_received})"
 
 
+def parse_heads(heads_hex: list[str]) -> list[bytes]:
+    """Hex change hashes (the JS `getHeads` form) as the binding's bytes."""
+    try:
+        heads = [bytes.fromhex(h) for h in heads_hex]
+    except ValueError as exc:
+        raise DocumentError(f"bad change hash: {exc}", code=ErrorCode.BAD_HEADS) from exc
+    if any(len(h) != 32 for h in heads):
+        raise DocumentError("a change hash is 32 bytes (64 hex digits)", code=ErrorCode.BAD_HEADS)
+    return heads
+
+
+class _ReaderAt:
+    """The binding's reads as of fixed heads: what a read-only view reads through."""
+
+    __slots__ = ("_doc", "_heads")
+
+    def __init__(self, doc: core.Document, heads: list[bytes]) -> None:
+        self._doc = doc
+        self._heads = heads
+
+    def get(self, obj: bytes, prop: str | int) -> Any:
+        return self._doc.get(obj, prop, self._heads)
+
+    def keys(self, obj: bytes) -> list[str]:
+        return list(self._doc.keys(obj, self._heads))
+
+    def values(self, obj: bytes) -> Any:
+        return self._doc.values(obj, self._heads)
+
+    def length(self, obj: bytes) -> int:
+        return int(self._doc.length(obj, self._heads))
+
+    def text(self, obj: bytes) -> str:
+        return str(self._doc.text(obj, self._heads))
+
+
 class AutomergeDoc:
-    """An Automerge document with guarded reads, grouped writes and per-peer sync."""
+    """An Automerge document with guarded reads, grouped writes and per-peer sync.
+
+    Writes can be made as one of the history's authors (`change(author=...)`): each
+    author gets an actor of its own in this replica, so the history can tell the kernel's
+    outputs and the file's imports from the daemon's other writes. `at(heads)` is a
+    read-only view of the document as it was at `heads`, read by the same accessors.
+    """
 
     def __init__(self, doc: core.Document) -> None:
         self._doc = doc
         self._tx: Any = None
         self._known_changes: set[bytes] = set()
         self._known_at: list[bytes] = []
+        self._at: _ReaderAt | None = None
+        self._actors: dict[HistoryAuthor, bytes] = {HistoryAuthor.DAEMON: bytes(doc.get_actor())}
+
+    def at(self, heads_hex: list[str]) -> Any:
+        """A read-only view of the document at `heads` (which it must contain)."""
+        heads = parse_heads(heads_hex)
+        if not self.contains_heads(heads_hex):
+            raise DocumentError(
+                "this notebook's history has no such point (unknown heads)",
+                code=ErrorCode.UNKNOWN_HEADS,
+            )
+        view = type(self)(self._doc)
+        view._at = _ReaderAt(self._doc, heads)
+        return view
+
+    def author_actors(self) -> dict[str, HistoryAuthor]:
+        """The actors (hex) this replica wrote with, by author."""
+        return {actor.hex(): author for author, actor in self._actors.items()}
 
     def save(self) -> bytes:
         with automerge_guard("saving the document"):
@@ -91,20 +153,43 @@ class AutomergeDoc:
     # -- transactions -------------------------------------------------------------
 
     @contextmanager
-    def change(self) -> Iterator[None]:
-        """Group writes into one Automerge change; nested uses join the outer one."""
+    def change(self, author: HistoryAuthor | None = None) -> Iterator[None]:
+        """Group writes into one Automerge change; nested uses join the outer one. With
+        an `author`, the change is made with that author's actor."""
+        if self._at is not None:
+            raise DocumentError("a view of the past is read-only")
         if self._tx is not None:
             yield
             return
-        with automerge_guard("changing the document"), self._doc.transaction() as tx:
+        with (
+            automerge_guard("changing the document"),
+            self._acting_as(author),
+            self._doc.transaction() as tx,
+        ):
             self._tx = tx
             try:
                 yield
             finally:
                 self._tx = None
 
+    @contextmanager
+    def _acting_as(self, author: HistoryAuthor | None) -> Iterator[None]:
+        if author is None or author == HistoryAuthor.DAEMON:
+            yield
+            return
+        actor = self._actors.get(author)
+        if actor is None:
+            actor = self._actors[author] = os.urandom(16)
+        self._doc.set_actor(actor)
+        try:
+            yield
+        finally:
+            self._doc.set_actor(self._actors[HistoryAuthor.DAEMON])
+
     @property
     def _reader(self) -> Any:
+        if self._at is not None:
+            return self._at
         return self._tx if self._tx is not None else self._doc
 
     def _get(self, obj: bytes, prop: str | int) -> Any:
@@ -190,10 +275,7 @@ class AutomergeDoc:
 
     def contains_heads(self, heads_hex: list[str]) -> bool:
         """True when every given change hash is part of this document's history."""
-        try:
-            wanted = [bytes.fromhex(h) for h in heads_hex]
-        except ValueError as exc:
-            raise DocumentError(f"bad change hash: {exc}", code=ErrorCode.BAD_HEADS) from exc
+        wanted = parse_heads(heads_hex)
         if not wanted:
             return True
         self._learn_changes()
@@ -209,6 +291,12 @@ class AutomergeDoc:
             changes = self._doc.get_changes(self._known_at)
         self._known_changes.update(bytes(change.hash) for change in changes)
         self._known_at = heads
+
+    def changes(self, since: list[bytes] | None = None) -> list[Any]:
+        """The binding's Change objects (hash, actor_id, seq, timestamp, deps) in causal
+        order: all of them, or those not in the history of `since`."""
+        with automerge_guard("listing changes"):
+            return list(self._doc.get_changes(since or []))
 
     def generate_sync_message(self, peer: SyncPeer) -> bytes | None:
         """The next message for `peer`, or None when it has nothing new to hear."""

@@ -18,7 +18,7 @@ import nbformat
 
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.doc.repair import Unrepairable, repair
-from nbdesk.daemon.wire.enums import CellType
+from nbdesk.daemon.wire.enums import CellType, HistoryAuthor
 from nbdesk.daemon.wire.errors import NbdeskError, NotebookFileError
 from nbdesk.daemon.wire.ids import BlobHash, NotebookId, new_notebook_id
 
@@ -93,7 +93,7 @@ def import_notebook(
 ) -> NotebookDoc:
     """A new document holding everything `nb` holds; outputs go to the blob store."""
     doc = NotebookDoc.create(notebook_id or new_notebook_id())
-    with doc.change():
+    with doc.change(author=HistoryAuthor.FILE):
         for key, value in nb.get("metadata", {}).items():
             doc.set_metadata(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
         doc.append_cells([_cell_spec(cell, outputs) for cell in nb.get("cells", [])])
@@ -126,8 +126,9 @@ def load_ipynb(
     return import_notebook(parse_ipynb(data, source=path), outputs, notebook_id)
 
 
-def export_notebook(doc: NotebookDoc, outputs: OutputStore) -> nbformat.NotebookNode:
-    """The document as an nbformat 4.5 notebook."""
+def document_json(doc: NotebookDoc) -> dict[str, Any]:
+    """The document as nbformat-shaped JSON whose outputs are the stored manifest hashes
+    (what the page renders); `doc` may be a view of the past (`NotebookDoc.at`)."""
     cells = []
     for cell in doc.cells():
         entry: dict[str, Any] = {
@@ -138,18 +139,25 @@ def export_notebook(doc: NotebookDoc, outputs: OutputStore) -> nbformat.Notebook
         }
         if cell.cell_type == CellType.CODE:
             entry["execution_count"] = cell.execution_count
-            entry["outputs"] = [outputs.load_output(h) for h in cell.outputs]
+            entry["outputs"] = list(cell.outputs)
         elif cell.attachments is not None:
             entry["attachments"] = cell.attachments
         cells.append(entry)
-    return nbformat.from_dict(
-        {
-            "cells": cells,
-            "metadata": doc.metadata(),
-            "nbformat": NBFORMAT_MAJOR,
-            "nbformat_minor": NBFORMAT_MINOR,
-        }
-    )
+    return {
+        "cells": cells,
+        "metadata": doc.metadata(),
+        "nbformat": NBFORMAT_MAJOR,
+        "nbformat_minor": NBFORMAT_MINOR,
+    }
+
+
+def export_notebook(doc: NotebookDoc, outputs: OutputStore) -> nbformat.NotebookNode:
+    """The document as an nbformat 4.5 notebook."""
+    nb = document_json(doc)
+    for entry in nb["cells"]:
+        if "outputs" in entry:
+            entry["outputs"] = [outputs.load_output(h) for h in entry["outputs"]]
+    return nbformat.from_dict(nb)
 
 
 def to_canonical_bytes(nb: dict[str, Any], *, source: object = "<notebook>") -> bytes:
@@ -188,7 +196,7 @@ def merge_notebook(doc: NotebookDoc, nb: dict[str, Any], outputs: OutputStore) -
     wanted = [_cell_spec(cell, outputs) for cell in nb.get("cells", [])]
     _match_by_content(doc, wanted)
     wanted_ids: list[str] = [spec["cell_id"] or "" for spec in wanted]
-    with doc.change():
+    with doc.change(author=HistoryAuthor.FILE):
         for gone in set(doc.cell_ids()) - set(wanted_ids):
             doc.delete_cell(gone)
             changed += 1

@@ -548,6 +548,27 @@ class NotebookDoc(AutomergeDoc):
         snapshots = [self.get_comm(key) for key in keys]
         return sorted(snapshots, key=lambda c: (c.seq, c.comm_id))
 
+    def output_hashes(self, read_lists: set[bytes] | None = None) -> set[BlobHash]:
+        """Every manifest hash in the cells' and comms' outputs. Output lists whose ids
+        are in `read_lists` are skipped and those read are added: views of the past share
+        every list that did not change between them."""
+        read = read_lists if read_lists is not None else set()
+        found: set[BlobHash] = set()
+        for name in ("cells", "comms"):
+            parent = self._object(_ROOT, name, _Map)
+            if parent is None:
+                continue
+            with automerge_guard(f"listing {name}"):
+                keys = self._reader.keys(parent)
+            for key in keys:
+                obj = self._object(parent, key, _Map)
+                outputs = None if obj is None else self._object(obj, "outputs", _List)
+                if outputs is None or outputs in read:
+                    continue
+                read.add(outputs)
+                found.update(self._str_list(outputs))
+        return found
+
     def set_comm_outputs(self, comm_id: str, manifests: list[str] | tuple[str, ...]) -> None:
         with self.change():
             self._replace_str_list(self._comm_obj(comm_id), "outputs", manifests)

@@ -1,4 +1,5 @@
-"""Persisted room documents under the home: `docs/<id>.automerge` plus `docs/<id>.json`.
+"""Persisted room documents under the home: `docs/<id>.automerge` plus `docs/<id>.json`,
+and `docs/<id>.history` (JSON: who made the changes, and the marks: see `history_log`).
 
 The Automerge bytes keep untitled notebooks and unsaved edits across daemon crashes and
 restarts; the JSON sidecar records which file (if any) the room is bound to, so the path
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nbdesk.daemon.doc.history_log import HistoryLog
 from nbdesk.daemon.home.atomic import atomic_write
 from nbdesk.daemon.home.private import private_dir
 from nbdesk.daemon.wire.ids import NotebookId
@@ -83,6 +85,25 @@ class DocStore:
 
     def save_record(self, record: RoomRecord) -> None:
         atomic_write(self._record_path(record.notebook_id), record.to_json(), private=True)
+
+    def _history_path(self, notebook_id: str) -> Path:
+        return self.root / f"{_file_stem(notebook_id)}.history"
+
+    def save_history(self, notebook_id: str, log: HistoryLog) -> None:
+        data = json.dumps(log.to_json(), separators=(",", ":")).encode()
+        atomic_write(self._history_path(notebook_id), data, private=True)
+
+    def load_history(self, notebook_id: str) -> HistoryLog | None:
+        """The notebook's history log; None when there is none or it cannot be read (the
+        history then goes on unlabelled rather than failing the notebook)."""
+        path = self._history_path(notebook_id)
+        try:
+            return HistoryLog.from_json(json.loads(path.read_bytes()))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("ignoring an unreadable history log %s: %s", path.name, exc)
+            return None
 
     def load(self, notebook_id: str) -> tuple[RoomRecord, bytes] | None:
         try:

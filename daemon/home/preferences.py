@@ -112,3 +112,38 @@ def set_display(home: Home, display: DisplaySettings) -> DisplaySettings:
     raw["display"] = msgspec.to_builtins(display)
     atomic_write(path, (json.dumps(raw, indent=1) + "\n").encode(), private=True)
     return display
+
+
+DEFAULT_RETENTION_DAYS = 30
+RETENTION_DAYS = range(1, 3651)  # a day to ten years
+
+
+def check_retention_days(days: int) -> int:
+    """`days` if it is a retention nbdesk keeps; else an error that says what would."""
+    if isinstance(days, bool) or not isinstance(days, int) or days not in RETENTION_DAYS:
+        raise PreferencesError(
+            f"a history retention of {days!r} days is out of range: choose a whole number "
+            f"of days from {RETENTION_DAYS.start} to {RETENTION_DAYS.stop - 1}"
+        )
+    return days
+
+
+def history_retention_days(home: Home) -> int:
+    """For how many days blob collection keeps the outputs that a notebook's history
+    references (the default without a file or without the setting)."""
+    path = preferences_file(home)
+    stored = _read(path).get("history_retention_days", DEFAULT_RETENTION_DAYS)
+    try:
+        return check_retention_days(stored)
+    except PreferencesError as exc:
+        raise _unreadable(path, f'"history_retention_days": {exc}') from exc
+
+
+def set_history_retention_days(home: Home, days: int) -> int:
+    """Store the retention for every notebook, keeping every other preference."""
+    check_retention_days(days)
+    path = preferences_file(home)
+    raw = _read(path)
+    raw["history_retention_days"] = days
+    atomic_write(path, (json.dumps(raw, indent=1) + "\n").encode(), private=True)
+    return days

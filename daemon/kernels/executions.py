@@ -46,6 +46,7 @@ from nbdesk.daemon.wire.enums import (
     EnvKind,
     EnvPhase,
     ExecutionStatus,
+    HistoryAuthor,
     KernelChoiceKind,
     KernelPhase,
     KernelStatus,
@@ -539,7 +540,7 @@ class RoomKernel:
         if hashes == execution.written and execution.count == execution.written_count:
             return
         try:
-            with self.host.doc.change():
+            with self.host.doc.change(author=HistoryAuthor.KERNEL):
                 if hashes != execution.written:
                     self.host.doc.set_outputs(execution.cell_id, hashes)
                 if execution.count != execution.written_count:
@@ -584,5 +585,6 @@ class RoomKernel:
                 hashes[index] = outputs.store_output(area.outputs[0])
                 changed = True
         if changed:
-            self.host.doc.set_outputs(cell_id, hashes)
+            with self.host.doc.change(author=HistoryAuthor.KERNEL):
+                self.host.doc.set_outputs(cell_id, hashes)
             self.host.local_change()

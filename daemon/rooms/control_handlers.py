@@ -18,7 +18,9 @@ from typing import Any, Protocol
 from nbdesk import __version__
 from nbdesk.daemon.blobs.gc import collect_garbage, expand_references, output_hashes
 from nbdesk.daemon.blobs.store import BlobStore
+from nbdesk.daemon.doc.history_outputs import outputs_since
 from nbdesk.daemon.home.config import Home
+from nbdesk.daemon.home.preferences import history_retention_days
 from nbdesk.daemon.rooms.registry import RoomRegistry
 from nbdesk.daemon.wire.requests import (
     CollectGarbage,
@@ -99,8 +101,13 @@ async def stop(daemon: DaemonView, request: StopDaemon) -> Stopping:
 
 
 async def collect_blobs(registry: RoomRegistry, blobs: BlobStore, min_age: float) -> GcReport:
-    """Sweep unreferenced blobs; refuses (rather than guesses) if a root is unreadable."""
-    roots = output_hashes(registry.all_docs())
+    """Sweep unreferenced blobs; refuses (rather than guesses) if a root is unreadable.
+    Outputs that a history point within the user's retention shows are roots too."""
+    docs = registry.all_docs()
+    since = time.time() - history_retention_days(registry.context.home) * 86400.0
+    roots = output_hashes(doc for doc, _ in docs)
+    for doc, history in docs:
+        roots |= outputs_since(doc, history, since)
     report = await asyncio.to_thread(
         lambda: collect_garbage(blobs, expand_references(blobs, roots), min_age_seconds=min_age)
     )

@@ -5,22 +5,35 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from nbdesk.daemon.doc.cell_diff import diff_cells
+from nbdesk.daemon.doc.ipynb import document_json
+from nbdesk.daemon.doc.timeline import timeline
+from nbdesk.daemon.home.preferences import history_retention_days
+from nbdesk.daemon.rooms.compare_sides import read_side
 from nbdesk.daemon.rooms.room import Room
-from nbdesk.daemon.wire.errors import NbdeskError
 from nbdesk.daemon.wire.requests import Compare, GetHistory, GetNotebookAt
 from nbdesk.daemon.wire.responses import Comparison, History, NotebookAt, Result
 
 
 async def history(room: Room, request: GetHistory) -> History:
-    return History(points=[], retention_days=30)
+    return History(
+        points=timeline(room.doc, room.history),
+        retention_days=history_retention_days(room.context.home),
+    )
 
 
 async def notebook_at(room: Room, request: GetNotebookAt) -> NotebookAt:
-    raise NbdeskError("notebook_at is not available yet")
+    return NotebookAt(notebook=document_json(room.doc.at(request.heads)))
 
 
 async def compare(room: Room, request: Compare) -> Comparison:
-    raise NbdeskError("compare is not available yet")
+    left_label, left, describe_left = await read_side(room, request.left)
+    right_label, right, describe_right = await read_side(room, request.right)
+    return Comparison(
+        left_label=left_label,
+        right_label=right_label,
+        cells=diff_cells(left, right, describe_left, describe_right),
+    )
 
 
 HANDLERS: dict[type, Callable[[Room, Any], Awaitable[Result]]] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
+from nbdesk.daemon.wire.enums import HistoryAuthor, PeerKind
 from nbdesk.daemon.wire.framing import Frame, FrameType
 from nbdesk.daemon.wire.outbox import OutboxState
 from nbdesk.daemon.wire.transport import Transport
@@ -25,6 +26,12 @@ class Peer:
         self.id = next(_peer_ids)
         self.sync = SyncPeer(f"peer-{self.id}")
         self.transport = transport
+        self.kind = PeerKind.CLIENT  # what its handshake said it is
+
+    @property
+    def author(self) -> HistoryAuthor:
+        """Who the history says made the changes this peer brings."""
+        return HistoryAuthor(self.kind.value)
 
     def __repr__(self) -> str:
         return f"Peer({self.id}, {self.transport!r})"

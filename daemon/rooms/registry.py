@@ -16,6 +16,7 @@ from pathlib import Path
 import msgspec
 
 from nbdesk.daemon.blobs.store import BlobStore
+from nbdesk.daemon.doc.history_log import HistoryLog
 from nbdesk.daemon.doc.ipynb import import_notebook, merge_notebook, read_ipynb
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.doc.store import DocStore, RoomRecord
@@ -259,19 +260,22 @@ class RoomRegistry:
         room.broadcast(PathChanged(path=str(path)))
         return path
 
-    def all_docs(self) -> list[NotebookDoc]:
-        """Every document that may reference blobs: live rooms and persisted ones.
+    def all_docs(self) -> list[tuple[NotebookDoc, HistoryLog]]:
+        """Every document that may reference blobs, with its history log: live rooms and
+        persisted ones.
 
         Raises DocumentError when a persisted document cannot be read, so a blob sweep
         never runs without all of its roots.
         """
-        docs = [room.doc for room in self.rooms.values()]
+        docs = [(room.doc, room.history) for room in self.rooms.values()]
         for record in self.doc_store.records():
             if record.notebook_id in self.rooms:
                 continue
             stored = self.doc_store.load(record.notebook_id)
             if stored is not None:
-                docs.append(NotebookDoc.load(stored[1], migrate=False))
+                doc = NotebookDoc.load(stored[1], migrate=False)
+                history = self.doc_store.load_history(record.notebook_id)
+                docs.append((doc, history or HistoryLog.start(doc)))
         return docs
 
     async def close_all(self) -> None:

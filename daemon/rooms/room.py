@@ -17,6 +17,7 @@ import msgspec
 
 from nbdesk.daemon.blobs.manifests import ManifestOutputs
 from nbdesk.daemon.blobs.store import BlobStore
+from nbdesk.daemon.doc.history_log import HistoryLog
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
 from nbdesk.daemon.doc.store import RoomRecord
 from nbdesk.daemon.envs.environments import Environments
@@ -28,13 +29,15 @@ from nbdesk.daemon.rooms.file_binding import NotebookFile
 from nbdesk.daemon.rooms.peer import Peer
 from nbdesk.daemon.rooms.room_trust import RoomTrust
 from nbdesk.daemon.wire.broadcasts import (
+    ExecutionDone,
     FileChanged,
     FileRepaired,
     KernelStatusChanged,
+    Saved,
     SaveFailed,
     SaveRecovered,
 )
-from nbdesk.daemon.wire.enums import KernelChoiceKind
+from nbdesk.daemon.wire.enums import HistoryAuthor, HistoryMark, KernelChoiceKind
 from nbdesk.daemon.wire.errors import ErrorCode, NbdeskError
 from nbdesk.daemon.wire.framing import FrameType
 from nbdesk.daemon.wire.ids import NotebookId
@@ -71,6 +74,9 @@ class Room:
         self._persist_lock = asyncio.Lock()
         self.kernel = RoomKernel(self)
         self.trust = RoomTrust(doc, context.environments.trust, self.broadcast)
+        self.history = context.doc_store.load_history(notebook_id) or HistoryLog.start(doc)
+        self.history.adopt(doc)
+        self.history.observe(doc, HistoryAuthor.DAEMON)
 
     def __repr__(self) -> str:
         where = self.file.path.name if self.file else "untitled"
@@ -144,10 +150,12 @@ class Room:
         changed = self.doc.receive_sync_message(peer.sync, payload)
         self.sync_peers(last=peer)
         if changed:
+            self.history.observe(self.doc, peer.author)
             self._on_change()
 
     def local_change(self) -> None:
         """Call after the daemon itself changed the document."""
+        self.history.observe(self.doc, HistoryAuthor.DAEMON)
         self.sync_peers()
         self._on_change()
 
@@ -163,9 +171,22 @@ class Room:
                 peer.send(FrameType.DOC_SYNC, message)
 
     def broadcast(self, event: msgspec.Struct) -> None:
+        self._mark_history(event)
         payload = encode(event)
         for peer in list(self.peers.values()):
             peer.send(FrameType.BROADCAST, payload)
+
+    def _mark_history(self, event: msgspec.Struct) -> None:
+        """Saves, executions and external edits are marked on the timeline."""
+        if isinstance(event, ExecutionDone):
+            self.history.mark(HistoryMark.EXECUTION, event.heads)
+        elif isinstance(event, Saved):
+            self.history.mark(HistoryMark.SAVE, self.doc.heads_hex())
+        elif isinstance(event, FileChanged):
+            self.history.mark(HistoryMark.EXTERNAL_EDIT, self.doc.heads_hex())
+        else:
+            return
+        self._persist.trigger()
 
     def _on_change(self) -> None:
         self.kernel.check_env_sync()
@@ -222,7 +243,9 @@ class Room:
         async with self._persist_lock:
             await asyncio.to_thread(self.context.blobs.flush)
             data = self.doc.save()
+            history = HistoryLog.from_json(self.history.to_json())  # a copy for the thread
             await asyncio.to_thread(self.context.doc_store.save, self.record(), data)
+            await asyncio.to_thread(self.context.doc_store.save_history, self.id, history)
 
     def bind_file(self, path: Path, disk_bytes: bytes | None) -> NotebookFile:
         self.file = NotebookFile(

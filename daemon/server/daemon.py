@@ -209,6 +209,7 @@ class Daemon:
             log.info("refusing %r: %s", peer, exc)
             peer.send(FrameType.RESPONSE, error_response(request_id, exc))
             return
+        peer.kind = handshake.peer
         peer.send(FrameType.RESPONSE, ok_response(request_id, self._reply(room)))
         self.registry.peer_joined(room)
         room.attach(peer)
