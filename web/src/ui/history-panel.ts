@@ -14,7 +14,7 @@
 
 import type { HistoryPoint } from "../protocol/wire.gen.ts";
 import { h } from "./dom.ts";
-import { authorOf, clockTime, markWords, pointName, sessionsOf, sessionTitle } from "./history-timeline.ts";
+import { authorOf, clockTime, dateTime, markWords, pointName, sessionsOf, sessionTitle } from "./history-timeline.ts";
 
 /** The timeline's and the past view's own keys (the help panel and README list them). */
 export const HISTORY_KEYS: readonly { readonly keys: string; readonly description: string }[] = [
@@ -139,7 +139,9 @@ export class HistoryPanel {
     this.#undo.setAttribute("aria-label", label ?? "Undo restore");
   }
 
+  /** Its name is its text: the time, author and marks shown, the rest for screen readers. */
   #pointButton(point: HistoryPoint, index: number, ownActor: string): HTMLButtonElement {
+    const changes = point.changes === 1 ? "1 change" : `${point.changes} changes`;
     const button = h(
       "button",
       {
@@ -147,12 +149,13 @@ export class HistoryPanel {
         class: "history-point",
         "data-history-point": String(index),
         "data-author": point.author,
-        "aria-label": pointName(point, ownActor),
+        title: pointName(point, ownActor),
         tabindex: "-1",
       },
       h("span", { class: "history-time" }, clockTime(point.time)),
       h("span", { class: "history-author" }, authorOf(point, ownActor)),
       ...point.marks.map((mark) => h("span", { class: "history-mark", "data-mark": mark }, markWords(mark))),
+      h("span", { class: "visually-hidden" }, `(${changes}, ${dateTime(point.time)})`),
     );
     button.addEventListener("click", () => {
       this.#rove(index, false);
