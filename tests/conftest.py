@@ -87,7 +87,8 @@ class DaemonProcess:
         # ("remote", "SERVER/KERNELSPEC") when new notebooks run on a Jupyter server
         self.kernel_pick: tuple[str, str] | None = None
 
-    def start(self, timeout: float = 20) -> DaemonProcess:
+    def start(self, timeout: float = 60) -> DaemonProcess:
+        # generous: on a loaded 2-core machine the interpreter alone can take 20 s to start
         quiet = [] if self.stderr_file else ["--quiet"]
         with contextlib.ExitStack() as files:
             stderr = (
@@ -165,6 +166,16 @@ def daemon_factory(daemon_home: Path) -> Iterator[DaemonFactory]:
 @pytest.fixture
 def daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
     return daemon_factory()
+
+
+@pytest.fixture(scope="module")
+def module_daemon() -> Iterator[DaemonProcess]:
+    """One daemon for a whole test module whose tests each use a room of their own."""
+    home = Path(tempfile.mkdtemp(prefix="nbd-"))
+    process = DaemonProcess(home).start()
+    yield process
+    process.stop()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 # -- the kernel conformance suite: one set of kernel tests over a local and a remote kernel --

@@ -19,7 +19,9 @@ from typing import Any
 
 import msgpack
 
+from nbdesk.daemon.client.connection import Connection
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc, SyncPeer
+from nbdesk.daemon.home.config import Home
 from nbdesk.daemon.wire.framing import FrameType, encode_frame, read_frame
 
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -264,3 +266,30 @@ class JsPeer:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         return code
+
+
+class RelayedJsPeer(JsPeer):
+    """The Node peer joined to a daemon room through a byte pipe, as the desktop relay does."""
+
+    connection: Connection
+
+    async def join(self, home: Home, notebook_id: str, peer: str = "window") -> None:
+        """Join as the relay does for a page: a window, unless `peer` says otherwise."""
+        self.connection = await Connection.connect(home)
+        self._to_js: asyncio.Queue[bytes] = asyncio.Queue()
+        self._pump = asyncio.create_task(self._forward_to_js())
+        self.connection.set_sync_handler(self._to_js.put_nowait)
+        await self.connection.request("join", notebook_id=notebook_id, peer=peer)
+
+    async def _forward_to_js(self) -> None:
+        while True:
+            message = await self._to_js.get()
+            await self.write_raw(encode_frame(FrameType.DOC_SYNC, message))
+
+    async def _on_sync(self, message: bytes) -> None:
+        self.connection.send_frame(FrameType.DOC_SYNC, message)
+
+    async def leave(self) -> None:
+        self._pump.cancel()
+        await self.connection.close()
+        await self.close()

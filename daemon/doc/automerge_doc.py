@@ -207,7 +207,10 @@ class AutomergeDoc:
             return None
 
     def _scalar(self, obj: bytes, prop: str | int, default: Any = None) -> Any:
-        got = self._get(obj, prop)
+        return self._scalar_of(self._get(obj, prop), prop, default)
+
+    def _scalar_of(self, got: Any, prop: str | int, default: Any = None) -> Any:
+        """The scalar (or text) a `get`/`values` entry holds."""
         if got is None:
             return default
         value, _ = got
@@ -219,8 +222,21 @@ class AutomergeDoc:
             f"{prop!r} holds a {value}, expected a scalar", code=ErrorCode.BAD_SCHEMA
         )
 
+    def _props(self, obj: bytes) -> dict[str, Any] | None:
+        """Every entry of a map in two calls (reading a whole notebook is thousands of
+        reads); None when one value cannot be converted, so callers read key by key."""
+        try:
+            with automerge_guard("reading a map"):
+                return dict(zip(self._reader.keys(obj), self._reader.values(obj), strict=True))
+        except DocumentError as exc:
+            if exc.code != "unsupported_value":
+                raise
+            return None
+
     def _object(self, obj: bytes, prop: str | int, kind: core.ObjType) -> bytes | None:
-        got = self._get(obj, prop)
+        return self._object_of(self._get(obj, prop), prop, kind)
+
+    def _object_of(self, got: Any, prop: str | int, kind: core.ObjType) -> bytes | None:
         if got is None:
             return None
         value, obj_id = got

@@ -38,6 +38,9 @@ class HistoryLog:
     times: dict[str, float] = field(default_factory=dict)
     marks: list[MarkRecord] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)
+    version: int = (
+        0  # grows with every change to what is persisted, so unchanged logs are not rewritten
+    )
 
     def __repr__(self) -> str:
         return f"HistoryLog(actors={len(self.actors)}, times={len(self.times)}, marks={len(self.marks)})"
@@ -54,7 +57,10 @@ class HistoryLog:
 
     def adopt(self, doc: AutomergeDoc) -> None:
         """Learn the actors this daemon's replica writes with (new ones at every load)."""
-        self.actors.update(doc.author_actors())
+        for actor, author in doc.author_actors().items():
+            if self.actors.get(actor) != author:
+                self.actors[actor] = author
+                self.version += 1
 
     def observe(self, doc: AutomergeDoc, author: HistoryAuthor) -> None:
         """Record the changes since the last look: an actor seen for the first time is
@@ -70,13 +76,16 @@ class HistoryLog:
             actor = change.actor_id.hex()
             if actor not in self.actors:
                 self.actors[actor] = author
-            if change_time(change) == 0.0:
+                self.version += 1
+            if change_time(change) == 0.0 and change.hash.hex() not in self.times:
                 self.times[change.hash.hex()] = now
-        self.seen = heads
+                self.version += 1
+        self.seen = heads  # alone not worth a rewrite: looking again from older heads is harmless
 
     def mark(self, kind: HistoryMark, heads: list[str]) -> None:
         self.marks.append(MarkRecord(kind, sorted(heads), time.time()))
         del self.marks[:-MAX_MARKS]
+        self.version += 1
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -209,28 +209,50 @@ class NotebookDoc(AutomergeDoc):
         return cells is not None and self._get(cells, cell_id) is not None
 
     def cell(self, cell_id: str) -> Cell:
-        obj = self._cell_obj(cell_id)
-        count = self._scalar(obj, "execution_count")
-        attachments = self._scalar(obj, "attachments")
+        return self._read_cell(CellId(cell_id), self._cell_obj(cell_id))
+
+    def _read_cell(self, cell_id: CellId, obj: bytes) -> Cell:
+        props = self._props(obj)
+
+        def got(name: str) -> Any:
+            return props.get(name) if props is not None else self._get(obj, name)
+
+        def scalar(name: str, default: Any = None) -> Any:
+            return self._scalar_of(got(name), name, default)
+
+        count = scalar("execution_count")
+        attachments = scalar("attachments")
         try:
-            cell_type = CellType(self._scalar(obj, "cell_type", "code"))
+            cell_type = CellType(scalar("cell_type", "code"))
         except ValueError as exc:
             raise DocumentError(f"cell {cell_id!r}: {exc}", code=ErrorCode.BAD_SCHEMA) from exc
         return Cell(
-            id=CellId(cell_id),
+            id=cell_id,
             cell_type=cell_type,
-            position=str(self._scalar(obj, "position", "")),
-            source=self.source(cell_id, obj=obj),
+            position=str(scalar("position", "")),
+            source=str(scalar("source", "")),
             execution_count=None if count is None else int(count),
-            outputs=self._str_list(self._object(obj, "outputs", _List)),
-            metadata=_parse_json(self._scalar(obj, "metadata", "{}"), f"cell {cell_id} metadata"),
+            outputs=self._str_list(self._object_of(got("outputs"), "outputs", _List)),
+            metadata=_parse_json(scalar("metadata", "{}"), f"cell {cell_id} metadata"),
             attachments=None
             if attachments is None
             else _parse_json(attachments, f"cell {cell_id} attachments"),
         )
 
     def cells(self) -> list[Cell]:
-        return [self.cell(cell_id) for cell_id in self.cell_ids()]
+        """Every cell in display order (read in one pass: a notebook can be thousands)."""
+        cells = self._cells_obj()
+        if cells is None:
+            return []
+        with automerge_guard("listing cells"):
+            keys = self._reader.keys(cells)
+        found = []
+        for key in keys:
+            obj = self._object(cells, key, _Map)
+            if obj is not None:
+                found.append(self._read_cell(CellId(key), obj))
+        found.sort(key=lambda cell: (cell.position, cell.id))
+        return found
 
     def source(self, cell_id: str, *, obj: bytes | None = None) -> str:
         obj = obj or self._cell_obj(cell_id)

@@ -171,18 +171,40 @@ async def change_kernel(room: Room, request: ChangeKernel) -> None:
         if kind == KernelChoiceKind.PYTHON:
             await _python_ready(room, name, consent=request.install_ipykernel)
         kernelspec = {"name": "python3", "display_name": PYTHON_NAME, "language": "python"}
+    before = (room.kernel_choice, {key: room.doc.get_metadata(key) for key in _PICK_METADATA})
     await room.choose_kernel((kind, name))
     with room.doc.change():
         room.doc.set_metadata("kernelspec", json.dumps(kernelspec))
         room.doc.set_metadata("language_info", json.dumps({"name": kernelspec["language"]}))
         _write_server(room, server_name)
     room.local_change()
-    await room.kernel.launch()
+    try:
+        await room.kernel.launch()
+    except Exception:
+        await _take_back(room, *before)  # a server that refuses the kernel changes nothing
+        raise
     session = room.kernel.session
     language_info = session.kernel_info.get("language_info") if session else None
     if isinstance(language_info, dict) and language_info:
         room.doc.set_metadata("language_info", json.dumps(language_info))
         room.local_change()
+
+
+_PICK_METADATA = ("kernelspec", "language_info", "nbdesk")
+
+
+async def _take_back(
+    room: Room, pick: tuple[KernelChoiceKind, str] | None, metadata: dict[str, str | None]
+) -> None:
+    """Put back the pick and the metadata a refused kernel was about to replace."""
+    await room.choose_kernel(pick)
+    with room.doc.change():
+        for key, value in metadata.items():
+            if value is None:
+                room.doc.delete_metadata(key)
+            else:
+                room.doc.set_metadata(key, value)
+    room.local_change()
 
 
 async def _python_ready(room: Room, python: str, *, consent: bool) -> None:

@@ -77,6 +77,7 @@ class Room:
         self.history = context.doc_store.load_history(notebook_id) or HistoryLog.start(doc)
         self.history.adopt(doc)
         self.history.observe(doc, HistoryAuthor.DAEMON)
+        self._history_saved = -1  # the version persisted last
 
     def __repr__(self) -> str:
         where = self.file.path.name if self.file else "untitled"
@@ -243,9 +244,14 @@ class Room:
         async with self._persist_lock:
             await asyncio.to_thread(self.context.blobs.flush)
             data = self.doc.save()
-            history = HistoryLog.from_json(self.history.to_json())  # a copy for the thread
+            history = None
+            if self.history.version != self._history_saved:
+                history = HistoryLog.from_json(self.history.to_json())  # a copy for the thread
+                history.version = self.history.version
             await asyncio.to_thread(self.context.doc_store.save, self.record(), data)
-            await asyncio.to_thread(self.context.doc_store.save_history, self.id, history)
+            if history is not None:
+                await asyncio.to_thread(self.context.doc_store.save_history, self.id, history)
+                self._history_saved = history.version
 
     def bind_file(self, path: Path, disk_bytes: bytes | None) -> NotebookFile:
         self.file = NotebookFile(

@@ -35,6 +35,18 @@ def cell_editor(page: Page, index: int = 0):
     return page.locator(".cell").nth(index).locator(".cm-content")
 
 
+async def notebook_id_of(page: Page) -> str:
+    """The notebook a page shows, as the daemon names it (for joining it from elsewhere)."""
+    value = await page.locator("#app").get_attribute("data-notebook-id")
+    assert value, "the page has not opened a notebook"
+    return value
+
+
+async def joined(page: Page, daemon: DaemonProcess) -> NotebookClient:
+    """A Python client on the notebook a page shows."""
+    return await NotebookClient.join(await notebook_id_of(page), home=daemon.home)
+
+
 async def new_notebook_with_cell(browser: Browser, shell: ShellServer) -> Page:
     page = await open_page(browser, shell.page_url(create=1))
     await expect(page.locator("[data-loading]")).to_have_count(0, timeout=20_000)  # synced
@@ -57,8 +69,7 @@ async def test_type_run_and_see_the_result(browser: Browser, shell: ShellServer)
 
 async def test_a_second_page_sees_typing_live(browser: Browser, shell: ShellServer) -> None:
     first = await new_notebook_with_cell(browser, shell)
-    notebook_id = await first.locator("#app").get_attribute("data-notebook-id")
-    assert notebook_id
+    notebook_id = await notebook_id_of(first)
     second = await open_page(browser, shell.page_url(join=notebook_id))
     await expect(second.locator(".cell")).to_have_count(1)
     await cell_editor(first).click()
@@ -93,9 +104,7 @@ async def test_reloading_mid_edit_loses_nothing(
     await expect(page.locator("[data-loading]")).to_have_count(0, timeout=20_000)  # synced
     await page.click("[data-action=add-below]")
     await expect(page.locator(".cell")).to_have_count(1)
-    notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
-    assert notebook_id
-    client = await NotebookClient.join(notebook_id, home=daemon.home)
+    client = await joined(page, daemon)
     await client.wait_for(lambda doc: len(doc) == 1, timeout=10)
     typed = "x = 'typed before the reload'"
     losing["on"] = True

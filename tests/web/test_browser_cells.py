@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import WEB_DIST, DaemonProcess
 from playwright.async_api import Browser, Page, expect
-from test_browser import screenshot
+from test_browser import joined, notebook_id_of, screenshot
 from test_browser_keyboard import RUN_TIMEOUT, Notebook
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
@@ -34,11 +34,6 @@ async def open_in(page: Page, url: str) -> None:
     await page.goto(url)
     await expect(page.locator("[data-connection]")).to_have_text("connected", timeout=20_000)
 
-
-async def joined(page: Page, daemon: DaemonProcess) -> NotebookClient:
-    notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
-    assert notebook_id
-    return await NotebookClient.join(notebook_id, home=daemon.home)
 
 
 @pytest.fixture
@@ -217,7 +212,7 @@ async def test_inputs_and_outputs_fold_in_the_margin_and_every_window_sees_it(
     await notebook.keys("Control+Enter")
     cell = notebook.cell(0)
     await expect(cell.locator(".output")).to_contain_text("59", timeout=RUN_TIMEOUT)
-    notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
+    notebook_id = await notebook_id_of(page)
     other = await browser.new_page()
     await open_in(other, shell.page_url(join=notebook_id))
     other_cell = other.locator(".cell").first
@@ -464,7 +459,7 @@ async def test_dont_ask_again_holds_across_launches_and_turns_back_on(
     relaunched = ShellServer(daemon.home, WEB_DIST)
     await relaunched.start()
     try:
-        notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
+        notebook_id = await notebook_id_of(page)
         second = await browser.new_page()
         await open_in(second, relaunched.page_url(join=notebook_id))
         assert second.url.split("/")[2] != page.url.split("/")[2]

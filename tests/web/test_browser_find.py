@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from conftest import DaemonProcess
 from playwright.async_api import Browser, Page, expect
-from test_browser import open_page, screenshot
+from test_browser import joined, notebook_id_of, open_page, screenshot
 from test_browser_keyboard import Notebook
 from test_browser_large import copy_of, open_large
 
@@ -35,18 +35,13 @@ def count(page: Page):
     return page.locator("[data-find-count]")
 
 
-async def join(page: Page, daemon: DaemonProcess) -> NotebookClient:
-    notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
-    assert notebook_id
-    return await NotebookClient.join(notebook_id, home=daemon.home)
-
 
 @pytest.fixture
 async def notebook(
     browser: Browser, shell: ShellServer, daemon: DaemonProcess
 ) -> AsyncIterator[Notebook]:
     page = await open_page(browser, shell.page_url(create=1))
-    client = await join(page, daemon)
+    client = await joined(page, daemon)
     yield Notebook(page, client)
     await client.close()
     await page.close()
@@ -268,7 +263,7 @@ async def test_collapsed_heading_hides_its_section_and_round_trips(
         lambda doc: doc.cell(ids[0]).metadata.get("jupyter") == {"heading_collapsed": True}
     )
     # Another window on the notebook shows the same section collapsed.
-    notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
+    notebook_id = await notebook_id_of(page)
     second = await open_page(browser, shell.page_url(join=notebook_id))
     await expect(second.locator(f".cells > [data-cell-id='{ids[4]}']")).to_be_visible()
     await expect(second.locator(f".cells > [data-cell-id='{ids[1]}']")).to_be_hidden()

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from conftest import DaemonFactory, DaemonProcess
 from playwright.async_api import Browser, Page, expect
-from test_browser import cell_editor, open_page, screenshot
+from test_browser import cell_editor, notebook_id_of, open_page, screenshot
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.envs.env import uv_binary
@@ -57,11 +57,6 @@ def write_notebook(path: Path, source: str, metadata: dict[str, object] | None =
     return path
 
 
-async def notebook_id(page: Page) -> str:
-    value = await page.locator("#app").get_attribute("data-notebook-id")
-    assert value
-    return value
-
 
 async def wait_ready(page: Page) -> None:
     await expect(page.locator("[data-kernel-place]")).to_have_attribute(
@@ -97,7 +92,7 @@ async def test_the_picker_by_keyboard_and_every_window_follows(
 ) -> None:
     page = await open_page(browser, shell.page_url(create="1"))
     await wait_ready(page)
-    other = await open_page(browser, shell.page_url(join=await notebook_id(page)))
+    other = await open_page(browser, shell.page_url(join=await notebook_id_of(page)))
     kernel_button = page.locator("[data-kernel-button]")
     await expect(kernel_button).to_have_attribute(
         "aria-label", "Python 3 (ipykernel): change kernel"
@@ -142,7 +137,7 @@ async def test_the_picker_by_keyboard_and_every_window_follows(
         await expect(window.locator("[data-kernel-place]")).to_have_attribute(
             "data-source", "chosen"
         )
-    async with NotebookClient.join(await notebook_id(page), daemon.home) as client:
+    async with NotebookClient.join(await notebook_id_of(page), daemon.home) as client:
         kernelspec = json.loads(await client.get_raw_metadata("kernelspec") or "{}")
         assert kernelspec["name"] == "alt"
 
@@ -162,7 +157,7 @@ async def test_the_picker_by_keyboard_and_every_window_follows(
 async def test_input_is_answered_from_the_page(browser: Browser, shell: ShellServer) -> None:
     page = await open_page(browser, shell.page_url(create="1"))
     await wait_ready(page)
-    other = await open_page(browser, shell.page_url(join=await notebook_id(page)))
+    other = await open_page(browser, shell.page_url(join=await notebook_id_of(page)))
     await run_cell(page, "name = input('Name? ')\nprint('hello', name)")
 
     field = page.get_by_label("Name?")
@@ -254,7 +249,7 @@ async def test_a_kernelspec_not_installed_here_is_said_and_offers_the_picker(
         timeout=KERNEL_TIMEOUT,
     )
     await expect(page.locator(".cell .output")).to_contain_text("2")  # the default runs it
-    async with NotebookClient.join(await notebook_id(page), daemon.home) as client:
+    async with NotebookClient.join(await notebook_id_of(page), daemon.home) as client:
         kept = json.loads(await client.get_raw_metadata("kernelspec") or "{}")
         assert kept == kernelspec  # untouched until the user chooses
     await notice.get_by_role("button", name="Choose a kernel…").focus()
@@ -310,7 +305,7 @@ async def test_the_editor_follows_the_notebook_language_live(
     await expect(cell_editor(page)).to_have_attribute("data-language", "python")
     scripts = "() => [...document.scripts].map((s) => s.src).filter((s) => s.includes('languages'))"
     assert await page.evaluate(scripts) == [], "a Python notebook loads no other language"
-    async with NotebookClient.join(await notebook_id(page), daemon.home) as client:
+    async with NotebookClient.join(await notebook_id_of(page), daemon.home) as client:
         for kernel_language, editor in [
             ("sql", "sql"),
             ("bash", "shell"),

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from conftest import DaemonProcess
 from playwright.async_api import Browser, Page, expect
-from test_browser import cell_editor, open_page, screenshot
+from test_browser import cell_editor, joined, open_page, screenshot
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.doc.notebook_doc import NotebookDoc
@@ -64,9 +64,7 @@ async def notebook(
     daemon: DaemonProcess,
 ) -> AsyncIterator[Notebook]:
     page = await open_page(browser, shell.page_url(create=1))
-    notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
-    assert notebook_id
-    client = await NotebookClient.join(notebook_id, home=daemon.home)
+    client = await joined(page, daemon)
     yield Notebook(page, client)
     await client.close()
     await page.close()
@@ -416,9 +414,7 @@ async def test_the_theme_follows_the_system(
     page = await browser.new_page(color_scheme=scheme)
     await page.goto(shell.page_url(create=1))
     await expect(page.locator("[data-connection]")).to_have_text("connected", timeout=20_000)
-    notebook_id = await page.locator("#app").get_attribute("data-notebook-id")
-    assert notebook_id
-    client = await NotebookClient.join(notebook_id, home=daemon.home)
+    client = await joined(page, daemon)
     notebook = Notebook(page, client)
     await with_cells(notebook, ["value_for_theme = 1", "value_for"])
     await notebook.keys("Control+Enter")

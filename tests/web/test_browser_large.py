@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import DaemonFactory
 from playwright.async_api import Browser, Page, expect
-from test_browser import WEB_DIST, open_page, pytestmark, screenshot
+from test_browser import WEB_DIST, notebook_id_of, open_page, pytestmark, screenshot
 
 from nbdesk.desktop.web_server import ShellServer
 
@@ -140,8 +140,7 @@ async def test_typing_keeps_up_while_another_page_floods_output(
 
 async def type_during_flood(browser: Browser, shell: ShellServer, path: Path) -> None:
     typist = await open_large(browser, shell, path)
-    notebook_id = await typist.locator("#app").get_attribute("data-notebook-id")
-    assert notebook_id
+    notebook_id = await notebook_id_of(typist)
     flooder = await open_page(browser, shell.page_url(join=notebook_id))
     flood_editor = flooder.locator(".cell[data-cell-id=code-2] .cm-content")
     await flood_editor.click()

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from conftest import DaemonProcess
 from playwright.async_api import Browser, Locator, Page, expect
-from test_browser import cell_editor, open_page, screenshot
+from test_browser import cell_editor, notebook_id_of, open_page, screenshot
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.desktop.web_server import ShellServer
@@ -37,11 +37,6 @@ def deps_envs(daemon: DaemonProcess) -> list[str]:
     """The dependency environments the daemon has built (or is building)."""
     return sorted(path.name for path in daemon.home.envs.glob("nbdesk-deps-*"))
 
-
-async def notebook_id(page: Page) -> str:
-    value = await page.locator("#app").get_attribute("data-notebook-id")
-    assert value
-    return value
 
 
 async def focus_in(locator: Locator) -> bool:
@@ -173,7 +168,7 @@ async def test_the_panel_edits_the_list_every_window_sees_it_and_restart_applies
     await expect(page.locator("[data-kernel-place]")).to_have_attribute(
         "data-phase", "ready", timeout=120_000
     )
-    other = await open_page(browser, shell.page_url(join=await notebook_id(page)))
+    other = await open_page(browser, shell.page_url(join=await notebook_id_of(page)))
 
     # Keyboard only: the toolbar's "Dependencies…" opens the panel with the field focused.
     toolbar_item = page.get_by_role("button", name="Dependencies…")
@@ -253,5 +248,5 @@ def listed_in_document(nbdesk_metadata: str | None) -> list[str]:
 
 
 async def daemon_metadata(daemon: DaemonProcess, page: Page) -> str | None:
-    async with NotebookClient.join(await notebook_id(page), daemon.home) as client:
+    async with NotebookClient.join(await notebook_id_of(page), daemon.home) as client:
         return await client.get_raw_metadata("nbdesk")

@@ -6,12 +6,9 @@ gets its message. Parity with nbclient on its own notebooks is test_run_conforma
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -19,16 +16,6 @@ import pytest
 from conftest import DaemonProcess
 
 from nbdesk.daemon.envs import kernelspecs
-
-
-@pytest.fixture(scope="module")
-def daemon() -> Iterator[DaemonProcess]:
-    """One daemon for the module: every run is its own untitled room."""
-    home = Path(tempfile.mkdtemp(prefix="nbd-"))
-    process = DaemonProcess(home).start()
-    yield process
-    process.stop()
-    shutil.rmtree(home, ignore_errors=True)
 
 
 def code(source: str, *tags: str) -> nbformat.NotebookNode:
@@ -70,11 +57,13 @@ def text(cell: nbformat.NotebookNode) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
 
 
-def test_nbdesk_run_executes_and_writes_the_result(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_nbdesk_run_executes_and_writes_the_result(
+    module_daemon: DaemonProcess, tmp_path: Path
+) -> None:
     source = write_notebook(tmp_path / "report.ipynb", "x = 6 * 7", "print(x)", "x")
     before = source.read_bytes()
     target = tmp_path / "out.ipynb"
-    result = run_cli(daemon, str(source), "-o", str(target))
+    result = run_cli(module_daemon, str(source), "-o", str(target))
     assert result.returncode == 0, result.stderr
     assert "3/3" in result.stderr
     assert source.read_bytes() == before
@@ -84,14 +73,16 @@ def test_nbdesk_run_executes_and_writes_the_result(daemon: DaemonProcess, tmp_pa
     assert [c.get("execution_count") for c in nb.cells[1:]] == [1, 2, 3]
 
 
-def test_the_kernel_runs_in_the_notebooks_folder(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_the_kernel_runs_in_the_notebooks_folder(
+    module_daemon: DaemonProcess, tmp_path: Path
+) -> None:
     folder = tmp_path / "project"
     folder.mkdir()
     (folder / "data.csv").write_text("a,b\n1,2\n")
     source = write_notebook(
         folder / "reads.ipynb", "import os\nprint(os.getcwd())", "print(open('data.csv').read())"
     )
-    result = run_cli(daemon, str(source), "-o", str(tmp_path / "out.ipynb"))
+    result = run_cli(module_daemon, str(source), "-o", str(tmp_path / "out.ipynb"))
     assert result.returncode == 0, result.stderr
     nb = read(tmp_path / "out.ipynb")
     assert text(nb.cells[1]) == f"{folder.resolve()}\n"
@@ -99,10 +90,10 @@ def test_the_kernel_runs_in_the_notebooks_folder(daemon: DaemonProcess, tmp_path
 
 
 def test_nbdesk_run_stops_at_a_cell_error_and_says_what_to_do(
-    daemon: DaemonProcess, tmp_path: Path
+    module_daemon: DaemonProcess, tmp_path: Path
 ) -> None:
     source = write_notebook(tmp_path / "broken.ipynb", "1/0", "print('not reached')")
-    result = run_cli(daemon, str(source))
+    result = run_cli(module_daemon, str(source))
     assert result.returncode == 1
     assert (
         "cell 2" in result.stderr and "raised ZeroDivisionError: division by zero" in result.stderr
@@ -114,10 +105,12 @@ def test_nbdesk_run_stops_at_a_cell_error_and_says_what_to_do(
 
 
 def test_allow_errors_runs_past_them_and_exits_0_like_nbclient(
-    daemon: DaemonProcess, tmp_path: Path
+    module_daemon: DaemonProcess, tmp_path: Path
 ) -> None:
     source = write_notebook(tmp_path / "errors.ipynb", "1/0", "print('after')", "[][1]")
-    result = run_cli(daemon, str(source), "--allow-errors", "-o", str(tmp_path / "out.ipynb"))
+    result = run_cli(
+        module_daemon, str(source), "--allow-errors", "-o", str(tmp_path / "out.ipynb")
+    )
     assert result.returncode == 0, result.stderr
     assert "raised ZeroDivisionError" in result.stderr and "raised IndexError" in result.stderr
     assert "run past with --allow-errors" in result.stderr
@@ -127,7 +120,7 @@ def test_allow_errors_runs_past_them_and_exits_0_like_nbclient(
     assert [c.execution_count for c in nb.cells[1:]] == [1, 2, 3]
 
 
-def test_tags_and_empty_cells(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_tags_and_empty_cells(module_daemon: DaemonProcess, tmp_path: Path) -> None:
     """skip-execution and empty cells are not run (no count, no output); a cell tagged
     raises-exception raises and the run goes on."""
     source = write(
@@ -138,7 +131,7 @@ def test_tags_and_empty_cells(daemon: DaemonProcess, tmp_path: Path) -> None:
         code("raise ValueError('expected')", "raises-exception"),
         code("print(x)"),
     )
-    result = run_cli(daemon, str(source), "-o", str(tmp_path / "out.ipynb"))
+    result = run_cli(module_daemon, str(source), "-o", str(tmp_path / "out.ipynb"))
     assert result.returncode == 0, result.stderr
     assert "empty, not run" in result.stderr and "skipped (skip-execution)" in result.stderr
     assert "raised ValueError: expected (expected)" in result.stderr
@@ -149,9 +142,9 @@ def test_tags_and_empty_cells(daemon: DaemonProcess, tmp_path: Path) -> None:
     assert text(nb.cells[5]) == "1\n"
 
 
-def test_input_raises_as_under_nbclient(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_input_raises_as_under_nbclient(module_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = write_notebook(tmp_path / "asks.ipynb", "name = input('name: ')")
-    result = run_cli(daemon, str(source), "-o", str(tmp_path / "out.ipynb"))
+    result = run_cli(module_daemon, str(source), "-o", str(tmp_path / "out.ipynb"))
     assert result.returncode == 1
     error = read(tmp_path / "out.ipynb").cells[1].outputs[0]
     assert error["ename"] == "StdinNotImplementedError"
@@ -159,7 +152,7 @@ def test_input_raises_as_under_nbclient(daemon: DaemonProcess, tmp_path: Path) -
 
 @pytest.mark.parametrize("allow_errors", [False, True])
 def test_timeout_interrupts_the_cell(
-    daemon: DaemonProcess, tmp_path: Path, allow_errors: bool
+    module_daemon: DaemonProcess, tmp_path: Path, allow_errors: bool
 ) -> None:
     source = write_notebook(
         tmp_path / "slow.ipynb", "import time\ntime.sleep(120)", "print('after')"
@@ -167,7 +160,7 @@ def test_timeout_interrupts_the_cell(
     started = time.monotonic()
     flags = ["--allow-errors"] if allow_errors else []
     result = run_cli(
-        daemon, str(source), "--timeout", "2", *flags, "-o", str(tmp_path / "out.ipynb")
+        module_daemon, str(source), "--timeout", "2", *flags, "-o", str(tmp_path / "out.ipynb")
     )
     assert time.monotonic() - started < 60  # interrupted, not waited out
     assert "was still running after 2 s and was interrupted" in result.stderr
@@ -191,14 +184,14 @@ def parameterised(path: Path) -> Path:
 
 
 def test_parameters_are_injected_after_the_parameters_cell(
-    daemon: DaemonProcess, tmp_path: Path
+    module_daemon: DaemonProcess, tmp_path: Path
 ) -> None:
     source = parameterised(tmp_path / "params.ipynb")
     params = tmp_path / "params.yaml"
     params.write_text("alpha: 9\nname: from the file\nflag: true\n")
     target = tmp_path / "out.ipynb"
     result = run_cli(
-        daemon, str(source), "-f", str(params), "-p", "alpha", "0.5", "-o", str(target)
+        module_daemon, str(source), "-f", str(params), "-p", "alpha", "0.5", "-o", str(target)
     )
     assert result.returncode == 0, result.stderr
     nb = read(target)
@@ -212,7 +205,9 @@ def test_parameters_are_injected_after_the_parameters_cell(
         "flag": True,
     }
 
-    again = run_cli(daemon, str(target), "-p", "alpha", "2")  # a second run replaces the cell
+    again = run_cli(
+        module_daemon, str(target), "-p", "alpha", "2"
+    )  # a second run replaces the cell
     assert again.returncode == 0, again.stderr
     nb = read(target)
     assert [c.metadata.get("tags") for c in nb.cells].count(["injected-parameters"]) == 1
@@ -220,7 +215,9 @@ def test_parameters_are_injected_after_the_parameters_cell(
     assert text(nb.cells[3]) == "2 default False\n"
 
 
-def test_parameters_in_r_syntax_on_an_r_kernel(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_parameters_in_r_syntax_on_an_r_kernel(
+    module_daemon: DaemonProcess, tmp_path: Path
+) -> None:
     if kernelspecs.find("ir") is None:
         pytest.fail(
             "IRkernel's kernelspec `ir` is missing: install r-cran-irkernel and run "
@@ -235,7 +232,7 @@ def test_parameters_in_r_syntax_on_an_r_kernel(daemon: DaemonProcess, tmp_path: 
     )
     target = tmp_path / "out.ipynb"
     flags = ["-p", "alpha", "21", "-p", "label", "given", "-p", "nothing", "None"]
-    result = run_cli(daemon, str(source), "--kernel", "ir", *flags, "-o", str(target))
+    result = run_cli(module_daemon, str(source), "--kernel", "ir", *flags, "-o", str(target))
     assert result.returncode == 0, result.stderr
     nb = read(target)
     assert nb.cells[2].source == '# Parameters\nalpha = 21\nlabel = "given"\nnothing = NULL\n'
@@ -245,26 +242,26 @@ def test_parameters_in_r_syntax_on_an_r_kernel(daemon: DaemonProcess, tmp_path: 
 # -- bad input: a clear message, exit status 2, nothing lost -----------------------------
 
 
-def test_a_notebook_that_is_not_json(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_a_notebook_that_is_not_json(module_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = tmp_path / "corrupt.ipynb"
     source.write_text("{not json")
-    result = run_cli(daemon, str(source))
+    result = run_cli(module_daemon, str(source))
     assert result.returncode == 2
     assert "corrupt.ipynb" in result.stderr and "not valid JSON" in result.stderr
     assert source.read_text() == "{not json"
 
 
-def test_a_missing_notebook(daemon: DaemonProcess, tmp_path: Path) -> None:
-    result = run_cli(daemon, str(tmp_path / "nowhere.ipynb"))
+def test_a_missing_notebook(module_daemon: DaemonProcess, tmp_path: Path) -> None:
+    result = run_cli(module_daemon, str(tmp_path / "nowhere.ipynb"))
     assert result.returncode == 2 and "nowhere.ipynb does not exist" in result.stderr
 
 
 def test_an_unknown_kernelspec_names_the_installed_ones(
-    daemon: DaemonProcess, tmp_path: Path
+    module_daemon: DaemonProcess, tmp_path: Path
 ) -> None:
     source = write_notebook(tmp_path / "k.ipynb", "print(1)")
     before = source.read_bytes()
-    result = run_cli(daemon, str(source), "--kernel", "no-such-kernel")
+    result = run_cli(module_daemon, str(source), "--kernel", "no-such-kernel")
     assert result.returncode == 2
     assert "no kernel named 'no-such-kernel' is installed here" in result.stderr
     for name in kernelspecs.installed():
@@ -273,34 +270,34 @@ def test_an_unknown_kernelspec_names_the_installed_ones(
     assert source.read_bytes() == before
 
 
-def test_a_parameters_file_that_is_not_yaml(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_a_parameters_file_that_is_not_yaml(module_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = parameterised(tmp_path / "p.ipynb")
     before = source.read_bytes()
     params = tmp_path / "params.yaml"
     params.write_text("alpha: [1, 2\nname: x\n")
-    result = run_cli(daemon, str(source), "-f", str(params))
+    result = run_cli(module_daemon, str(source), "-f", str(params))
     assert result.returncode == 2
     assert f"the parameters file {params} is not YAML" in result.stderr
     assert "name: value" in result.stderr
     assert source.read_bytes() == before
 
 
-def test_an_output_folder_that_does_not_exist(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_an_output_folder_that_does_not_exist(module_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = write_notebook(tmp_path / "o.ipynb", "print(1)")
-    result = run_cli(daemon, str(source), "-o", str(tmp_path / "missing" / "out.ipynb"))
+    result = run_cli(module_daemon, str(source), "-o", str(tmp_path / "missing" / "out.ipynb"))
     assert result.returncode == 2 and "the output folder" in result.stderr
 
 
-def test_a_timeout_that_is_not_a_number(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_a_timeout_that_is_not_a_number(module_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = write_notebook(tmp_path / "t.ipynb", "print(1)")
-    result = run_cli(daemon, str(source), "--timeout", "soon")
+    result = run_cli(module_daemon, str(source), "--timeout", "soon")
     assert result.returncode == 2 and "'soon' is not a number of seconds" in result.stderr
 
 
-def test_nbdesk_run_twice_to_the_same_output(daemon: DaemonProcess, tmp_path: Path) -> None:
+def test_nbdesk_run_twice_to_the_same_output(module_daemon: DaemonProcess, tmp_path: Path) -> None:
     source = write_notebook(tmp_path / "again.ipynb", "print('run')")
     target = tmp_path / "again-out.ipynb"
     for _ in range(2):
-        result = run_cli(daemon, str(source), "-o", str(target))
+        result = run_cli(module_daemon, str(source), "-o", str(target))
         assert result.returncode == 0, result.stderr
     assert read(target).cells[1].outputs[0]["text"] == "run\n"

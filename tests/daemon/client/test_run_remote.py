@@ -4,11 +4,8 @@ kernel) answered before anything runs, with what to do next."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -20,18 +17,9 @@ from nbdesk.daemon.home import servers
 
 
 @pytest.fixture(scope="module")
-def daemon() -> Iterator[DaemonProcess]:
-    home = Path(tempfile.mkdtemp(prefix="nbd-"))
-    process = DaemonProcess(home).start()
-    yield process
-    process.stop()
-    shutil.rmtree(home, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def lab(daemon: DaemonProcess, jupyter_server: JupyterServerProcess) -> JupyterServerProcess:
+def lab(module_daemon: DaemonProcess, jupyter_server: JupyterServerProcess) -> JupyterServerProcess:
     """The suite's `jupyter server`, added as `lab` the way a user adds it."""
-    servers.add(daemon.home, "lab", jupyter_server.url, jupyter_server.token)
+    servers.add(module_daemon.home, "lab", jupyter_server.url, jupyter_server.token)
     return jupyter_server
 
 
@@ -58,7 +46,7 @@ def run_cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[st
 
 
 def test_run_on_a_servers_kernel(
-    daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
+    module_daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
 ) -> None:
     source = notebook(
         tmp_path / "remote.ipynb",
@@ -68,7 +56,7 @@ def test_run_on_a_servers_kernel(
     )
     target = tmp_path / "out.ipynb"
     kernels_before = {kernel["id"] for kernel in lab.kernels()}
-    result = run_cli(daemon, str(source), "--server", "lab", "-o", str(target))
+    result = run_cli(module_daemon, str(source), "--server", "lab", "-o", str(target))
     assert result.returncode == 0, result.stderr
     assert "on lab" in result.stderr  # "running remote.ipynb on Python 3 (ipykernel) on lab"
     nb = nbformat.read(target, as_version=4)
@@ -84,23 +72,23 @@ def test_run_on_a_servers_kernel(
 
 
 def test_run_with_a_kernel_the_server_has(
-    daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
+    module_daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
 ) -> None:
     source = notebook(tmp_path / "named.ipynb", "print('hi')")
     nb = nbformat.read(source, as_version=4)
     nb.metadata["kernelspec"]["name"] = "not-on-the-server"  # --kernel wins over this
     source.write_text(nbformat.writes(nb), encoding="utf-8")
-    result = run_cli(daemon, str(source), "--server", "lab", "--kernel", "python3")
+    result = run_cli(module_daemon, str(source), "--server", "lab", "--kernel", "python3")
     assert result.returncode == 0, result.stderr
     assert nbformat.read(source, as_version=4).cells[0].outputs[0]["text"] == "hi\n"
 
 
 def test_a_kernel_the_server_does_not_have(
-    daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
+    module_daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
 ) -> None:
     source = notebook(tmp_path / "k.ipynb", "print('never')")
     before = source.read_bytes()
-    result = run_cli(daemon, str(source), "--server", "lab", "--kernel", "no-such-kernel")
+    result = run_cli(module_daemon, str(source), "--server", "lab", "--kernel", "no-such-kernel")
     assert result.returncode == 2
     assert "the Jupyter server lab has no kernel named 'no-such-kernel'" in result.stderr
     assert "python3" in result.stderr  # the ones it has
@@ -108,30 +96,32 @@ def test_a_kernel_the_server_does_not_have(
 
 
 def test_an_unknown_server_name(
-    daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
+    module_daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
 ) -> None:
     source = notebook(tmp_path / "u.ipynb", "print('never')")
-    result = run_cli(daemon, str(source), "--server", "nowhere")
+    result = run_cli(module_daemon, str(source), "--server", "nowhere")
     assert result.returncode == 2
     assert "no Jupyter server named 'nowhere' is set up here (known: lab" in result.stderr
     assert "nbdesk server add nowhere URL" in result.stderr
 
 
-def test_an_unreachable_server(daemon: DaemonProcess, tmp_path: Path) -> None:
-    servers.add(daemon.home, "down", f"http://127.0.0.1:{free_port()}", "t")
+def test_an_unreachable_server(module_daemon: DaemonProcess, tmp_path: Path) -> None:
+    servers.add(module_daemon.home, "down", f"http://127.0.0.1:{free_port()}", "t")
     source = notebook(tmp_path / "d.ipynb", "print('never')")
     before = source.read_bytes()
-    result = run_cli(daemon, str(source), "--server", "down")
+    result = run_cli(module_daemon, str(source), "--server", "down")
     assert result.returncode == 2
     assert "the Jupyter server down" in result.stderr and "is unreachable" in result.stderr
     assert "Check that it runs" in result.stderr
     assert source.read_bytes() == before
 
 
-def test_a_refused_token(daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path) -> None:
-    servers.add(daemon.home, "wrong", lab.url, "not-the-token")
+def test_a_refused_token(
+    module_daemon: DaemonProcess, lab: JupyterServerProcess, tmp_path: Path
+) -> None:
+    servers.add(module_daemon.home, "wrong", lab.url, "not-the-token")
     source = notebook(tmp_path / "t.ipynb", "print('never')")
-    result = run_cli(daemon, str(source), "--server", "wrong")
+    result = run_cli(module_daemon, str(source), "--server", "wrong")
     assert result.returncode == 2
     assert "the Jupyter server wrong" in result.stderr and "refused nbdesk's token" in result.stderr
     assert f"nbdesk server add wrong {lab.url}" in result.stderr

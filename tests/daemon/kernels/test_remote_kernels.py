@@ -186,6 +186,7 @@ async def test_a_gateway_refusing_this_user_says_why(
             await client.change_kernel("remote", PICK)
         assert info.value.code == "server_refused"
         assert "is not authorized to start kernel" in info.value.message
+        assert await client.get_raw_metadata("nbdesk") is None  # the pick was taken back
         await client.change_kernel("kernelspec", "python3")  # a local pick works at once
         assert texts((await client.run("6*7")).outputs) == ["42"]
         await client.close()

@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import DaemonFactory, DaemonProcess
-from js_peer import JsPeer, ensure_peer_built
+from js_peer import RelayedJsPeer, ensure_peer_built
 
-from nbdesk.daemon.client.connection import Connection, DaemonNotRunning
+from nbdesk.daemon.client.connection import DaemonNotRunning
 from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.doc.automerge_doc import SyncPeer
@@ -43,32 +43,6 @@ async def wait_until(predicate, timeout: float = 10.0, step: float = 0.05) -> No
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(step)
-
-
-class RelayedJsPeer(JsPeer):
-    """The Node peer joined to a daemon room through a byte pipe, as the desktop relay does."""
-
-    connection: Connection
-
-    async def join(self, home: Home, notebook_id: str) -> None:
-        self.connection = await Connection.connect(home)
-        self._to_js: asyncio.Queue[bytes] = asyncio.Queue()
-        self._pump = asyncio.create_task(self._forward_to_js())
-        self.connection.set_sync_handler(self._to_js.put_nowait)
-        await self.connection.request("join", notebook_id=notebook_id)
-
-    async def _forward_to_js(self) -> None:
-        while True:
-            message = await self._to_js.get()
-            await self.write_raw(encode_frame(FrameType.DOC_SYNC, message))
-
-    async def _on_sync(self, message: bytes) -> None:
-        self.connection.send_frame(FrameType.DOC_SYNC, message)
-
-    async def leave(self) -> None:
-        self._pump.cancel()
-        await self.connection.close()
-        await self.close()
 
 
 async def test_two_python_clients_and_a_js_peer_converge(daemon: DaemonProcess) -> None:

@@ -10,11 +10,13 @@ import pytest
 from nbdesk.daemon.wire import broadcasts, control, requests, responses
 from nbdesk.daemon.wire.display import DisplaySettings
 from nbdesk.daemon.wire.enums import (
+    CompareKind,
     EnvKind,
     EnvPhase,
     ExecutionStatus,
     KernelPhase,
     KernelStatus,
+    PeerKind,
     ResolutionSource,
     Theme,
     TrustStatus,
@@ -178,3 +180,32 @@ def test_error_codes_are_unique_strings() -> None:
     values = [code.value for code in ErrorCode]
     assert len(values) == len(set(values))
     assert NbdeskError("x").to_wire() == {"code": "error", "message": "x"}
+
+
+def test_history_requests_parse_and_handshakes_say_who_connects() -> None:
+    heads = ["ab" * 32]
+    assert parse_request({"id": 1, "op": "history"}) == requests.GetHistory(id=RequestId(1))
+    assert parse_request({"id": 2, "op": "notebook_at", "heads": heads}) == (
+        requests.GetNotebookAt(id=RequestId(2), heads=heads)
+    )
+    compare = parse_request(
+        {
+            "id": 3,
+            "op": "compare",
+            "left": {"kind": "git", "rev": "HEAD~1"},
+            "right": {"kind": "now"},
+        }
+    )
+    assert compare == requests.Compare(
+        id=RequestId(3),
+        left=requests.CompareSide(kind=CompareKind.GIT, rev="HEAD~1"),
+        right=requests.CompareSide(kind=CompareKind.NOW),
+    )
+    with pytest.raises(ProtocolError):
+        parse_request({"id": 4, "op": "compare", "left": {"kind": "yesterday"}, "right": {}})
+    window = parse_request(
+        {"id": 0, "op": "join", "notebook_id": "n", "peer": "window"}, requests.Handshake
+    )
+    assert isinstance(window, requests.JoinNotebook) and window.peer == PeerKind.WINDOW
+    client = parse_request({"id": 0, "op": "open", "path": "/a.ipynb"}, requests.Handshake)
+    assert isinstance(client, requests.OpenNotebook) and client.peer == PeerKind.CLIENT

@@ -51,6 +51,8 @@ export class CellWindow {
   readonly #heights = new HeightMemory();
   /** Cells a collapsed heading hides: `hidden`, so never near the viewport. */
   #hidden: ReadonlySet<CellId> = new Set();
+  /** The cell a jump holds in sight, until it settles or the reader scrolls away. */
+  #held: HTMLElement | null = null;
   /** Materialised cells last seen outside the FAR margin (kept only because pinned). */
   readonly #far = new Set<CellId>();
   readonly #near: IntersectionObserver;
@@ -70,6 +72,11 @@ export class CellWindow {
       rootMargin: `${FAR}px 0px`,
     });
     this.#end = new EndAnchor(scroller, list);
+    const letGo = (): void => {
+      this.#held = null;
+    };
+    scroller.addEventListener("wheel", letGo, { passive: true });
+    scroller.addEventListener("pointerdown", letGo);
   }
 
   /** The materialised views (for run states and resets). */
@@ -135,6 +142,7 @@ export class CellWindow {
     if (this.#outside(view.element)) {
       this.#end.release();
       view.element.scrollIntoView({ block: "nearest" });
+      this.#held = view.element;
       this.#holdInView(view.element, REVEAL_SETTLE_FRAMES);
     }
   }
@@ -146,9 +154,10 @@ export class CellWindow {
   }
 
   /** Neighbours drawn after the jump change the heights above it: keep the revealed cell
-   * in sight while they settle (a few frames), as the end is kept while cells settle. */
+   * in sight while they settle (a few frames), as the end is kept while cells settle;
+   * a wheel turn or a pointer on the notebook lets go at once. */
   #holdInView(element: HTMLElement, frames: number): void {
-    if (frames <= 0 || typeof requestAnimationFrame !== "function") {
+    if (frames <= 0 || this.#held !== element || typeof requestAnimationFrame !== "function") {
       return;
     }
     requestAnimationFrame(() => {
