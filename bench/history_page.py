@@ -41,10 +41,10 @@ from playwright.async_api import Page, async_playwright
 
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 sys.path.insert(0, str(ROOT / "tests"))
-from history_seed import PastSession, seed_past_sessions  # noqa: E402
-from make_fixtures import thousand_cells  # noqa: E402
+from history_seed import PastSession, seed_past_sessions
+from make_fixtures import thousand_cells
 
-from nbdesk.daemon.client.notebook_client import NotebookClient  # noqa: E402
+from nbdesk.daemon.client.notebook_client import NotebookClient
 
 FRONTEND_BENCH = ROOT / "bench" / "frontend_vs_jupyterlab.py"
 TARGET_TIMELINE_S = 1.0

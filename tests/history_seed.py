@@ -57,8 +57,7 @@ async def seed_past_sessions(
         (folder / "in.automerge").write_bytes(client.doc.save())
         plan = {
             "sessions": [
-                {**vars(session), "burst": session.burst or session.edits}
-                for session in sessions
+                {**vars(session), "burst": session.burst or session.edits} for session in sessions
             ]
         }
         (folder / "plan.json").write_text(json.dumps(plan))

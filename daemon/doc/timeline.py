@@ -69,7 +69,9 @@ def timeline(doc: AutomergeDoc, log: HistoryLog) -> list[HistoryPoint]:
         hash_hex = change.hash.hex()
         when = change_time(change) or log.times.get(hash_hex, previous)
         actor = change.actor_id.hex()
-        new_session = bool(points or current) and when - previous >= SESSION_GAP_SECONDS
+        # A long gap either way starts a session: changes merged from a peer that worked
+        # hours earlier (or with a skewed clock) are another sitting, not this one.
+        new_session = bool(points or current) and abs(when - previous) >= SESSION_GAP_SECONDS
         if current is not None and (
             actor != current.actor
             or new_session
@@ -86,7 +88,7 @@ def timeline(doc: AutomergeDoc, log: HistoryLog) -> list[HistoryPoint]:
         current.changes += 1
         heads.difference_update(change.deps)
         heads.add(change.hash)
-        previous = max(previous, when)
+        previous = when
         if hash_hex in boundaries:
             close()
             point_of[hash_hex] = len(points) - 1

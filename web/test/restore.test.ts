@@ -42,9 +42,10 @@ describe("restoring cells from a past point", () => {
     assert.deepEqual(result.added, [deleted]);
     assert.deepEqual(sources(result.doc), ["a", "b", "c"]);
     const back = orderedCells(result.doc)[1];
-    assert.equal(back?.id, deleted);
-    assert.deepEqual(back?.outputs, [HASH]);
-    assert.equal(back?.executionCount, 3);
+    assert.ok(back !== undefined);
+    assert.equal(back.id, deleted);
+    assert.deepEqual(back.outputs, [HASH]);
+    assert.equal(back.executionCount, 3);
   });
 
   it("restores one cell's source and leaves the others as they are now", () => {

@@ -58,7 +58,8 @@ function placeBack(cell: Cell, pastOrder: readonly Cell[], order: readonly Cell[
   const at = pastOrder.findIndex((item) => item.id === cell.id);
   let index = 0;
   for (let i = at - 1; i >= 0; i -= 1) {
-    const found = present.get(pastOrder[i]?.id ?? ("" as CellId));
+    const earlier = pastOrder[i];
+    const found = earlier === undefined ? undefined : present.get(earlier.id);
     if (found !== undefined) {
       index = found + 1;
       break;
