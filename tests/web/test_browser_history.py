@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import DaemonProcess
+from conftest import DaemonFactory, DaemonProcess
 from playwright.async_api import Browser, Locator, Page, expect
 from test_browser import open_page, screenshot
 from test_browser_keyboard import Notebook
@@ -25,6 +25,13 @@ pytestmark = pytest.mark.usefixtures("browser_prerequisites")
 
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 RUN_TIMEOUT = 60_000
+
+
+@pytest.fixture
+def daemon(daemon_factory: DaemonFactory) -> DaemonProcess:
+    """Autosave an hour away: the file on disk stays as last saved, so comparing the
+    notebook with it shows the edits made since."""
+    return daemon_factory(NBDESK_AUTOSAVE_DELAY="3600")
 
 
 @pytest.fixture

@@ -163,6 +163,8 @@ async def test_unknown_blob_is_404(server: BlobServer, http: aiohttp.ClientSessi
     status, headers, _ = await fetch(http, f"{server.url}/blob/{'a' * 64}")
     assert status == 404
     assert "Cache-Control" not in headers
+    # Readable from the page's origin, so it can say the output was collected.
+    assert headers["Access-Control-Allow-Origin"] == "*"
 
 
 @pytest.mark.parametrize(
