@@ -48,7 +48,7 @@ from nbdesk.daemon.wire.enums import CompareKind, HistoryAuthor  # noqa: E402
 from nbdesk.daemon.wire.requests import CompareSide  # noqa: E402
 
 T0 = 1_790_000_000.0
-SESSION_STARTS = (0.0, 3 * 3600.0, 26 * 3600.0)
+SESSION_STARTS = (0.0, 6 * 3600.0, 30 * 3600.0)  # each session types for about 3 h
 
 
 def build(changes: int, blobs: BlobStore) -> tuple[NotebookDoc, HistoryLog]:

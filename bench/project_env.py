@@ -30,15 +30,13 @@ import time
 from pathlib import Path
 
 from _daemon import BenchDaemon, run_main
+from _raw_kernel import raw_first_result
 from edit_latency import Stats
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpec
 
 from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.envs.env import uv_binary
 from nbdesk.daemon.home.config import Home
-from nbdesk.daemon.kernels.session import _OneSpec
 
 
 def make_project(root: Path) -> str:
@@ -60,33 +58,6 @@ async def nbdesk_first_result(home: Home, folder: Path | None) -> float:
         assert result.outputs[0]["data"]["text/plain"] == "2", result
         await client.shutdown_kernel()
     return elapsed * 1000
-
-
-async def raw_first_result(python: str, cwd: Path) -> float:
-    started = time.perf_counter()
-    spec = KernelSpec(
-        argv=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        display_name="bench",
-        language="python",
-    )
-    km = AsyncKernelManager(kernel_name="bench", kernel_spec_manager=_OneSpec(spec))
-    await km.start_kernel(cwd=str(cwd))
-    kc = km.client()
-    kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=120)
-        msg_id = kc.execute("1+1")
-        while True:
-            msg = await kc.get_iopub_msg(timeout=120)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "execute_result":
-                assert msg["content"]["data"]["text/plain"] == "2"
-                break
-        return (time.perf_counter() - started) * 1000
-    finally:
-        kc.stop_channels()
-        await km.shutdown_kernel(now=True)
 
 
 async def wait_hot_kernel(home: Home) -> None:

@@ -34,14 +34,12 @@ from pathlib import Path
 
 import nbformat
 from _daemon import BenchDaemon, run_main
+from _raw_kernel import raw_first_result
 from edit_latency import Stats
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpec
 
 from nbdesk.daemon.client.notebook_client import NotebookClient
 from nbdesk.daemon.envs.env import KERNEL_PACKAGES, base_python, uv_binary
 from nbdesk.daemon.home.config import Home
-from nbdesk.daemon.kernels.session import _OneSpec
 
 
 def cell_for(package: str) -> str:
@@ -75,32 +73,14 @@ async def by_hand(folder: Path, package: str) -> float:
     uv = uv_binary()
     venv = folder / "venv"
     started = time.perf_counter()
-    subprocess.run([uv, "venv", "--quiet", "--python", base_python(), str(venv)], check=True)
-    python = str(venv / "bin" / "python")
-    install = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python]
-    subprocess.run([*install, *KERNEL_PACKAGES, package], check=True)
-    spec = KernelSpec(
-        argv=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        display_name="bench",
-        language="python",
-    )
-    km = AsyncKernelManager(kernel_name="bench", kernel_spec_manager=_OneSpec(spec))
-    await km.start_kernel(cwd=str(folder))
-    kc = km.client()
-    kc.start_channels()
     try:
-        await kc.wait_for_ready(timeout=120)
-        msg_id = kc.execute(cell_for(package))
-        while True:
-            msg = await kc.get_iopub_msg(timeout=120)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "execute_result":
-                break
-        return (time.perf_counter() - started) * 1000
+        subprocess.run([uv, "venv", "--quiet", "--python", base_python(), str(venv)], check=True)
+        python = str(venv / "bin" / "python")
+        install = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python]
+        subprocess.run([*install, *KERNEL_PACKAGES, package], check=True)
+        built = (time.perf_counter() - started) * 1000
+        return built + await raw_first_result(python, folder, cell_for(package))
     finally:
-        kc.stop_channels()
-        await km.shutdown_kernel(now=True)
         shutil.rmtree(venv, ignore_errors=True)
 
 

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import nbformat
@@ -139,6 +139,20 @@ class DaemonProcess:
 
 
 DaemonFactory = Callable[..., DaemonProcess]
+
+
+def nbdesk_cli(
+    env: Mapping[str, str], *args: str, stdin: str = "", timeout: float = 400
+) -> subprocess.CompletedProcess[str]:
+    """`nbdesk ARGS` as a user types it, against the daemon (home) that `env` names."""
+    return subprocess.run(
+        [sys.executable, "-m", "nbdesk.cli", *args],
+        env=dict(env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture

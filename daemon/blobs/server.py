@@ -29,14 +29,20 @@ _NOT_FOUND = (
     "no such blob: it was collected (outputs that no point of a notebook's history within "
     "the history retention shows are removed)\n"
 )
-# The page reads blobs from another origin: without this a 404 reaches it as a network
-# error, and it could not say that the output was collected.
-_MISSING_HEADERS = {"Access-Control-Allow-Origin": "*"}
 _BLOB_HEADERS = {
     "Cache-Control": "public, max-age=31536000, immutable",
     "Access-Control-Allow-Origin": "*",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def _not_found() -> web.Response:
+    """A 404 the page can read (same CORS as a blob, never cached: it is not immutable)."""
+    return web.Response(
+        status=404,
+        text=_NOT_FOUND,
+        headers={"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 class BlobServer:
@@ -100,14 +106,14 @@ class _Handler:
         etag_matches = request.if_none_match or ()
         if any(tag.value in (name, "*") for tag in etag_matches):
             if not await asyncio.to_thread(self.store.contains, name):
-                raise web.HTTPNotFound(text=_NOT_FOUND, headers=_MISSING_HEADERS)
+                return _not_found()
             not_modified = web.Response(status=304, headers=_BLOB_HEADERS)
             not_modified.etag = name
             return not_modified
         try:
             file, size, media_type = await asyncio.to_thread(self._open, name)
         except BlobError:
-            raise web.HTTPNotFound(text=_NOT_FOUND, headers=_MISSING_HEADERS) from None
+            return _not_found()
         response = web.StreamResponse(headers=_BLOB_HEADERS)
         # The header itself: aiohttp's content_type setter drops parameters like charset.
         response.headers["Content-Type"] = media_type or DEFAULT_MEDIA_TYPE

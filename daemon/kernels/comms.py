@@ -29,6 +29,7 @@ from nbdesk.daemon.kernels.outputs import (
     update_display,
 )
 from nbdesk.daemon.wire.broadcasts import CommCustom
+from nbdesk.daemon.wire.enums import HistoryAuthor
 from nbdesk.daemon.wire.ids import BLOB_REF
 
 log = logging.getLogger(__name__)
@@ -151,13 +152,14 @@ class WidgetComms:
             data.get("state") or {}, data.get("buffer_paths") or [], buffers, self._put_blob
         )
         model_name = str(state.get("_model_name", ""))
-        self.host.doc.put_comm(
-            comm_id,
-            WIDGET_TARGET,
-            str(state.get("_model_module", "")),
-            model_name,
-            json.dumps(_document_state(state)),
-        )
+        with self.host.doc.change(author=HistoryAuthor.KERNEL):
+            self.host.doc.put_comm(
+                comm_id,
+                WIDGET_TARGET,
+                str(state.get("_model_module", "")),
+                model_name,
+                json.dumps(_document_state(state)),
+            )
         if model_name == OUTPUT_MODEL:
             self.areas[comm_id] = OutputArea(outputs=list(state.get("outputs") or []))
             self.capture.set_capture(comm_id, str(state.get("msg_id") or ""))
@@ -188,7 +190,8 @@ class WidgetComms:
         current = self.host.doc.get_comm(comm_id).state
         merged = {**current, **_document_state(delta)}
         if merged != current:
-            self.host.doc.update_comm_state(comm_id, json.dumps(merged))
+            with self.host.doc.change(author=HistoryAuthor.KERNEL):
+                self.host.doc.update_comm_state(comm_id, json.dumps(merged))
             self.host.local_change()
 
     def _close(self, comm_id: str) -> None:
@@ -196,14 +199,16 @@ class WidgetComms:
         self.areas.pop(comm_id, None)
         self._pending.pop(comm_id, None)
         if self.host.doc.has_comm(comm_id):
-            self.host.doc.remove_comm(comm_id)
+            with self.host.doc.change(author=HistoryAuthor.KERNEL):
+                self.host.doc.remove_comm(comm_id)
             self.host.local_change()
 
     def _write_outputs(self, comm_id: str, *, sync_back: bool) -> None:
         area = self.areas[comm_id]
         manifests = tuple(self.host.outputs.store_output(output) for output in area.outputs)
         if self.host.doc.has_comm(comm_id) and self.host.doc.get_comm(comm_id).outputs != manifests:
-            self.host.doc.set_comm_outputs(comm_id, manifests)
+            with self.host.doc.change(author=HistoryAuthor.KERNEL):
+                self.host.doc.set_comm_outputs(comm_id, manifests)
             self.host.local_change()
         if sync_back:
             outputs = [strip_transient(output) for output in area.outputs]

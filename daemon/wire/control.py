@@ -75,6 +75,8 @@ class Action(StrEnum):
     TOGGLE_INPUT = "toggle-input"
     TOGGLE_OUTPUTS = "toggle-outputs"
     TOGGLE_SCROLLED = "toggle-scrolled"
+    HISTORY = "history"
+    UNDO_RESTORE = "undo-restore"
 
 
 class Control(msgspec.Struct, tag_field="type", kw_only=True):

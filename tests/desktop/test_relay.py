@@ -210,9 +210,13 @@ async def test_a_page_creates_a_notebook_and_syncs_through_the_relay(
     await page.confirm_sync()
     async with await NotebookClient.join(connected["notebook_id"], home=daemon.home) as client:
         assert client.doc.source(cell) == "print('through the relay')"
+        page_point = (await client.history())[-1]  # the relay says a page is a window
+        assert page_point.author == "window"
+        assert page_point.author_id == next(iter(page.doc.author_actors()))
         with client.edit() as doc:  # and back: a Python edit reaches the page
             doc.insert_cell(1, "markdown", "# from python")
         await client.confirm_sync()
+        assert (await client.history())[-1].author == "client"
     async with asyncio.timeout(TIMEOUT):
         while len(page.doc) < 2:
             await asyncio.sleep(0.01)

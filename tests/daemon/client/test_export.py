@@ -13,13 +13,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DaemonFactory, DaemonProcess, require
+from conftest import DaemonFactory, DaemonProcess, nbdesk_cli, require
 from PIL import Image
 from playwright.async_api import Browser
 
@@ -57,13 +56,7 @@ def write_notebook(path: Path) -> Path:
 
 
 def export_cli(daemon: DaemonProcess, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nbdesk.cli", "export", *args],
-        env={**daemon.env, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return nbdesk_cli({**daemon.env, **env}, "export", *args, timeout=180)
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ gets its message. Parity with nbclient on its own notebooks is test_run_conforma
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DaemonProcess
+from conftest import DaemonProcess, nbdesk_cli
 
 from nbdesk.daemon.envs import kernelspecs
 
@@ -38,13 +37,7 @@ def write_notebook(path: Path, *sources: str) -> Path:
 
 
 def run_cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nbdesk.cli", "run", *args],
-        env=daemon.env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return nbdesk_cli(daemon.env, "run", *args, timeout=180)
 
 
 def read(path: Path) -> nbformat.NotebookNode:

@@ -5,12 +5,11 @@ kernel) answered before anything runs, with what to do next."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DaemonProcess
+from conftest import DaemonProcess, nbdesk_cli
 from jupyter_servers import JupyterServerProcess, free_port
 
 from nbdesk.daemon.home import servers
@@ -36,13 +35,7 @@ def notebook(path: Path, *sources: str) -> Path:
 
 
 def run_cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nbdesk.cli", "run", *args],
-        env=daemon.env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return nbdesk_cli(daemon.env, "run", *args, timeout=180)
 
 
 def test_run_on_a_servers_kernel(

@@ -6,21 +6,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import nbdesk_cli
 
 
 def nbdesk(home: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nbdesk.cli", "server", *args],
-        env={**os.environ, "NBDESK_HOME": str(home), **env},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    environ = {**os.environ, "NBDESK_HOME": str(home), **env}
+    return nbdesk_cli(environ, "server", *args, stdin=stdin, timeout=60)
 
 
 def stored(home: Path) -> dict[str, dict]:

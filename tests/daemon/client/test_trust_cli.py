@@ -4,12 +4,11 @@ against a real daemon and real uv builds (small packages, through uv's cache).""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import DaemonProcess
+from conftest import DaemonProcess, nbdesk_cli
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -23,14 +22,7 @@ def notebook(path: Path, deps: list[str], source: str) -> Path:
 
 
 def nbdesk(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nbdesk.cli", *args],
-        env=daemon.env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=400,
-    )
+    return nbdesk_cli(daemon.env, *args)
 
 
 def deps_envs(daemon: DaemonProcess) -> list[str]:

@@ -17,7 +17,7 @@ import msgspec
 import nbformat
 import pytest
 from conda_channel import make_channel
-from conftest import DaemonFactory, DaemonProcess, pid_alive
+from conftest import DaemonFactory, DaemonProcess, nbdesk_cli, pid_alive
 
 from nbdesk.daemon.client.control_client import ControlClient
 from nbdesk.daemon.client.notebook_client import NotebookClient
@@ -69,13 +69,7 @@ def processes_mentioning(text: str) -> list[str]:
 
 
 def cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nbdesk.cli", "daemon", *args],
-        env=daemon.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return nbdesk_cli(daemon.env, "daemon", *args, timeout=120)
 
 
 async def test_uv_pool_fills_take_is_instant_replenishes_and_restart_adopts(

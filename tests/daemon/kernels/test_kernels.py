@@ -273,18 +273,23 @@ async def test_markdown_cells_are_not_executed(local_daemon: DaemonProcess) -> N
     await client.close()
 
 
-async def test_gc_collects_cleared_outputs_and_keeps_live_ones(local_daemon: DaemonProcess) -> None:
+async def test_gc_keeps_live_outputs_and_cleared_ones_the_history_shows(
+    local_daemon: DaemonProcess,
+) -> None:
+    """Cleared outputs stay for the history's retention (collecting them after it is
+    tests/daemon/history/test_history_gc.py)."""
     client, (cleared, kept) = await notebook(local_daemon, "print('x' * 5000)", "print('y' * 5000)")
-    await client.execute(cleared)
+    cleared_outputs = (await client.execute(cleared)).outputs
     kept_outputs = (await client.execute(kept)).outputs
-    gone = list(client.doc.outputs(cleared))
+    before = (await client.history())[-1]
     await client.clear_outputs(cleared)
+    await client.wait_for(lambda doc: not doc.outputs(cleared))
     async with await ControlClient.connect(local_daemon.home) as control:
-        report = await control.collect_garbage(min_age=0)
-    assert report.deleted >= 2
-    with pytest.raises(NbdeskError):
-        await client.fetch_blob(gone[0])
+        await control.collect_garbage(min_age=0)
     assert await client.outputs(kept) == kept_outputs
+    old = await client.notebook_at(before.heads)
+    (old_cell,) = [cell for cell in old.cells if cell.id == cleared]
+    assert old_cell.outputs == cleared_outputs
     result = subprocess.run(
         [sys.executable, "-m", "nbdesk.cli", "daemon", "gc", "--min-age", "0"],
         env=local_daemon.env,

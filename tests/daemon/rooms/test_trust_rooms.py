@@ -192,6 +192,23 @@ async def test_packages_approved_once_do_not_ask_again_in_a_new_notebook(
         assert (await trust_of(client))["status"] == "untrusted"
 
 
+async def test_an_approval_in_one_window_tells_another_open_notebook_at_once(
+    daemon: DaemonProcess, tmp_path: Path
+) -> None:
+    """Both notebooks list the same packages: approving one trusts the other, which hears
+    it without any change of its own."""
+    one = write_notebook(tmp_path / "one.ipynb", ["six"])
+    other = write_notebook(tmp_path / "other.ipynb", ["six"])
+    async with (
+        NotebookClient.open(one, daemon.home) as first,
+        NotebookClient.open(other, daemon.home) as second,
+    ):
+        await next_trust_state(second, "untrusted")  # sent on joining
+        await first.request("approve_trust", digest=(await trust_of(first))["digest"])
+        state = await next_trust_state(second, "trusted")
+        assert state["dependencies"] == ["six"]
+
+
 async def test_hand_edited_metadata_of_the_wrong_shape_gets_a_clear_error(
     daemon: DaemonProcess,
 ) -> None:

@@ -471,7 +471,9 @@ export type Action =
   | "restart-clear"
   | "toggle-input"
   | "toggle-outputs"
-  | "toggle-scrolled";
+  | "toggle-scrolled"
+  | "history"
+  | "undo-restore";
 export const ActionValues: readonly Action[] = [
   "add-above",
   "add-below",
@@ -524,6 +526,8 @@ export const ActionValues: readonly Action[] = [
   "toggle-input",
   "toggle-outputs",
   "toggle-scrolled",
+  "history",
+  "undo-restore",
 ];
 export function isAction(value: unknown): value is Action {
   return ActionValues.some((member) => member === value);
