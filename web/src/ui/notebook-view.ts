@@ -47,7 +47,10 @@ export class NotebookView {
 
   /** `readOnly`: a past version (history-viewer.ts), shown in a `section` instead of `main`. */
   constructor(blobs: () => BlobClient, callbacks: CellCallbacks, readOnly = false) {
-    this.#notice = h("div", { class: "notice", "data-loading": true }, "Loading notebook…");
+    // A past version is drawn from a synced document: it never waits for one.
+    this.#notice = readOnly
+      ? h("div", { class: "notice", hidden: true })
+      : h("div", { class: "notice", "data-loading": true }, "Loading notebook…");
     this.#list = h("div", { class: "cells" });
     this.element = h(readOnly ? "section" : "main", { class: "notebook" }, this.#notice, this.#list);
     this.#window = new CellWindow(this.element, this.#list, {
