@@ -28,10 +28,10 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 def open_the_picker(app: App) -> None:
     """Command mode, then back through the toolbar to "Change kernel…" (past the Cells
-    and Run menus, Settings, ⌨, Outline, Find, Clear all and Clear: web/src/ui/toolbar.ts),
+    and Run menus, Settings, ⌨, History, Outline, Find, Clear all and Clear: web/src/ui/toolbar.ts),
     and Enter: the picker opens with the list focused."""
     app.xdotool("key", "--clearmodifiers", "Escape")
-    for _ in range(9):
+    for _ in range(10):
         app.xdotool("key", "--clearmodifiers", "shift+Tab")
     app.xdotool("key", "--clearmodifiers", "Return")
 

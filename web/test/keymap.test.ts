@@ -55,6 +55,7 @@ const OTHER_COMMAND_KEYS: ReadonlyArray<[string, string]> = [
   ["o", "toggle-outputs"],
   ["Shift-o", "toggle-scrolled"],
   ["Shift-i", "toggle-input"],
+  ["Shift-z", "undo-restore"],
 ];
 
 describe("keymap tables", () => {

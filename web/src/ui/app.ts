@@ -11,6 +11,7 @@
  * dependencies.ts the notebook's packages (the panel and the trust dialog).
  */
 
+import type { Action } from "../actions.ts";
 import { SessionStorageDrafts } from "../drafts.ts";
 import { isSynced } from "../doc/notebook.ts";
 import type { Host, ShellMessage } from "../host.ts";
@@ -40,6 +41,7 @@ import { notebookLineNumbers, WindowDisplay, withNotebookLineNumbers } from "./d
 import { DocEdits } from "./doc-edits.ts";
 import { h } from "./dom.ts";
 import { ExecutionTracker } from "./executions.ts";
+import { History } from "./history.ts";
 import { KernelPicker } from "./kernel-picker.ts";
 import { ServersDialog } from "./servers-dialog.ts";
 import { KernelPlace } from "./kernel-place.ts";
@@ -80,6 +82,7 @@ export class App implements SessionListener {
   readonly #edits: DocEdits;
   readonly #actions: NotebookActions;
   readonly #panels: NotebookPanels;
+  readonly #history: History;
   #blobs = new BlobClient(null);
   readonly #widgets: WidgetBridge;
   #blobUrl: string | null = null;
@@ -167,7 +170,7 @@ export class App implements SessionListener {
     useOutputSaver((output) => host.saveOutput(output));
     this.#view = new NotebookView(() => this.#blobs, callbacks);
     const toolbar = new Toolbar(
-      (action) => this.#actions.perform(action),
+      (action) => this.#perform(action),
       () => this.#focus.commandMode(),
     );
     const preferences: QuestionPreferences = {
@@ -201,6 +204,18 @@ export class App implements SessionListener {
       blobs: () => this.#blobs,
       outlineShown: (open) => toolbar.setPressed("outline", open),
     });
+    this.#history = new History({
+      doc: () => this.#session.doc,
+      history: () => this.#session.request("history", {}),
+      compare: (fields) => this.#session.request("compare", fields),
+      blobs: () => this.#blobs,
+      edit: (edit) => this.#edits.edit(edit),
+      live: this.#view.element,
+      select: (cellId) => this.#focus.select(cellId),
+      commandMode,
+      message: (text, kind) => this.#status.showMessage(text, kind),
+      shown: (open) => toolbar.setPressed("history", open),
+    });
     root.replaceChildren(
       toolbar.element,
       this.#status.banner,
@@ -212,6 +227,8 @@ export class App implements SessionListener {
         { class: "workspace" },
         this.#panels.outline.element,
         this.#view.element,
+        this.#history.viewer.element,
+        this.#history.panel.element,
         this.#dependencies.panel.element,
       ),
       this.#status.element,
@@ -222,8 +239,9 @@ export class App implements SessionListener {
       this.#consent.element,
       this.#dependencies.trust.dialog.element,
       confirm.element,
+      this.#history.compareView.element,
     );
-    const keyboard = new Keyboard(root, this.#view.element, (action) => this.#actions.perform(action, "key"));
+    const keyboard = new Keyboard(root, this.#view.element, (action) => this.#perform(action, "key"));
     this.#focus = new CellFocus(this.#view, keyboard, toolbar, () => this.#session.doc);
     this.#file = new NotebookFile(this.#session, host, this.#status);
     this.#edits = new DocEdits(this.#session, this.#file, this.#status);
@@ -274,6 +292,16 @@ export class App implements SessionListener {
     window.addEventListener("pagehide", () => this.#session.saveDraft());
   }
 
+  /** An action from the toolbar, a key or the shell; the live notebook's act on it as it is now. */
+  #perform(action: Action, trigger?: "key"): void {
+    if (action === "history" || action === "undo-restore") {
+      this.#history.perform(action);
+      return;
+    }
+    this.#history.back();
+    this.#actions.perform(action, trigger);
+  }
+
   // -- session events ---------------------------------------------------------------
 
   docChanged(change: DocChange): void {
@@ -282,6 +310,7 @@ export class App implements SessionListener {
     this.#view.applyRunStates(this.#tracker);
     this.#focus.syncToolbar();
     this.#panels.docChanged();
+    this.#history.docChanged();
     this.#followLanguage(editorLanguage(notebookLanguage(change.doc)));
     this.#dependencies.docChanged(change.doc);
     this.#display.setNotebookLineNumbers(notebookLineNumbers(change.doc.metadata?.["nbdesk"]?.toString()));
@@ -549,7 +578,7 @@ export class App implements SessionListener {
         this.#file.saveTo(message.path);
         return;
       case "action":
-        this.#actions.perform(message.action);
+        this.#perform(message.action);
         return;
       default:
         assertNever(message);

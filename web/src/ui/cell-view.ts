@@ -81,7 +81,13 @@ export class CellView {
   #cell: Cell;
   #state: CellRunState = "idle";
 
-  constructor(cell: Cell, blobs: () => BlobClient, callbacks: CellCallbacks, language: Extension) {
+  constructor(
+    cell: Cell,
+    blobs: () => BlobClient,
+    callbacks: CellCallbacks,
+    language: Extension,
+    readOnly = false,
+  ) {
     this.id = cell.id;
     this.#cell = cell;
     this.#count = h("span", { class: "execution-count" });
@@ -90,6 +96,7 @@ export class CellView {
       { class: "run-cell", type: "button", title: "Run cell", "aria-label": "Run the cell", "data-cell-action": "run" },
       "▶",
     );
+    runButton.hidden = readOnly;
     runButton.addEventListener("click", () => {
       callbacks.select(this.id);
       callbacks.run(this.id, false);
@@ -166,6 +173,7 @@ export class CellView {
       commands,
       onEdit: (splices, text) => callbacks.edit(this.id, splices, text),
       onFocus: () => callbacks.select(this.id),
+      readOnly,
     });
     this.#render();
   }

@@ -72,6 +72,8 @@ export interface CellEditorOptions {
   /** Splices of one local transaction, left to right; `text` is the editor's new text. */
   onEdit(splices: Splice[], text: string): void;
   onFocus(): void;
+  /** Shown, selectable and copyable, never edited (a past version in the history view). */
+  readonly readOnly?: boolean;
 }
 
 function languageFor(cellType: string, language: Extension, kernel: KernelHelp): Extension {
@@ -144,7 +146,8 @@ export class CellEditor {
           syntaxHighlighting(highlightStyle),
           placeholder(options.cellType === "code" ? "" : "Type here"),
           followColorScheme(),
-          EditorView.contentAttributes.of({ "aria-label": "Cell input" }),
+          EditorView.contentAttributes.of({ "aria-label": options.readOnly === true ? "Cell input (read only)" : "Cell input" }),
+          EditorState.readOnly.of(options.readOnly === true),
           findHighlighting(),
           // Before the cell keymap (same precedence, so order decides): while the completion
           // popup is open, its Escape and Enter win over "command mode" and newline.

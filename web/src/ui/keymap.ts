@@ -31,6 +31,7 @@ export const COMMAND_SHORTCUTS: readonly Shortcut[] = [
   { keys: "b", action: "add-below", description: "Insert a cell below" },
   { keys: "d d", action: "delete", description: "Delete the selected cells" },
   { keys: "z", action: "undo-delete", description: "Undo the last cell deletion (with outputs)" },
+  { keys: "Shift-z", action: "undo-restore", description: "Undo the last restore from the history" },
   { keys: "c", action: "copy", description: "Copy the selected cells" },
   { keys: "x", action: "cut", description: "Cut the selected cells" },
   { keys: "v", action: "paste", description: "Paste cells below" },
@@ -79,6 +80,7 @@ export const GLOBAL_SHORTCUTS: readonly Shortcut[] = [
   { keys: "Shift-F3", action: "find-previous", description: "Previous match" },
   { keys: "Mod-Shift-o", action: "outline", description: "Show or hide the outline" },
   { keys: "Mod-,", action: "settings", description: "Settings (theme, font size, line numbers, kernels)" },
+  { keys: "Mod-Shift-h", action: "history", description: "Show or hide the history (timeline, compare, restore)" },
 ];
 
 /** The first key bound to `action` in `table`, to show beside a menu item or button. */

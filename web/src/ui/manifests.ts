@@ -113,6 +113,14 @@ export class BlobError extends Error {
   }
 }
 
+/** The blob server has no such blob: collection removed it (older than the retention). */
+export class BlobMissing extends BlobError {
+  constructor(hash: string) {
+    super(`blob ${hash.slice(0, 12)} was collected`);
+    this.name = "BlobMissing";
+  }
+}
+
 /** Reads manifests and blobs from `${base}/blob/<hash>`, each hash fetched once. */
 export class BlobClient {
   readonly #base: string | null;
@@ -182,6 +190,9 @@ export class BlobClient {
 
   async #fetchText(hash: string): Promise<string> {
     const response = await fetch(this.url(hash));
+    if (response.status === 404) {
+      throw new BlobMissing(hash);
+    }
     if (!response.ok) {
       throw new BlobError(`blob ${hash.slice(0, 12)}: HTTP ${response.status}`);
     }

@@ -45,12 +45,17 @@ export class NotebookView {
   /** The cell asking for input and its prompt (one at a time: a kernel waits on one). */
   #input: { readonly cellId: CellId; readonly prompt: HTMLElement } | null = null;
 
-  constructor(blobs: () => BlobClient, callbacks: CellCallbacks) {
-    this.#notice = h("div", { class: "notice", "data-loading": true }, "Loading notebook…");
+  /** `readOnly`: a past version (history-viewer.ts), a `section.past-notebook`, not `main.notebook`. */
+  constructor(blobs: () => BlobClient, callbacks: CellCallbacks, readOnly = false) {
+    // A past version is drawn from a synced document: it never waits for one.
+    this.#notice = readOnly
+      ? h("div", { class: "notice", hidden: true })
+      : h("div", { class: "notice", "data-loading": true }, "Loading notebook…");
     this.#list = h("div", { class: "cells" });
-    this.element = h("main", { class: "notebook" }, this.#notice, this.#list);
+    // Its own class: `.notebook` is the live notebook, which pages and tests look for.
+    this.element = h(readOnly ? "section" : "main", { class: readOnly ? "past-notebook" : "notebook" }, this.#notice, this.#list);
     this.#window = new CellWindow(this.element, this.#list, {
-      create: (cell) => new CellView(cell, blobs, callbacks, this.#language),
+      create: (cell) => new CellView(cell, blobs, callbacks, this.#language, readOnly),
       materialised: (view) => {
         view.setSelected(view.id === this.#selected, this.#marked.has(view.id));
         view.showInput(this.#input?.cellId === view.id ? this.#input.prompt : null);

@@ -21,7 +21,7 @@ import { chooseMime, isChartMime, type ShownMime } from "../render/mime.ts";
 import { streamElement } from "../render/stream.ts";
 import { errorMessage } from "../util/guards.ts";
 import { h, placeChildren } from "./dom.ts";
-import type { BlobClient, ContentRef, Manifest } from "./manifests.ts";
+import { type BlobClient, BlobMissing, type ContentRef, type Manifest } from "./manifests.ts";
 
 export { ansiToHtml } from "../render/ansi.ts";
 export { useOutputSaver } from "../render/image-output.ts";
@@ -38,6 +38,11 @@ export function registerRenderer(mime: string, render: ExtraRenderer): void {
   extraRenderers.set(mime, render);
 }
 
+/** What an output whose blobs were collected shows instead of nothing. */
+function collectedNote(): HTMLElement {
+  return h("div", { class: "output-collected" }, "Output collected (older than the retention)");
+}
+
 async function imageFromRef(
   ref: ContentRef,
   mime: string,
@@ -45,7 +50,12 @@ async function imageFromRef(
   metadata: unknown,
 ): Promise<HTMLElement> {
   if (ref.kind === "blob" && ref.blobKind === "binary") {
-    return imageOutput(blobs.url(ref.hash), ref.hash, mime, metadata);
+    const shown = imageOutput(blobs.url(ref.hash), ref.hash, mime, metadata);
+    // An image's bytes are fetched by the browser, not BlobClient: a collected one errors here.
+    shown.querySelector("img")?.addEventListener("error", () => shown.replaceWith(collectedNote()), {
+      once: true,
+    });
+    return shown;
   }
   // Not valid base64 when stored, so the daemon kept it as text: show it as such.
   return ansiPre(await blobs.text(ref), "text-output");
@@ -145,6 +155,11 @@ function loadingOutput(hash: string, blobs: BlobClient): { element: HTMLElement;
     .manifest(hash)
     .then((manifest) => renderManifest(manifest, element, blobs))
     .catch((error: unknown) => {
+      if (error instanceof BlobMissing) {
+        element.dataset["outputType"] = "collected";
+        element.replaceChildren(collectedNote());
+        return;
+      }
       element.dataset["outputType"] ??= "unavailable";
       element.append(h("div", { class: "output-failure" }, `Output unavailable: ${errorMessage(error)}`));
     })

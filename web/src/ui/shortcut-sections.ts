@@ -6,6 +6,7 @@
  */
 
 import { FIND_PANEL_KEYS } from "./find-panel.ts";
+import { HISTORY_KEYS } from "./history-panel.ts";
 import { COMMAND_SHORTCUTS, describeKeys, EDIT_SHORTCUTS, GLOBAL_SHORTCUTS } from "./keymap.ts";
 
 export interface ShortcutRow {
@@ -31,6 +32,7 @@ export const SHORTCUT_SECTIONS: readonly ShortcutSection[] = [
   { title: "Edit mode (Enter)", rows: [...EDIT_SHORTCUTS, ...EDITOR_KEYS] },
   { title: "Anywhere", rows: GLOBAL_SHORTCUTS },
   { title: "Find bar", rows: FIND_PANEL_KEYS },
+  { title: "History", rows: HISTORY_KEYS },
 ];
 
 /** Rows with the same description next to each other become one row listing each key. */

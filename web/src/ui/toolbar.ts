@@ -45,6 +45,7 @@ const GROUPS: readonly (readonly ButtonSpec[])[] = [
   [
     { action: "find", label: "Find", title: "Find and replace in the notebook (Ctrl/Cmd-F)" },
     { action: "outline", label: "Outline", title: "Show or hide the outline (Ctrl/Cmd-Shift-O)" },
+    { action: "history", label: "History", title: "Show or hide the notebook's history (Ctrl/Cmd-Shift-H)" },
   ],
   [
     { action: "shortcuts", label: "⌨", title: "Keyboard shortcuts (H in command mode)", name: "Keyboard shortcuts" },
@@ -82,6 +83,7 @@ const MENUS: readonly MenuSpec[] = [
       { action: "toggle-outputs", label: "Hide or show outputs" },
       { action: "toggle-scrolled", label: "Scroll long outputs" },
       { action: "undo-delete", label: "Undo cell deletion" },
+      { action: "undo-restore", label: "Undo restore from history" },
     ],
   },
 ];
