@@ -44,7 +44,9 @@ pytestmark = [
     ),
 ]
 __all__ = ["display"]  # a fixture
-ARCHIVE_LIMIT = 200 * 1024 * 1024
+ARCHIVE_LIMIT = (
+    240 * 1024 * 1024
+)  # raised from 200 MB for the Plotly and Vega bundles and the MCP SDK
 CELL = (
     "import json, os, sys\n"
     "print(json.dumps({'executable': sys.executable, 'frozen': bool(getattr(sys, 'frozen', 0)),"
@@ -85,7 +87,7 @@ def test_the_installers_are_built_small_and_complete(
     build: dict[str, object], installed: Path
 ) -> None:
     archive = ROOT / "dist" / str(build["tar_gz"])
-    assert archive.stat().st_size < ARCHIVE_LIMIT, f"{archive.name} is over 200 MB"
+    assert archive.stat().st_size < ARCHIVE_LIMIT, f"{archive.name} is over 240 MB"
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
     assert {"nbdesk/nbdesk", "nbdesk/licenses/README.txt"} <= names
