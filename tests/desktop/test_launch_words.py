@@ -89,7 +89,7 @@ def test_a_word_that_is_no_command_and_no_file_is_refused(tmp_path: Path) -> Non
     result = nbdesk("frobnicate", home=tmp_path / "home")
     assert result.returncode == 2
     assert (
-        "'frobnicate' is neither a command (daemon, run, export, mcp, server, kernel) nor a file here"
+        "'frobnicate' is neither a command (daemon, run, export, mcp, server, diff, kernel) nor a file here"
         in result.stderr
     )
 

@@ -428,7 +428,7 @@ async def test_frames_pass_unchanged_and_in_order_both_ways(
             "daemon_version": "0",
             "blob_url": None,
         }
-        assert fake.handshakes == [{"id": 0, "op": "create"}]
+        assert fake.handshakes == [{"id": 0, "op": "create", "peer": "window"}]
 
         async def send_all() -> None:
             for frame in from_page:
@@ -470,7 +470,12 @@ async def test_frames_sent_while_the_daemon_is_away_are_dropped(
         await fake.start()
         back = await page.control()
         assert back["type"] == "reconnected" and back["notebook_id"] == "fake-nb"
-        assert fake.handshakes[1] == {"id": 0, "op": "join", "notebook_id": "fake-nb"}
+        assert fake.handshakes[1] == {
+            "id": 0,
+            "op": "join",
+            "notebook_id": "fake-nb",
+            "peer": "window",
+        }
         kept = encode_frame(FrameType.DOC_SYNC, b"kept")
         await page.ws.send_bytes(kept)
         assert await asyncio.wait_for(page.frames.get(), TIMEOUT) == kept
@@ -498,7 +503,9 @@ async def test_control_messages_reach_the_shell_and_back(
     try:
         page = await Page.open(http, server, join="fake-nb")
         assert (await page.control())["type"] == "connected"
-        assert fake.handshakes == [{"id": 0, "op": "join", "notebook_id": "fake-nb"}]
+        assert fake.handshakes == [
+            {"id": 0, "op": "join", "notebook_id": "fake-nb", "peer": "window"}
+        ]
         await page.ws.send_str(json.dumps({"type": "title", "title": "Untitled"}))
         assert await page.control() == {"type": "save_as_path", "path": "/Untitled.ipynb"}
         assert seen[0][1] == Title(title="Untitled")

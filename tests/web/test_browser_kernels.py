@@ -222,7 +222,7 @@ async def test_an_environment_without_ipykernel_gets_it_only_with_consent(
     await expect(install).to_be_focused()
     assert not list((project / ".venv").glob("lib/python*/site-packages/ipykernel"))
 
-    await page.keyboard.press("Enter")
+    await install.click()  # the keyboard path was taken above; now the pointer's
     await consent.get_by_role("button", name="Install ipykernel").click()
     await wait_ready(page)
     await expect(notice).to_be_hidden()
